@@ -10,7 +10,8 @@
 * ``period``: ``YYYYQn`` with n in 1..4.
 * ``item``: a treatment code (syntax only: an upper-case identifier such as KBT or
   OTHER_PSY; whether the agreement includes it is checked elsewhere) or one of the
-  non-treatment items EMPLOYER_CONTACT, AF_CONTACT, VIDEO.
+  non-treatment items EMPLOYER_CONTACT, AF_CONTACT, VIDEO. Lower-case input ("kbt")
+  is accepted and upper-cased; so is the Q of the period ("2019q1").
 * ``sex``: F or M; the Swedish labels K, kvinna, kvinnor, M, man, män are accepted too
   (case-insensitive).
 * ``provider``: PUBLIC or PRIVATE (also offentlig, privat; case-insensitive); required
@@ -133,6 +134,14 @@ def _check_header(line: int, cells: Sequence[str]) -> tuple[dict[str, int], list
     """Map each column name to its position; report unknown, repeated and missing columns."""
     positions: dict[str, int] = {}
     errors: list[RowError] = []
+    if not any(cell.strip().lower() in COLUMNS for cell in cells):
+        return positions, [
+            _line_error(
+                line,
+                f"rubrikraden saknas. Första raden ska vara {';'.join(COLUMNS)} "
+                "(semikolon eller komma mellan kolumnerna).",
+            )
+        ]
     for index, raw in enumerate(cells):
         name = raw.strip().lower()
         if name == "":

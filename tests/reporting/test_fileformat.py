@@ -120,6 +120,11 @@ def test_parse_csv_ignores_trailing_separator():
     assert parse_csv(data) == [Row(2, "01", 2019, 1, "KBT", "F", "PUBLIC", 3)]
 
 
+def test_parse_csv_upper_cases_item_and_period():
+    data = csv_bytes("01;2019q1;ikbt;F;PUBLIC;3")
+    assert parse_csv(data) == [Row(2, "01", 2019, 1, "IKBT", "F", "PUBLIC", 3)]
+
+
 def test_parse_csv_same_cell_for_each_sex_and_provider_is_not_a_duplicate():
     data = csv_bytes(
         "01;2019Q1;KBT;F;PUBLIC;1",
@@ -265,6 +270,18 @@ def test_parse_csv_rejects_missing_and_unknown_header_columns():
         ),
         RowError(1, "sex", "Rad 1: kolumnen sex saknas."),
         RowError(1, "provider", "Rad 1: kolumnen provider saknas."),
+    ]
+
+
+def test_parse_csv_rejects_file_without_header_line():
+    data = b"01;2019Q1;KBT;F;PUBLIC;1\n01;2019Q1;KBT;M;PUBLIC;1\n"
+    assert errors_of(data) == [
+        RowError(
+            1,
+            "",
+            "Rad 1: rubrikraden saknas. Första raden ska vara "
+            "region;period;item;sex;provider;value (semikolon eller komma mellan kolumnerna).",
+        )
     ]
 
 
