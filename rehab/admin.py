@@ -1,0 +1,188 @@
+"""Django admin for the shared domain: regions, population figures, the
+catalogue, agreements with their periods and rates, users and roles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from rehab.formatting import format_kronor
+
+from .models import (
+    Agreement,
+    AgreementTreatment,
+    PopulationFigure,
+    Region,
+    ReportingPeriod,
+    Treatment,
+    User,
+    WorkerHeartbeat,
+)
+from .selectors import agreement_in_use
+
+
+class PopulationInline(admin.TabularInline):
+    model = PopulationFigure
+    extra = 0
+    fields = ("reference_date", "age_band", "population", "source")
+    ordering = ("-reference_date", "age_band")
+
+
+@admin.register(Region)
+class RegionAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "active")
+    list_filter = ("active",)
+    search_fields = ("code", "name")
+    inlines = [PopulationInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Region | None = None) -> Any:
+        # The län code is the key every report and payout refers to.
+        return ("code",) if obj else ()
+
+
+@admin.register(PopulationFigure)
+class PopulationFigureAdmin(admin.ModelAdmin):
+    list_display = ("region", "reference_date", "age_band", "population_display", "source")
+    list_filter = ("reference_date", "age_band", "region")
+    search_fields = ("region__name", "region__code", "source")
+    list_select_related = ("region",)
+    date_hierarchy = "reference_date"
+
+    @admin.display(description=_("antal invånare"), ordering="population")
+    def population_display(self, obj: PopulationFigure) -> str:
+        from rehab.formatting import format_int
+
+        return format_int(obj.population)
+
+
+@admin.register(Treatment)
+class TreatmentAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "area", "sort_order")
+    list_filter = ("area",)
+    search_fields = ("code", "name", "name_en")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Treatment | None = None) -> Any:
+        return ("code",) if obj else ()
+
+
+class AgreementTreatmentInline(admin.TabularInline):
+    model = AgreementTreatment
+    extra = 0
+    fields = ("treatment", "rate_ore")
+    autocomplete_fields = ("treatment",)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not (obj and agreement_in_use(obj)) and super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not (obj and agreement_in_use(obj)) and super().has_add_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not (obj and agreement_in_use(obj)) and super().has_delete_permission(request, obj)
+
+
+class ReportingPeriodInline(admin.TabularInline):
+    model = ReportingPeriod
+    extra = 0
+    fields = ("quarter", "start_date", "end_date", "opens_on", "deadline", "is_closed")
+    ordering = ("quarter",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not (obj and agreement_in_use(obj)) and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Once reports exist, only the deadline and whether the period is closed may change.
+        if obj and agreement_in_use(obj):
+            return ("quarter", "start_date", "end_date")
+        return ()
+
+
+# Fields that decide money: frozen once a report or a run refers to the agreement.
+MONEY_FIELDS = (
+    "year",
+    "payout_model",
+    "frame_ore",
+    "addon_per_series_ore",
+    "contact_bonus_per_contact_ore",
+    "contact_bonus_cap_ore",
+    "population_reference_date",
+    "population_age_band",
+)
+
+
+@admin.register(Agreement)
+class AgreementAdmin(admin.ModelAdmin):
+    list_display = ("year", "name", "payout_model", "frame_display", "diary_number", "asks_video")
+    list_filter = ("payout_model", "asks_video")
+    search_fields = ("name", "diary_number", "year")
+    inlines = [ReportingPeriodInline, AgreementTreatmentInline]
+    fieldsets = (
+        (None, {"fields": ("year", "name", "diary_number", "payout_model")}),
+        (
+            _("Pengar (i öre)"),
+            {
+                "fields": (
+                    "frame_ore",
+                    "research_ore",
+                    "addon_per_series_ore",
+                    "contact_bonus_per_contact_ore",
+                    "contact_bonus_cap_ore",
+                    "payment_due",
+                )
+            },
+        ),
+        (
+            _("Befolkning"),
+            {"fields": ("population_reference_date", "population_age_band", "statistics_age_band")},
+        ),
+        (_("Rapportering"), {"fields": ("asks_video",)}),
+    )
+
+    @admin.display(description=_("ram (kr)"), ordering="frame_ore")
+    def frame_display(self, obj: Agreement) -> str:
+        return format_kronor(obj.frame_ore)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Agreement | None = None) -> Any:
+        if obj and agreement_in_use(obj):
+            return MONEY_FIELDS
+        return ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Agreement | None = None) -> bool:
+        return not (obj and agreement_in_use(obj)) and super().has_delete_permission(request, obj)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = (
+        "username",
+        "get_full_name",
+        "email",
+        "role",
+        "region",
+        "is_active",
+        "last_login",
+    )
+    list_filter = ("role", "region", "is_active", "is_staff")
+    search_fields = ("username", "first_name", "last_name", "email")
+    list_select_related = ("region",)
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        (_("Roll i Rehab"), {"fields": ("role", "region")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Roll i Rehab"), {"fields": ("email", "first_name", "last_name", "role", "region")}),
+    )
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ("hostname", "seen_at", "beats")
+    readonly_fields = ("hostname", "seen_at", "beats")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -1,0 +1,32 @@
+"""Choices of the shared domain."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Area(models.TextChoices):
+    MENTAL = "MENTAL", _("Lindrig och medelsvår psykisk ohälsa")
+    PAIN = "PAIN", _("Långvarig smärta")
+
+
+class AgeBand(models.TextChoices):
+    TOTAL = "TOTAL", _("Hela befolkningen")
+    AGE_16_67 = "16-67", _("16–67 år")
+    AGE_16_65 = "16-65", _("16–65 år")
+
+
+class PayoutModel(models.TextChoices):
+    A = "A", _("A: per behandling, tak efter befolkningsandel, omfördelning vid årets slut")
+    B = "B", _("B: ram efter befolkningsandel plus kontaktbonus")
+
+
+class Role(models.TextChoices):
+    REGION_COORDINATOR = "REGION_COORDINATOR", _("Regionsamordnare")
+    REGION_VIEWER = "REGION_VIEWER", _("Läsare i region")
+    FK_CASE_OFFICER = "FK_CASE_OFFICER", _("Handläggare på Försäkringskassan")
+    FK_APPROVER = "FK_APPROVER", _("Attestant på Försäkringskassan")
+    ADMINISTRATOR = "ADMINISTRATOR", _("Administratör")
+
+
+REGION_ROLES = frozenset({Role.REGION_COORDINATOR, Role.REGION_VIEWER})
+FK_ROLES = frozenset({Role.FK_CASE_OFFICER, Role.FK_APPROVER, Role.ADMINISTRATOR})

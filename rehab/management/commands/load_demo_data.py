@@ -1,0 +1,81 @@
+"""Demo users for every role, and the population figures the demo agreements
+need. Idempotent. Never run this against a production database: it creates
+accounts with a known password."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from rehab.enums import AgeBand, Role
+from rehab.models import Agreement, PopulationFigure, Region, User
+
+DEMO_USERS = [
+    ("samordnare01", "Sara", "Lind", Role.REGION_COORDINATOR, "01"),
+    ("samordnare03", "Johan", "Berg", Role.REGION_COORDINATOR, "03"),
+    ("lasare01", "Lena", "Holm", Role.REGION_VIEWER, "01"),
+    ("handlaggare", "Karin", "Ek", Role.FK_CASE_OFFICER, None),
+    ("handlaggare2", "Omar", "Sund", Role.FK_CASE_OFFICER, None),
+    ("attestant", "Per", "Strand", Role.FK_APPROVER, None),
+    ("admin", "Anna", "Admin", Role.ADMINISTRATOR, None),
+]
+
+DEMO_SOURCE = "DEMO: kopia av SCB:s folkmängd 2019-12-31, inte den officiella uppgiften"
+# Share of inhabitants aged 16–67 / 16–65, for demo statistics only.
+DEMO_WORKING_AGE = {AgeBand.AGE_16_67: 0.64, AgeBand.AGE_16_65: 0.62}
+
+
+class Command(BaseCommand):
+    help = "Skapar demoanvändare för alla roller och demobefolkning (idempotent)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--password", required=True, help="Lösenord för alla demokonton.")
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        for username, first, last, role, region_code in DEMO_USERS:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User(username=username)
+                user.set_password(options["password"])
+            user.first_name, user.last_name = first, last
+            user.email = f"{username}@example.se"
+            user.role = role
+            user.region_id = region_code
+            user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
+            user.save()
+        self.stdout.write(f"Demoanvändare: {len(DEMO_USERS)}")
+        self._demo_populations()
+
+    def _demo_populations(self) -> None:
+        """Each agreement names the population figure its money follows (e.g. 1 Nov
+        2019). Real figures come from SCB through `load_population`; for the demo,
+        the 2019-12-31 file stands in for every date that has none."""
+        base = dict(
+            PopulationFigure.objects.filter(
+                reference_date=datetime.date(2019, 12, 31), age_band=AgeBand.TOTAL
+            ).values_list("region_id", "population")
+        )
+        wanted: set[tuple[datetime.date, str]] = set()
+        for agreement in Agreement.objects.all():
+            wanted.add((agreement.population_reference_date, agreement.population_age_band))
+            wanted.add((agreement.population_reference_date, agreement.statistics_age_band))
+        created = 0
+        for date, band in sorted(wanted):
+            for region in Region.objects.all():
+                if region.code not in base:
+                    continue
+                population = base[region.code]
+                if band != AgeBand.TOTAL:
+                    population = round(population * DEMO_WORKING_AGE[AgeBand(band)])
+                _, was_created = PopulationFigure.objects.get_or_create(
+                    region=region,
+                    reference_date=date,
+                    age_band=band,
+                    defaults={"population": population, "source": DEMO_SOURCE},
+                )
+                created += was_created
+        self.stdout.write(f"Demobefolkning: {created} nya uppgifter")

@@ -1,0 +1,143 @@
+"""Load the regions with their populations, the treatment catalogue and the
+agreements. Idempotent: a second run finds everything in place and changes nothing.
+Money fields of an agreement already used by a report or a run are never touched."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from rehab import reference
+from rehab.enums import AgeBand
+from rehab.models import (
+    Agreement,
+    AgreementTreatment,
+    PopulationFigure,
+    Region,
+    ReportingPeriod,
+    Treatment,
+)
+from rehab.selectors import agreement_in_use
+
+
+class Counter:
+    def __init__(self) -> None:
+        self.created = 0
+        self.updated = 0
+        self.unchanged = 0
+
+    def __str__(self) -> str:
+        return f"{self.created} nya, {self.updated} ändrade, {self.unchanged} oförändrade"
+
+
+def upsert(model: Any, counter: Counter, lookup: dict[str, Any], values: dict[str, Any]) -> Any:
+    """Create the row, or update only the fields that differ (so history records
+    only real changes and a second run writes nothing)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        counter.created += 1
+        return model.objects.create(**lookup, **values)
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.save(update_fields=changed)
+        counter.updated += 1
+    else:
+        counter.unchanged += 1
+    return obj
+
+
+class Command(BaseCommand):
+    help = "Läser in regioner, befolkning, behandlingskatalog och överenskommelser (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        regions, populations, treatments = Counter(), Counter(), Counter()
+        agreements, periods, rates = Counter(), Counter(), Counter()
+
+        for row in reference.read_regions():
+            region = upsert(Region, regions, {"code": row.code}, {"name": row.name})
+            upsert(
+                PopulationFigure,
+                populations,
+                {
+                    "region": region,
+                    "reference_date": reference.REGIONS_POPULATION_DATE,
+                    "age_band": AgeBand.TOTAL,
+                },
+                {"population": row.population, "source": reference.REGIONS_POPULATION_SOURCE},
+            )
+
+        for t in reference.CATALOGUE:
+            upsert(
+                Treatment,
+                treatments,
+                {"code": t.code},
+                {"area": t.area, "name": t.name, "name_en": t.name_en, "sort_order": t.sort_order},
+            )
+
+        for a in reference.AGREEMENTS:
+            existing = Agreement.objects.filter(year=a.year).first()
+            if existing is not None and agreement_in_use(existing):
+                agreements.unchanged += 1
+                self.stdout.write(f"Överenskommelse {a.year} används redan: lämnas orörd.")
+                continue
+            agreement = upsert(
+                Agreement,
+                agreements,
+                {"year": a.year},
+                {
+                    "name": a.name,
+                    "diary_number": a.diary_number,
+                    "payout_model": a.payout_model,
+                    "frame_ore": a.frame_ore,
+                    "research_ore": a.research_ore,
+                    "addon_per_series_ore": a.addon_per_series_ore,
+                    "contact_bonus_per_contact_ore": a.contact_bonus_per_contact_ore,
+                    "contact_bonus_cap_ore": a.contact_bonus_cap_ore,
+                    "population_reference_date": a.population_reference_date,
+                    "population_age_band": AgeBand.TOTAL,
+                    "statistics_age_band": a.statistics_age_band,
+                    "asks_video": a.asks_video,
+                    "payment_due": a.payment_due,
+                },
+            )
+            for p in a.periods():
+                upsert(
+                    ReportingPeriod,
+                    periods,
+                    {"agreement": agreement, "quarter": p.quarter},
+                    {
+                        "start_date": p.start_date,
+                        "end_date": p.end_date,
+                        "opens_on": p.opens_on,
+                        "deadline": p.deadline,
+                    },
+                )
+            for code, rate in a.rates_ore.items():
+                existing_rate = AgreementTreatment.objects.filter(
+                    agreement=agreement, treatment_id=code
+                ).first()
+                if existing_rate is not None and rate is None:
+                    # An administrator may have entered a rate the reference data does not know.
+                    rates.unchanged += 1
+                    continue
+                upsert(
+                    AgreementTreatment,
+                    rates,
+                    {"agreement": agreement, "treatment_id": code},
+                    {"rate_ore": rate},
+                )
+
+        for label, counter in (
+            ("Regioner", regions),
+            ("Befolkningsuppgifter", populations),
+            ("Behandlingar", treatments),
+            ("Överenskommelser", agreements),
+            ("Perioder", periods),
+            ("Ersättningar", rates),
+        ):
+            self.stdout.write(f"{label}: {counter}")

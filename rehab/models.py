@@ -1,0 +1,341 @@
+"""The shared domain: regions, population figures, the treatment catalogue,
+agreements with their periods and rates, and users with their roles."""
+
+from __future__ import annotations
+
+import datetime
+
+import pghistory
+import pgtrigger
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .enums import FK_ROLES, REGION_ROLES, AgeBand, Area, PayoutModel, Role
+
+lan_code_validator = RegexValidator(r"^[0-9]{2}$", _("Länskoden ska vara två siffror, t.ex. 01."))
+
+
+@pghistory.track()
+class Region(models.Model):
+    code = models.CharField(
+        _("länskod"), max_length=2, primary_key=True, validators=[lan_code_validator]
+    )
+    name = models.CharField(_("namn"), max_length=100, unique=True)
+    active = models.BooleanField(_("aktiv"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regioner")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{2}$"), name="region_code_two_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+@pghistory.track()
+class PopulationFigure(models.Model):
+    """Inhabitants of a region on a reference date in an age band, as SCB publishes them."""
+
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="population_figures",
+        verbose_name=_("region"),
+    )
+    reference_date = models.DateField(_("referensdatum"))
+    age_band = models.CharField(_("åldersgrupp"), max_length=8, choices=AgeBand.choices)
+    population = models.PositiveIntegerField(_("antal invånare"))
+    source = models.CharField(_("källa"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["region", "-reference_date", "age_band"]
+        verbose_name = _("befolkningsuppgift")
+        verbose_name_plural = _("befolkningsuppgifter")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "reference_date", "age_band"], name="population_unique_per_date"
+            ),
+            models.CheckConstraint(condition=Q(population__gte=0), name="population_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.reference_date} {self.age_band}: {self.population}"
+
+
+class Treatment(models.Model):
+    """One entry of the treatment catalogue (spec §4). What an agreement pays for
+    a treatment is data of that agreement (AgreementTreatment), not of the catalogue."""
+
+    code = models.CharField(_("kod"), max_length=12, primary_key=True)
+    area = models.CharField(_("område"), max_length=8, choices=Area.choices)
+    name = models.CharField(_("namn"), max_length=120)
+    name_en = models.CharField(_("namn på engelska"), max_length=120)
+    sort_order = models.PositiveSmallIntegerField(_("ordning"), default=0)
+
+    class Meta:
+        ordering = ["area", "sort_order", "code"]
+        verbose_name = _("behandling")
+        verbose_name_plural = _("behandlingskatalog")
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+
+@pghistory.track()
+class Agreement(models.Model):
+    """The agreement (överenskommelse) of one year and the rules its money follows."""
+
+    year = models.PositiveSmallIntegerField(
+        _("år"), unique=True, validators=[MinValueValidator(2008), MaxValueValidator(2100)]
+    )
+    name = models.CharField(_("namn"), max_length=200)
+    diary_number = models.CharField(_("diarienummer"), max_length=60, blank=True)
+    payout_model = models.CharField(
+        _("ersättningsmodell"), max_length=1, choices=PayoutModel.choices
+    )
+    frame_ore = models.BigIntegerField(_("ram till regionerna (öre)"))
+    research_ore = models.BigIntegerField(_("avsatt till forskning m.m. (öre)"), default=0)
+    addon_per_series_ore = models.BigIntegerField(
+        _("tillägg per behandlad patient (öre)"), default=0
+    )
+    contact_bonus_per_contact_ore = models.BigIntegerField(
+        _("kontaktbonus per kontakt (öre)"), default=0
+    )
+    contact_bonus_cap_ore = models.BigIntegerField(_("tak för kontaktbonus (öre)"), default=0)
+    population_reference_date = models.DateField(
+        _("befolkning per"), help_text=_("Vilken befolkningsuppgift som styr pengarna.")
+    )
+    population_age_band = models.CharField(
+        _("åldersgrupp för pengarna"),
+        max_length=8,
+        choices=AgeBand.choices,
+        default=AgeBand.TOTAL,
+    )
+    statistics_age_band = models.CharField(
+        _("åldersgrupp för statistik per 1 000"),
+        max_length=8,
+        choices=AgeBand.choices,
+        default=AgeBand.AGE_16_67,
+    )
+    asks_video = models.BooleanField(_("frågar efter behandlingar via video"), default=False)
+    payment_due = models.DateField(_("utbetalas senast"), null=True, blank=True)
+    treatments: models.ManyToManyField[Treatment, AgreementTreatment] = models.ManyToManyField(
+        Treatment, through="AgreementTreatment", related_name="agreements"
+    )
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("överenskommelse")
+        verbose_name_plural = _("överenskommelser")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(frame_ore__gte=0)
+                & Q(research_ore__gte=0)
+                & Q(addon_per_series_ore__gte=0)
+                & Q(contact_bonus_per_contact_ore__gte=0)
+                & Q(contact_bonus_cap_ore__gte=0),
+                name="agreement_money_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2008) & Q(year__lte=2100), name="agreement_year_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.name}"
+
+    @property
+    def is_quarterly(self) -> bool:
+        """Model A pays each quarter in arrears; model B once a year on the year's quarters."""
+        return self.payout_model == PayoutModel.A
+
+
+@pghistory.track()
+class AgreementTreatment(models.Model):
+    """A treatment the agreement includes, and its rate per completed series."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="rates", verbose_name=_("överenskommelse")
+    )
+    treatment = models.ForeignKey(
+        Treatment, on_delete=models.PROTECT, related_name="+", verbose_name=_("behandling")
+    )
+    rate_ore = models.BigIntegerField(
+        _("ersättning per genomförd behandling (öre)"),
+        null=True,
+        blank=True,
+        help_text=_("Tom = inte inlagd än. Modell A kan inte räknas ut förrän alla är inlagda."),
+    )
+
+    class Meta:
+        ordering = ["agreement", "treatment__area", "treatment__sort_order"]
+        verbose_name = _("ingående behandling")
+        verbose_name_plural = _("ingående behandlingar och ersättningar")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "treatment"], name="agreement_treatment_unique"
+            ),
+            models.CheckConstraint(condition=Q(rate_ore__gte=0), name="rate_non_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.year} {self.treatment_id}"
+
+
+def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.date]:
+    """First and last day of a calendar quarter."""
+    start = datetime.date(year, 3 * quarter - 2, 1)
+    end_month_next = datetime.date(year + (quarter == 4), (3 * quarter) % 12 + 1, 1)
+    return start, end_month_next - datetime.timedelta(days=1)
+
+
+@pghistory.track()
+class ReportingPeriod(models.Model):
+    """A quarter of an agreement, with its deadline. Its dates lie inside the
+    agreement's year: a CHECK for the order, a trigger for the year."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="periods",
+        verbose_name=_("överenskommelse"),
+    )
+    quarter = models.PositiveSmallIntegerField(
+        _("kvartal"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    start_date = models.DateField(_("från"))
+    end_date = models.DateField(_("till"))
+    opens_on = models.DateField(
+        _("öppnar för rapportering"), help_text=_("Regionerna kan rapportera från detta datum.")
+    )
+    deadline = models.DateField(_("sista dag att rapportera"))
+    is_closed = models.BooleanField(
+        _("stängd"), default=False, help_text=_("En stängd period tar inte emot nya rapporter.")
+    )
+
+    class Meta:
+        ordering = ["agreement__year", "quarter"]
+        verbose_name = _("rapporteringsperiod")
+        verbose_name_plural = _("rapporteringsperioder")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "quarter"], name="period_unique_quarter"),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1) & Q(quarter__lte=4), name="period_quarter_1_to_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(start_date__lte=models.F("end_date")), name="period_start_before_end"
+            ),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="period_within_agreement_year",
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                when=pgtrigger.Before,
+                func="""
+                IF EXTRACT(YEAR FROM NEW.start_date)::int
+                       <> (SELECT year FROM rehab_agreement WHERE id = NEW.agreement_id)
+                   OR EXTRACT(YEAR FROM NEW.end_date)::int
+                       <> (SELECT year FROM rehab_agreement WHERE id = NEW.agreement_id) THEN
+                    RAISE EXCEPTION USING
+                        ERRCODE = 'check_violation',
+                        MESSAGE = 'period_within_agreement_year: the period lies outside the '
+                                  || 'agreement''s year';
+                END IF;
+                RETURN NEW;
+                """,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return f"{self.agreement.year}Q{self.quarter}"
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.start_date and self.end_date and self.start_date > self.end_date:
+            errors["end_date"] = str(_("Periodens slut ligger före dess början."))
+        if self.agreement_id and self.start_date and self.end_date:
+            year = self.agreement.year
+            if self.start_date.year != year or self.end_date.year != year:
+                errors["start_date"] = str(
+                    _("Perioden måste ligga inom överenskommelsens år %(year)s.") % {"year": year}
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def is_open(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return not self.is_closed and self.opens_on <= today
+
+    def is_late(self, today: datetime.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return today > self.deadline
+
+
+@pghistory.track(exclude=["password", "last_login"])
+class User(AbstractUser):
+    """A person who logs in. A region role ties the user to exactly one region;
+    an FK role or the administrator role to none."""
+
+    role = models.CharField(_("roll"), max_length=24, choices=Role.choices, blank=True)
+    region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("region"),
+    )
+
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
+        verbose_name = _("användare")
+        verbose_name_plural = _("användare")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(role__in=[r.value for r in REGION_ROLES], region__isnull=False)
+                    | (~Q(role__in=[r.value for r in REGION_ROLES]) & Q(region__isnull=True))
+                ),
+                name="user_region_iff_region_role",
+            ),
+        ]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role in REGION_ROLES and self.region_id is None:
+            raise ValidationError({"region": _("En regionroll kräver en region.")})
+        if self.role not in REGION_ROLES and self.region_id is not None:
+            raise ValidationError({"region": _("Endast regionroller har en region.")})
+
+    @property
+    def is_fk(self) -> bool:
+        return self.role in FK_ROLES or self.is_superuser
+
+
+class WorkerHeartbeat(models.Model):
+    """Written by a Celery worker on a schedule, so operations can see the
+    background jobs are alive (shown on the admin's start page)."""
+
+    hostname = models.CharField(_("värd"), max_length=200, unique=True)
+    seen_at = models.DateTimeField(_("senast sedd"))
+    beats = models.PositiveBigIntegerField(_("antal"), default=0)
+
+    class Meta:
+        verbose_name = _("bakgrundsarbetare")
+        verbose_name_plural = _("bakgrundsarbetare")
+
+    def __str__(self) -> str:
+        return f"{self.hostname} {self.seen_at:%Y-%m-%d %H:%M}"

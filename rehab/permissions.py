@@ -1,0 +1,120 @@
+"""The one place that answers "may this user do X to this region's Y".
+
+Every view, API endpoint, service and query that touches a region's data goes
+through `can()` (a yes/no for one region) or `scope()` (the regions a user may
+read, for filtering querysets). Rules, from the spec's role table:
+
+| action            | coordinator | region viewer | case officer | approver | admin |
+|-------------------|-------------|---------------|--------------|----------|-------|
+| view reports      | own region  | own region    | all          | all      | all   |
+| edit reports      | own region  | –             | –            | –        | –     |
+| review reports    | –           | –             | all          | –        | –     |
+| import accepted   | –           | –             | all          | all      | all   |
+| view payouts      | own region  | own region    | all          | all      | all   |
+| start payout run  | –           | –             | yes          | –        | –     |
+| approve payout run| –           | –             | –            | yes      | –     |
+| export payout run | –           | –             | yes          | yes      | –     |
+| view statistics   | yes         | yes           | yes          | yes      | yes   |
+| administer        | –           | –             | –            | –        | yes   |
+
+FK users read every region but never type a region's figures.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .enums import Role
+from .models import Region
+
+
+class Action(enum.StrEnum):
+    VIEW_REPORTS = "view_reports"
+    EDIT_REPORTS = "edit_reports"
+    REVIEW_REPORTS = "review_reports"
+    IMPORT_ACCEPTED = "import_accepted"
+    VIEW_PAYOUTS = "view_payouts"
+    START_RUN = "start_run"
+    APPROVE_RUN = "approve_run"
+    EXPORT_RUN = "export_run"
+    VIEW_STATISTICS = "view_statistics"
+    ADMINISTER = "administer"
+
+
+# Which roles may do what, and whether only to their own region.
+_OWN_REGION = {
+    Action.VIEW_REPORTS: {Role.REGION_COORDINATOR, Role.REGION_VIEWER},
+    Action.EDIT_REPORTS: {Role.REGION_COORDINATOR},
+    Action.VIEW_PAYOUTS: {Role.REGION_COORDINATOR, Role.REGION_VIEWER},
+}
+_ANY_REGION = {
+    Action.VIEW_REPORTS: {Role.FK_CASE_OFFICER, Role.FK_APPROVER, Role.ADMINISTRATOR},
+    Action.REVIEW_REPORTS: {Role.FK_CASE_OFFICER},
+    Action.IMPORT_ACCEPTED: {Role.FK_CASE_OFFICER, Role.FK_APPROVER, Role.ADMINISTRATOR},
+    Action.VIEW_PAYOUTS: {Role.FK_CASE_OFFICER, Role.FK_APPROVER, Role.ADMINISTRATOR},
+    Action.START_RUN: {Role.FK_CASE_OFFICER},
+    Action.APPROVE_RUN: {Role.FK_APPROVER},
+    Action.EXPORT_RUN: {Role.FK_CASE_OFFICER, Role.FK_APPROVER},
+    Action.VIEW_STATISTICS: set(Role),
+    Action.ADMINISTER: {Role.ADMINISTRATOR},
+}
+
+
+def role_of(user: Any) -> str | None:
+    """The user's effective role; a superuser counts as an administrator."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_superuser and not user.role:
+        return Role.ADMINISTRATOR
+    return user.role or None
+
+
+def can(user: Any, action: Action, region: Region | str | None = None) -> bool:
+    """May `user` do `action` to `region`'s data? Without a region: to some region at all."""
+    role = role_of(user)
+    if role is None:
+        return False
+    if role in _ANY_REGION.get(action, set()):
+        return True
+    if role in _OWN_REGION.get(action, set()):
+        if region is None:
+            return True
+        code = region.code if isinstance(region, Region) else region
+        return user.region_id == code
+    return False
+
+
+def scope(user: Any, action: Action = Action.VIEW_REPORTS) -> QuerySet[Region]:
+    """The regions whose data `user` may `action`, for filtering querysets."""
+    role = role_of(user)
+    if role is None:
+        return Region.objects.none()
+    if role in _ANY_REGION.get(action, set()):
+        return Region.objects.all()
+    if role in _OWN_REGION.get(action, set()):
+        return Region.objects.filter(code=user.region_id)
+    return Region.objects.none()
+
+
+def scoped(
+    queryset: QuerySet[Any], user: Any, action: Action, *, field: str = "region"
+) -> QuerySet[Any]:
+    """`queryset` narrowed to rows of the regions `user` may `action` (`field` names the
+    lookup to the region's code, e.g. "report__region")."""
+    role = role_of(user)
+    if role is not None and role in _ANY_REGION.get(action, set()):
+        return queryset
+    if role is not None and role in _OWN_REGION.get(action, set()):
+        return queryset.filter(**{field: user.region_id})
+    return queryset.none()
+
+
+def require(user: Any, action: Action, region: Region | str | None = None) -> None:
+    """404 unless `user` may `action` to `region` (404, not 403: other regions'
+    data does not exist for them)."""
+    if not can(user, action, region):
+        raise Http404

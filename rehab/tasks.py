@@ -1,0 +1,18 @@
+"""Background tasks of the shared domain."""
+
+import logging
+import socket
+
+from celery import shared_task
+
+from .services import worker_heartbeat_record
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="rehab.tasks.worker_heartbeat")
+def worker_heartbeat(hostname: str | None = None) -> int:
+    """Record that a worker is alive; returns the heartbeat row's id."""
+    beat = worker_heartbeat_record(hostname=hostname or socket.gethostname())
+    log.info("heartbeat from %s (%s beats)", beat.hostname, beat.beats)
+    return beat.pk

@@ -1,0 +1,317 @@
+"""A region's report for a period, its versions and their figures.
+
+One `Report` per region × reporting period. Its content lives in numbered
+`ReportVersion`s: a draft is edited in place (guarded by `lock_version` for
+optimistic locking); once submitted a version is never edited again. A return
+by FK marks the version RETURNED and opens a new draft copied from it; a
+correction (*rättelse*) of an accepted report is a new version too, and the
+accepted one stays in force (`Report.accepted_version`) until FK accepts the
+correction. Payouts and statistics read only `Report.accepted_version`.
+"""
+
+from __future__ import annotations
+
+import pghistory
+import pgtrigger
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from rehab.models import Region, ReportingPeriod, Treatment
+
+from .enums import OPEN_STATUSES, ExtraKind, Provider, Sex, VersionStatus
+
+
+class Report(models.Model):
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="reports", verbose_name=_("region")
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="reports", verbose_name=_("period")
+    )
+    accepted_version = models.OneToOneField(
+        "ReportVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gällande godkänd version"),
+    )
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["period__agreement__year", "period__quarter", "region"]
+        verbose_name = _("rapport")
+        verbose_name_plural = _("rapporter")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "period"], name="report_unique_region_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.period.label}"
+
+
+@pghistory.track()
+class ReportVersion(models.Model):
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="versions", verbose_name=_("rapport")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    is_correction = models.BooleanField(_("rättelse"), default=False)
+    correction_reason = models.TextField(_("skäl till rättelse"), blank=True)
+    comment = models.TextField(_("kommentar från regionen"), blank=True)
+    lock_version = models.PositiveIntegerField(
+        _("sparningar"), default=0, help_text=_("Ökas vid varje sparning av utkastet.")
+    )
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("skapad av"),
+    )
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("senast sparad av"),
+    )
+    updated_at = models.DateTimeField(_("senast sparad"), auto_now=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("inskickad av"),
+    )
+    submitted_at = models.DateTimeField(_("inskickad"), null=True, blank=True)
+    submitted_late = models.BooleanField(_("inskickad efter sista dag"), default=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("granskad av"),
+    )
+    decided_at = models.DateTimeField(_("granskad"), null=True, blank=True)
+    review_comment = models.TextField(_("Försäkringskassans kommentar"), blank=True)
+    flagged_cells = models.JSONField(
+        _("markerade celler"),
+        default=list,
+        blank=True,
+        help_text=_('Celler som FK:s kommentar gäller, t.ex. "KBT:F:PUBLIC" eller "AF_CONTACT:M".'),
+    )
+
+    class Meta:
+        ordering = ["report", "number"]
+        verbose_name = _("rapportversion")
+        verbose_name_plural = _("rapportversioner")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="version_unique_number"),
+            # At most one version of a report is being worked on (draft or submitted).
+            models.UniqueConstraint(
+                fields=["report"],
+                condition=Q(status__in=OPEN_STATUSES),
+                name="version_one_open_per_report",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=VersionStatus.values), name="version_status_valid"
+            ),
+        ]
+        triggers = [
+            # A submitted version is never edited: after DRAFT only the review
+            # fields and the status (along TRANSITIONS) may change.
+            pgtrigger.Trigger(
+                name="version_frozen_after_draft",
+                operation=pgtrigger.Update | pgtrigger.Delete,
+                when=pgtrigger.Before,
+                func="""
+                IF TG_OP = 'DELETE' THEN
+                    IF OLD.status <> 'DRAFT' THEN
+                        RAISE EXCEPTION USING ERRCODE = 'check_violation',
+                            MESSAGE = 'version_frozen_after_draft: a submitted version is kept';
+                    END IF;
+                    RETURN OLD;
+                END IF;
+                IF OLD.status = 'DRAFT' THEN
+                    RETURN NEW;
+                END IF;
+                IF OLD.status IN ('RETURNED', 'SUPERSEDED')
+                   OR (OLD.status = 'ACCEPTED' AND NEW.status NOT IN ('ACCEPTED', 'SUPERSEDED'))
+                   OR (OLD.status = 'SUBMITTED'
+                       AND NEW.status NOT IN ('SUBMITTED', 'ACCEPTED', 'RETURNED'))
+                   OR (NEW.report_id, NEW.number, NEW.is_correction, NEW.correction_reason,
+                       NEW.comment, NEW.lock_version, NEW.created_by_id, NEW.created_at,
+                       NEW.updated_by_id, NEW.submitted_by_id, NEW.submitted_at,
+                       NEW.submitted_late)
+                      IS DISTINCT FROM
+                      (OLD.report_id, OLD.number, OLD.is_correction, OLD.correction_reason,
+                       OLD.comment, OLD.lock_version, OLD.created_by_id, OLD.created_at,
+                       OLD.updated_by_id, OLD.submitted_by_id, OLD.submitted_at,
+                       OLD.submitted_late)
+                THEN
+                    RAISE EXCEPTION USING ERRCODE = 'check_violation',
+                        MESSAGE = 'version_frozen_after_draft: a submitted version is never edited';
+                END IF;
+                RETURN NEW;
+                """,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} v{self.number} ({self.get_status_display()})"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == VersionStatus.DRAFT
+
+
+# The figures of a version change only while it is a draft.
+CELLS_FROZEN_FUNC = """
+IF (SELECT status FROM reporting_reportversion
+    WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.version_id ELSE NEW.version_id END)
+   <> 'DRAFT' THEN
+    RAISE EXCEPTION USING ERRCODE = 'check_violation',
+        MESSAGE = 'cells_frozen_after_draft: figures of a submitted version are never edited';
+END IF;
+IF TG_OP = 'DELETE' THEN
+    RETURN OLD;
+END IF;
+RETURN NEW;
+"""
+
+
+class SeriesCount(models.Model):
+    """Completed treatment series for one treatment × patient sex × provider type."""
+
+    version = models.ForeignKey(
+        ReportVersion, on_delete=models.CASCADE, related_name="series", verbose_name=_("version")
+    )
+    treatment = models.ForeignKey(
+        Treatment, on_delete=models.PROTECT, related_name="+", verbose_name=_("behandling")
+    )
+    sex = models.CharField(_("kön"), max_length=1, choices=Sex.choices)
+    provider = models.CharField(_("vårdgivare"), max_length=8, choices=Provider.choices)
+    value = models.PositiveIntegerField(_("antal genomförda behandlingar"))
+
+    class Meta:
+        verbose_name = _("antal behandlingar")
+        verbose_name_plural = _("antal behandlingar")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "treatment", "sex", "provider"], name="series_unique_cell"
+            ),
+            models.CheckConstraint(condition=Q(value__gte=0), name="series_value_non_negative"),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="series_frozen_after_draft",
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                when=pgtrigger.Before,
+                func=CELLS_FROZEN_FUNC,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.treatment_id} {self.sex} {self.provider}: {self.value}"
+
+
+class ExtraCount(models.Model):
+    """Contacts with the employer or Arbetsförmedlingen, and video series, by sex."""
+
+    version = models.ForeignKey(
+        ReportVersion, on_delete=models.CASCADE, related_name="extras", verbose_name=_("version")
+    )
+    kind = models.CharField(_("uppgift"), max_length=16, choices=ExtraKind.choices)
+    sex = models.CharField(_("kön"), max_length=1, choices=Sex.choices)
+    value = models.PositiveIntegerField(_("antal"))
+
+    class Meta:
+        verbose_name = _("kontakter och video")
+        verbose_name_plural = _("kontakter och video")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "kind", "sex"], name="extra_unique_cell"),
+            models.CheckConstraint(condition=Q(value__gte=0), name="extra_value_non_negative"),
+        ]
+        triggers = [
+            pgtrigger.Trigger(
+                name="extra_frozen_after_draft",
+                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
+                when=pgtrigger.Before,
+                func=CELLS_FROZEN_FUNC,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.sex}: {self.value}"
+
+
+class WarningExplanation(models.Model):
+    """A warning raised by validation when the version was submitted, and the
+    region's written explanation of it."""
+
+    version = models.ForeignKey(
+        ReportVersion, on_delete=models.CASCADE, related_name="warnings", verbose_name=_("version")
+    )
+    code = models.CharField(_("kod"), max_length=40)
+    key = models.CharField(_("gäller"), max_length=60, blank=True)
+    message = models.TextField(_("varning"))
+    explanation = models.TextField(_("förklaring"))
+
+    class Meta:
+        verbose_name = _("förklarad varning")
+        verbose_name_plural = _("förklarade varningar")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code", "key"], name="warning_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.key}"
+
+
+class ReportEvent(models.Model):
+    """Who did what to a report, and when: the report's own audit trail."""
+
+    class Action(models.TextChoices):
+        CREATED = "CREATED", _("Utkast skapat")
+        SAVED = "SAVED", _("Utkast sparat")
+        IMPORTED = "IMPORTED", _("Inläst från fil")
+        SUBMITTED = "SUBMITTED", _("Inskickad")
+        RETURNED = "RETURNED", _("Återsänd")
+        ACCEPTED = "ACCEPTED", _("Godkänd")
+        CORRECTION = "CORRECTION", _("Rättelse påbörjad")
+
+    report = models.ForeignKey(
+        Report, on_delete=models.CASCADE, related_name="events", verbose_name=_("rapport")
+    )
+    version = models.ForeignKey(
+        ReportVersion,
+        on_delete=models.CASCADE,
+        related_name="report_events",
+        verbose_name=_("version"),
+    )
+    action = models.CharField(_("händelse"), max_length=12, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("av")
+    )
+    at = models.DateTimeField(_("tidpunkt"), auto_now_add=True)
+    note = models.TextField(_("anteckning"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("händelse")
+        verbose_name_plural = _("händelser")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,82 @@
+"""Login, the start page, the health check and the admin, as people use them."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import TEST_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_page_in_swedish(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Logga in i Rehab" in html
+    assert '<html lang="sv">' in html
+    assert "Content-Security-Policy" in response.headers
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_login_page_in_english(client):
+    response = client.get(reverse("login"), headers={"accept-language": "en"})
+    assert '<html lang="en">' in response.content.decode()
+
+
+def test_wrong_password_says_so_in_swedish(client, coordinator):
+    response = client.post(reverse("login"), {"username": "samordnare01", "password": "fel"})
+    assert "Fel användarnamn eller lösenord" in response.content.decode()
+
+
+def test_login_then_home_shows_agreements(client, coordinator):
+    response = client.post(
+        reverse("login"), {"username": "samordnare01", "password": TEST_PASSWORD}, follow=True
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Region Stockholm" in html
+    assert "500 000 000,00" in html  # the 2020 frame in Swedish format
+
+
+def test_home_requires_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(reverse("login"))
+
+
+def test_healthz(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/",
+        "/admin/rehab/region/",
+        "/admin/rehab/region/01/change/",
+        "/admin/rehab/populationfigure/",
+        "/admin/rehab/treatment/",
+        "/admin/rehab/agreement/",
+        "/admin/rehab/user/",
+        "/admin/rehab/user/add/",
+        "/admin/rehab/agreement/add/",
+    ],
+)
+def test_admin_pages_render(login, admin_user, url):
+    response = login(admin_user).get(url)
+    assert response.status_code == 200
+
+
+def test_admin_agreement_change_page_shows_periods_and_rates(login, admin_user):
+    from rehab.models import Agreement
+
+    agreement = Agreement.objects.get(year=2012)
+    response = login(admin_user).get(f"/admin/rehab/agreement/{agreement.pk}/change/")
+    html = response.content.decode()
+    assert "Rapporteringsperioder" in html or "rapporteringsperioder" in html
+    assert "2500000" in html  # MMR1 rate in öre, editable while unused
+
+
+def test_admin_refused_to_coordinator(login, coordinator):
+    response = login(coordinator).get("/admin/")
+    assert response.status_code == 302
