@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -185,6 +186,11 @@ CELERY_TIMEZONE = TIME_ZONE
 # Each app adds its own entries here next to the task it schedules.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "worker-heartbeat": {"task": "rehab.tasks.worker_heartbeat", "schedule": 60.0},
+    "requeue-stale-payout-runs": {"task": "payments.tasks.requeue_stale_runs", "schedule": 120.0},
+    "deadline-reminders": {
+        "task": "reporting.tasks.send_deadline_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
 
 REST_FRAMEWORK = {

@@ -22,4 +22,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("rapporter/", include("reporting.urls")),
+    path("utbetalningar/", include("payments.urls")),
+    path("statistik/", include("reporting.statistics_urls")),
 ]

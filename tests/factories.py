@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import factory
 from factory.django import DjangoModelFactory
 
-from rehab.models import User
+from rehab.models import ReportingPeriod, User
 
 TEST_PASSWORD = "test-lösenord-123"
 
@@ -20,3 +22,53 @@ class UserFactory(DjangoModelFactory):
     last_name = factory.Faker("last_name", locale="sv_SE")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.se")
     password = factory.django.Password(TEST_PASSWORD)
+
+
+def report_version(
+    *,
+    region: str,
+    year: int,
+    quarter: int,
+    user: User,
+    series: dict[tuple[str, str, str], int] | None = None,
+    extras: dict[tuple[str, str], int] | None = None,
+    status: str = "ACCEPTED",
+) -> Any:
+    """A report version with its figures, straight into the database (for tests of
+    what reads reports: payouts, statistics). `series` maps (treatment, sex,
+    provider) to a count, `extras` maps (kind, sex) to a count. An ACCEPTED
+    version becomes the report's version in force, superseding an earlier one."""
+    from django.utils import timezone
+
+    from reporting.models import ExtraCount, Report, ReportVersion, SeriesCount
+
+    report, _ = Report.objects.get_or_create(
+        region_id=region, period=ReportingPeriod.objects.get(agreement__year=year, quarter=quarter)
+    )
+    number = (report.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    version = ReportVersion.objects.create(
+        report=report, number=number, status="DRAFT", created_by=user, is_correction=number > 1
+    )
+    SeriesCount.objects.bulk_create(
+        SeriesCount(version=version, treatment_id=t, sex=s, provider=p, value=v)
+        for (t, s, p), v in (series or {}).items()
+    )
+    ExtraCount.objects.bulk_create(
+        ExtraCount(version=version, kind=k, sex=s, value=v) for (k, s), v in (extras or {}).items()
+    )
+    if status == "DRAFT":
+        return version
+    now = timezone.now()
+    ReportVersion.objects.filter(pk=version.pk).update(
+        status="SUBMITTED", submitted_by=user, submitted_at=now
+    )
+    if status == "ACCEPTED":
+        previous = report.accepted_version_id
+        if previous:
+            ReportVersion.objects.filter(pk=previous).update(status="SUPERSEDED")
+        ReportVersion.objects.filter(pk=version.pk).update(
+            status="ACCEPTED", decided_by=user, decided_at=now
+        )
+        Report.objects.filter(pk=report.pk).update(accepted_version=version)
+    version.refresh_from_db()
+    return version

@@ -1,0 +1,7 @@
+"""Payout pages (runs, approval, exports, region payouts)."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "payments"
+
+urlpatterns: list = []
