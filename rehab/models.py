@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .enums import FK_ROLES, REGION_ROLES, AgeBand, Area, PayoutModel, Role
 
+# Sorted, so the migration is the same on every run (sets have no fixed order).
+REGION_ROLE_VALUES = sorted(r.value for r in REGION_ROLES)
+
 lan_code_validator = RegexValidator(r"^[0-9]{2}$", _("Länskoden ska vara två siffror, t.ex. 01."))
 
 
@@ -306,8 +309,8 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 condition=(
-                    Q(role__in=[r.value for r in REGION_ROLES], region__isnull=False)
-                    | (~Q(role__in=[r.value for r in REGION_ROLES]) & Q(region__isnull=True))
+                    Q(role__in=REGION_ROLE_VALUES, region__isnull=False)
+                    | (~Q(role__in=REGION_ROLE_VALUES) & Q(region__isnull=True))
                 ),
                 name="user_region_iff_region_role",
             ),
