@@ -1,0 +1,47 @@
+"""The admin freezes what decides money once an agreement is in use."""
+
+import pytest
+
+from rehab.models import Agreement
+from tests.factories import report_version
+
+pytestmark = pytest.mark.django_db
+
+
+def change_page(client, agreement):
+    return client.get(f"/admin/rehab/agreement/{agreement.pk}/change/").content.decode()
+
+
+def test_admin_agreement_money_editable_while_unused(login, admin_user):
+    html = change_page(login(admin_user), Agreement.objects.get(year=2019))
+    assert 'name="frame_ore"' in html
+
+
+def test_admin_agreement_money_read_only_once_reported(login, admin_user, coordinator):
+    report_version(region="01", year=2019, quarter=1, user=coordinator, status="DRAFT")
+    html = change_page(login(admin_user), Agreement.objects.get(year=2019))
+    assert 'name="frame_ore"' not in html
+    assert "500000000" in html.replace("\xa0", "").replace(" ", "")
+    assert 'name="name"' in html  # the name may still be corrected
+
+
+def test_admin_agreement_cannot_be_deleted_once_reported(login, admin_user, coordinator):
+    agreement = Agreement.objects.get(year=2019)
+    report_version(region="01", year=2019, quarter=1, user=coordinator, status="DRAFT")
+    response = login(admin_user).get(f"/admin/rehab/agreement/{agreement.pk}/delete/")
+    assert response.status_code == 403
+
+
+def test_admin_region_code_read_only(login, admin_user):
+    html = login(admin_user).get("/admin/rehab/region/01/change/").content.decode()
+    assert 'name="code"' not in html
+    assert 'name="name"' in html
+
+
+def test_admin_search_and_filter_users(login, admin_user, coordinator, case_officer):
+    client = login(admin_user)
+    html = client.get("/admin/rehab/user/?q=samordnare01").content.decode()
+    assert "samordnare01" in html
+    assert "handlaggare" not in html.split("result_list")[-1]
+    html = client.get("/admin/rehab/user/?role__exact=FK_CASE_OFFICER").content.decode()
+    assert "handlaggare" in html
