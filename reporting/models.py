@@ -315,3 +315,112 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ValidationSettings(models.Model):
+    """The thresholds of the report checks and the upload limits, one row that an
+    administrator edits in the admin. Absent row = the defaults below."""
+
+    SINGLETON_PK = 1
+
+    # One row: its key is always 1 (also for a row added in the admin).
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_PK, editable=False)
+    deviation_percent = models.PositiveSmallIntegerField(
+        _("avvikelse i procent"),
+        default=50,
+        help_text=_(
+            "Varna när en behandlings antal skiljer sig mer än så här många procent från "
+            "samma kvartal året innan eller från regionens genomsnitt de senaste kvartalen."
+        ),
+    )
+    deviation_min_base = models.PositiveIntegerField(
+        _("lägsta antal för avvikelsevarning"),
+        default=20,
+        help_text=_("Ingen avvikelsevarning när både det nya och det jämförda antalet är lägre."),
+    )
+    recent_quarters = models.PositiveSmallIntegerField(
+        _("antal kvartal i genomsnittet"),
+        default=4,
+        help_text=_("Hur många av regionens senaste godkända kvartal genomsnittet räknas på."),
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        _("påminnelse dagar före sista dag"),
+        default=7,
+        help_text=_("Samordnare påminns när sista dag är högst så här många dagar bort."),
+    )
+    max_upload_rows = models.PositiveIntegerField(
+        _("högsta antal rader i en uppladdad fil"), default=20_000
+    )
+    max_upload_bytes = models.PositiveIntegerField(
+        _("största uppladdade fil (byte)"), default=5_000_000
+    )
+
+    class Meta:
+        verbose_name = _("inställningar för kontroller")
+        verbose_name_plural = _("inställningar för kontroller")
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="validation_settings_singleton"),
+            models.CheckConstraint(
+                condition=Q(recent_quarters__gte=1) & Q(max_upload_rows__gte=1),
+                name="validation_settings_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Inställningar för kontroller"))
+
+    @classmethod
+    def current(cls) -> ValidationSettings:
+        """The row, or an unsaved row with the defaults if the admin has not saved one."""
+        return cls.objects.filter(pk=cls.SINGLETON_PK).first() or cls(pk=cls.SINGLETON_PK)
+
+
+class SentNotification(models.Model):
+    """An e-mail sent about reports: a status change (one per event and recipient)
+    or a deadline reminder (one per period, region and recipient, ever). The unique
+    constraints make the tasks that send them safe to run twice."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "SUBMITTED", _("Rapport inskickad")
+        RETURNED = "RETURNED", _("Rapport återsänd")
+        ACCEPTED = "ACCEPTED", _("Rapport godkänd")
+        REMINDER = "REMINDER", _("Påminnelse om sista dag")
+
+    kind = models.CharField(_("slag"), max_length=12, choices=Kind.choices)
+    event = models.ForeignKey(
+        ReportEvent,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("händelse"),
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
+    period = models.ForeignKey(
+        ReportingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("period")
+    )
+    recipient = models.EmailField(_("mottagare"))
+    subject = models.CharField(_("ämne"), max_length=200)
+    sent_at = models.DateTimeField(_("skickat"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at", "pk"]
+        verbose_name = _("skickat meddelande")
+        verbose_name_plural = _("skickade meddelanden")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "recipient"],
+                condition=Q(event__isnull=False),
+                name="notification_once_per_event",
+            ),
+            models.UniqueConstraint(
+                fields=["period", "region", "recipient"],
+                condition=Q(kind="REMINDER"),
+                name="reminder_once_per_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.recipient} {self.sent_at:%Y-%m-%d %H:%M}"

@@ -11,7 +11,23 @@ from django.db.models import F, Sum
 from rehab.models import Agreement
 
 from .enums import ExtraKind
-from .models import ExtraCount, Report, SeriesCount
+from .figures import CellChange, Figures, diff_figures
+from .models import ExtraCount, Report, ReportVersion, SeriesCount
+
+__all__ = [
+    "AcceptedVersionRef",
+    "CellChange",
+    "Figures",
+    "accepted_contacts",
+    "accepted_extras",
+    "accepted_series",
+    "accepted_versions",
+    "diff_figures",
+    "figures_of",
+    "previous_figures",
+    "previous_version",
+    "version_changes",
+]
 
 
 @dataclass(frozen=True)
@@ -87,3 +103,35 @@ def accepted_contacts(
         region: kinds.get(ExtraKind.EMPLOYER_CONTACT, 0) + kinds.get(ExtraKind.AF_CONTACT, 0)
         for region, kinds in extras.items()
     }
+
+
+def figures_of(version: ReportVersion) -> Figures:
+    """A version's figures and comment (uses `prefetch_related("series", "extras")` if done)."""
+    return Figures(
+        series={(s.treatment_id, s.sex, s.provider): s.value for s in version.series.all()},
+        extras={(e.kind, e.sex): e.value for e in version.extras.all()},
+        comment=version.comment,
+    )
+
+
+def previous_version(version: ReportVersion) -> ReportVersion | None:
+    """The version before this one in the same report (None for version 1)."""
+    return (
+        ReportVersion.objects.filter(report_id=version.report_id, number__lt=version.number)
+        .order_by("-number")
+        .first()
+    )
+
+
+def previous_figures(version: ReportVersion) -> Figures | None:
+    """The figures of the version before this one (None for version 1). For a
+    correction that is the accepted version it corrects; for a draft opened after a
+    return, the returned version."""
+    previous = previous_version(version)
+    return figures_of(previous) if previous is not None else None
+
+
+def version_changes(version: ReportVersion) -> list[CellChange]:
+    """The cells this version changes against the previous version (all filled-in
+    cells for version 1)."""
+    return diff_figures(previous_figures(version), figures_of(version))

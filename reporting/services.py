@@ -1,0 +1,442 @@
+"""Everything that changes a report: drafts, submission, FK's review, corrections.
+
+Every service is keyword-only, takes the acting user, checks permissions through
+rehab.permissions (raising NotAllowed), runs in one transaction, locks the row it
+changes (`select_for_update`) and writes a ReportEvent (who, what, when). E-mails
+go out through a Celery task enqueued on commit.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rehab.models import Region, ReportingPeriod, User
+from rehab.permissions import Action, can
+
+from .enums import TRANSITIONS, ExtraKind, Provider, Sex, VersionStatus
+from .figures import Figures
+from .models import (
+    ExtraCount,
+    Report,
+    ReportEvent,
+    ReportVersion,
+    SeriesCount,
+    WarningExplanation,
+)
+from .selectors import figures_of
+from .validation import (
+    ValidationResult,
+    catalogue_issues,
+    included_treatments,
+    validate_figures,
+    value_issues,
+)
+
+__all__ = [
+    "Figures",
+    "InvalidTransition",
+    "NotAllowed",
+    "ReportError",
+    "StaleDraft",
+    "ValidationFailed",
+    "report_accept",
+    "report_get_or_create",
+    "report_open_draft",
+    "report_return",
+    "report_save_draft",
+    "report_start_correction",
+    "report_submit",
+]
+
+
+class ReportError(Exception):
+    """A refused report action, with a stable code and a message for the user."""
+
+    default_code = "report_error"
+
+    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.field = field
+
+
+class NotAllowed(ReportError):
+    default_code = "not_allowed"
+
+
+class StaleDraft(ReportError):
+    default_code = "stale_draft"
+
+
+class InvalidTransition(ReportError):
+    default_code = "invalid_transition"
+
+
+class ValidationFailed(ReportError):
+    default_code = "validation_failed"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        result: ValidationResult,
+        code: str | None = None,
+        field: str | None = None,
+    ):
+        super().__init__(message, code=code, field=field)
+        self.result = result
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _require(user: User, action: Action, region: Region | str | None) -> None:
+    if not can(user, action, region):
+        raise NotAllowed(_("Du har inte behörighet att göra detta."))
+
+
+def _locked(version: ReportVersion) -> ReportVersion:
+    return (
+        ReportVersion.objects.select_for_update()
+        .select_related("report__region", "report__period__agreement")
+        .get(pk=version.pk)
+    )
+
+
+def _check_transition(version: ReportVersion, target: str) -> None:
+    if target not in TRANSITIONS[VersionStatus(version.status)]:
+        raise InvalidTransition(
+            _("Version %(number)s är %(status)s och kan inte bli %(target)s.")
+            % {
+                "number": version.number,
+                "status": version.get_status_display().lower(),
+                "target": VersionStatus(target).label.lower(),
+            }
+        )
+
+
+def _check_lock(version: ReportVersion, lock_version: int) -> None:
+    if version.lock_version != lock_version:
+        who = ""
+        if version.updated_by is not None:
+            who = version.updated_by.get_full_name() or version.updated_by.username
+        raise StaleDraft(
+            _(
+                "Utkastet har sparats av %(who)s efter att du öppnade det. Dina ändringar "
+                "sparades inte. Ladda om sidan för att se de senaste siffrorna."
+            )
+            % {"who": who or _("någon annan")}
+        )
+
+
+def _event(version: ReportVersion, action: str, actor: User, note: str = "") -> ReportEvent:
+    return ReportEvent.objects.create(
+        report_id=version.report_id, version=version, action=action, actor=actor, note=note
+    )
+
+
+def _notify_on_commit(event: ReportEvent) -> None:
+    from .tasks import send_report_notification
+
+    event_id = event.pk
+    transaction.on_commit(lambda: send_report_notification.delay(event_id))
+
+
+def _write_figures(version: ReportVersion, figures: Figures) -> None:
+    """Replace a draft's cells with `figures` (the DB refuses this for a non-draft)."""
+    SeriesCount.objects.filter(version=version).delete()
+    ExtraCount.objects.filter(version=version).delete()
+    SeriesCount.objects.bulk_create(
+        SeriesCount(version=version, treatment_id=t, sex=s, provider=p, value=v)
+        for (t, s, p), v in sorted(figures.series.items())
+    )
+    ExtraCount.objects.bulk_create(
+        ExtraCount(version=version, kind=k, sex=s, value=v)
+        for (k, s), v in sorted(figures.extras.items())
+    )
+
+
+def _new_version(
+    report: Report,
+    *,
+    figures: Figures,
+    acting_user: User,
+    is_correction: bool = False,
+    correction_reason: str = "",
+) -> ReportVersion:
+    last = report.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = ReportVersion.objects.create(
+        report=report,
+        number=last + 1,
+        status=VersionStatus.DRAFT,
+        comment=figures.comment,
+        is_correction=is_correction,
+        correction_reason=correction_reason,
+        created_by=acting_user,
+        updated_by=acting_user,
+    )
+    _write_figures(version, figures)
+    return version
+
+
+def _complete(period: ReportingPeriod, figures: Figures) -> Figures:
+    """`figures` with every cell the agreement asks for present (absent = 0)."""
+    series = {
+        (t, s, p): 0
+        for t in included_treatments(period)
+        for s in Sex.values
+        for p in Provider.values
+    }
+    series.update(figures.series)
+    kinds = [ExtraKind.EMPLOYER_CONTACT, ExtraKind.AF_CONTACT]
+    if period.agreement.asks_video:
+        kinds.append(ExtraKind.VIDEO)
+    extras = {(str(k), s): 0 for k in kinds for s in Sex.values}
+    extras.update(figures.extras)
+    return Figures(series=series, extras=extras, comment=figures.comment)
+
+
+# --------------------------------------------------------------------------- services
+
+
+def report_get_or_create(
+    *, region: Region | str, period: ReportingPeriod, acting_user: User
+) -> Report:
+    """The region's report for the period. Creating one needs the right to edit the
+    region's reports; reading an existing one the right to view them.
+    Effects: may create a Report (no version yet)."""
+    code = region.code if isinstance(region, Region) else region
+    report = Report.objects.filter(region_id=code, period=period).first()
+    if report is not None:
+        _require(acting_user, Action.VIEW_REPORTS, code)
+        return report
+    _require(acting_user, Action.EDIT_REPORTS, code)
+    with transaction.atomic():
+        report, _created = Report.objects.get_or_create(region_id=code, period=period)
+    return report
+
+
+@transaction.atomic
+def report_open_draft(*, report: Report, acting_user: User) -> ReportVersion:
+    """The report's current draft, creating version 1 if the report has none.
+    Effects: may create ReportVersion 1 (DRAFT) and a CREATED event.
+    Raises InvalidTransition(code="no_open_draft") when the latest version is
+    submitted or accepted (an accepted report is changed by a correction)."""
+    _require(acting_user, Action.EDIT_REPORTS, report.region_id)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    latest = report.versions.order_by("-number").first()
+    if latest is None:
+        version = _new_version(report, figures=Figures(), acting_user=acting_user)
+        _event(version, ReportEvent.Action.CREATED, acting_user)
+        return version
+    if latest.status == VersionStatus.DRAFT:
+        return latest
+    if latest.status == VersionStatus.SUBMITTED:
+        message = _("Rapporten är inskickad och granskas av Försäkringskassan.")
+    elif latest.status == VersionStatus.ACCEPTED:
+        message = _("Rapporten är godkänd. Påbörja en rättelse för att ändra den.")
+    else:
+        message = _("Rapporten har inget öppet utkast.")
+    raise InvalidTransition(message, code="no_open_draft")
+
+
+@transaction.atomic
+def report_save_draft(
+    *, version: ReportVersion, figures: Figures, lock_version: int, acting_user: User
+) -> ReportVersion:
+    """Replace a draft's figures and comment.
+    Effects: cells replaced, comment set, lock_version + 1, updated_by/at, SAVED event.
+    Refused (nothing saved): StaleDraft if `lock_version` is not the draft's current
+    one; ValidationFailed if a value is not a whole number ≥ 0 or a treatment is not
+    in the agreement. Cross-field rules are checked at submission, not here."""
+    version = _locked(version)
+    _require(acting_user, Action.EDIT_REPORTS, version.report.region_id)
+    if version.status != VersionStatus.DRAFT:
+        raise InvalidTransition(_("Bara ett utkast kan ändras."), code="not_draft")
+    _check_lock(version, lock_version)
+    issues = value_issues(figures)
+    if not issues:
+        issues = catalogue_issues(version.report.period, figures)
+    if issues:
+        raise ValidationFailed(
+            _("Utkastet sparades inte: rätta de markerade uppgifterna."),
+            result=ValidationResult(errors=issues),
+        )
+    _write_figures(version, figures)
+    version.comment = figures.comment
+    version.lock_version += 1
+    version.updated_by = acting_user
+    version.save(update_fields=["comment", "lock_version", "updated_by", "updated_at"])
+    _event(version, ReportEvent.Action.SAVED, acting_user)
+    return version
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    version: ReportVersion,
+    lock_version: int,
+    explanations: Mapping[str, str],
+    acting_user: User,
+    today: datetime.date | None = None,
+) -> ReportVersion:
+    """Submit a draft to FK.
+    Effects: absent cells stored as 0; WarningExplanation per warning; status
+    SUBMITTED with submitted_by/at and submitted_late; lock_version + 1; SUBMITTED
+    event; e-mail to FK (Celery, on commit).
+    Refused (nothing changed): StaleDraft; ValidationFailed (code "validation_failed")
+    for errors; ValidationFailed (code "explanation_missing", field = the first
+    warning's key) when a warning has no explanation."""
+    version = _locked(version)
+    report = version.report
+    _require(acting_user, Action.EDIT_REPORTS, report.region_id)
+    _check_transition(version, VersionStatus.SUBMITTED)
+    _check_lock(version, lock_version)
+    today = today or timezone.localdate()
+    figures = _complete(report.period, figures_of(version))
+    result = validate_figures(
+        region=report.region, period=report.period, figures=figures, user=acting_user, today=today
+    )
+    if result.errors:
+        raise ValidationFailed(
+            _("Rapporten kan inte skickas in: rätta felen först."), result=result
+        )
+    missing = [w for w in result.warnings if not (explanations.get(w.key) or "").strip()]
+    if missing:
+        raise ValidationFailed(
+            _("Förklara varje varning innan rapporten skickas in."),
+            result=result,
+            code="explanation_missing",
+            field=missing[0].key,
+        )
+    _write_figures(version, figures)
+    WarningExplanation.objects.filter(version=version).delete()
+    WarningExplanation.objects.bulk_create(
+        WarningExplanation(
+            version=version,
+            code=w.code,
+            key=w.key,
+            message=w.message,
+            explanation=explanations[w.key].strip(),
+        )
+        for w in result.warnings
+    )
+    version.status = VersionStatus.SUBMITTED
+    version.submitted_by = acting_user
+    version.submitted_at = timezone.now()
+    version.submitted_late = report.period.is_late(today)
+    version.lock_version += 1
+    version.updated_by = acting_user
+    version.save()
+    event = _event(version, ReportEvent.Action.SUBMITTED, acting_user)
+    _notify_on_commit(event)
+    return version
+
+
+@transaction.atomic
+def report_accept(*, version: ReportVersion, acting_user: User, comment: str = "") -> ReportVersion:
+    """FK accepts a submitted version.
+    Effects: SUBMITTED -> ACCEPTED with decided_by/at and review_comment; the version
+    in force until now (if any) -> SUPERSEDED; Report.accepted_version = version;
+    ACCEPTED event; e-mail to the region's coordinators (Celery, on commit)."""
+    version = _locked(version)
+    report = Report.objects.select_for_update().get(pk=version.report_id)
+    _require(acting_user, Action.REVIEW_REPORTS, report.region_id)
+    _check_transition(version, VersionStatus.ACCEPTED)
+    previous_id = report.accepted_version_id
+    if previous_id is not None:
+        ReportVersion.objects.filter(pk=previous_id).update(status=VersionStatus.SUPERSEDED)
+    now = timezone.now()
+    version.status = VersionStatus.ACCEPTED
+    version.decided_by = acting_user
+    version.decided_at = now
+    version.review_comment = comment.strip()
+    version.save(update_fields=["status", "decided_by", "decided_at", "review_comment"])
+    report.accepted_version = version
+    report.save(update_fields=["accepted_version"])
+    event = _event(version, ReportEvent.Action.ACCEPTED, acting_user, comment.strip())
+    _notify_on_commit(event)
+    return version
+
+
+@transaction.atomic
+def report_return(
+    *,
+    version: ReportVersion,
+    comment: str,
+    flagged_cells: Sequence[str] = (),
+    acting_user: User,
+) -> ReportVersion:
+    """FK returns a submitted version with a comment.
+    Effects: SUBMITTED -> RETURNED (figures kept as they were) with decided_by/at,
+    review_comment and flagged_cells; RETURNED event; a NEW DRAFT (number + 1) copied
+    from it, with a CREATED event; e-mail to the region's coordinators (on commit).
+    Returns the new draft."""
+    version = _locked(version)
+    _require(acting_user, Action.REVIEW_REPORTS, version.report.region_id)
+    if not comment.strip():
+        raise ReportError(
+            _("Skriv en kommentar till regionen om vad som ska rättas."),
+            code="comment_required",
+            field="comment",
+        )
+    _check_transition(version, VersionStatus.RETURNED)
+    version.status = VersionStatus.RETURNED
+    version.decided_by = acting_user
+    version.decided_at = timezone.now()
+    version.review_comment = comment.strip()
+    version.flagged_cells = list(flagged_cells)
+    version.save(
+        update_fields=["status", "decided_by", "decided_at", "review_comment", "flagged_cells"]
+    )
+    event = _event(version, ReportEvent.Action.RETURNED, acting_user, comment.strip())
+    draft = _new_version(
+        version.report,
+        figures=figures_of(version),
+        acting_user=acting_user,
+        is_correction=version.is_correction,
+        correction_reason=version.correction_reason,
+    )
+    _event(
+        draft,
+        ReportEvent.Action.CREATED,
+        acting_user,
+        _("Nytt utkast efter att version %(number)s återsändes.") % {"number": version.number},
+    )
+    _notify_on_commit(event)
+    return draft
+
+
+@transaction.atomic
+def report_start_correction(*, report: Report, reason: str, acting_user: User) -> ReportVersion:
+    """A coordinator starts a correction (rättelse) of an accepted report.
+    Effects: a new DRAFT (is_correction, correction_reason) copied from the accepted
+    version, which stays in force until FK accepts the correction; CORRECTION event.
+    Refused when the reason is blank, the report has no accepted version, or a
+    version is already open (draft or submitted)."""
+    _require(acting_user, Action.EDIT_REPORTS, report.region_id)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if not reason.strip():
+        raise ReportError(_("Ange skälet till rättelsen."), code="reason_required", field="reason")
+    if report.accepted_version_id is None:
+        raise InvalidTransition(_("Bara en godkänd rapport kan rättas."))
+    if report.versions.filter(status__in=[VersionStatus.DRAFT, VersionStatus.SUBMITTED]).exists():
+        raise InvalidTransition(
+            _("Rapporten har redan en version under arbete."), code="version_open"
+        )
+    accepted = ReportVersion.objects.get(pk=report.accepted_version_id)
+    draft = _new_version(
+        report,
+        figures=figures_of(accepted),
+        acting_user=acting_user,
+        is_correction=True,
+        correction_reason=reason.strip(),
+    )
+    _event(draft, ReportEvent.Action.CORRECTION, acting_user, reason.strip())
+    return draft

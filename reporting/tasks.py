@@ -1,0 +1,27 @@
+"""Background tasks of reporting (thin: they call reporting.notifications).
+Both are safe to run twice: what was sent is recorded in SentNotification."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from celery import shared_task
+
+from . import notifications
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="reporting.tasks.send_report_notification")
+def send_report_notification(event_id: int) -> int:
+    """E-mail about a report's status change (ReportEvent id); returns e-mails sent."""
+    return notifications.notify_report_event(event_id=event_id)
+
+
+@shared_task(name="reporting.tasks.send_deadline_reminders")
+def send_deadline_reminders(today: str | None = None) -> int:
+    """Remind coordinators of deadlines within a week (scheduled daily by Celery beat;
+    `today` as "YYYY-MM-DD" overrides the date). Returns e-mails sent."""
+    day = datetime.date.fromisoformat(today) if today else None
+    return notifications.send_deadline_reminders(today=day)
