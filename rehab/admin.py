@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from rehab.formatting import format_kronor
+from rehab.forms import kronor_formfield
 
 from .models import (
     Agreement,
@@ -69,7 +70,16 @@ class TreatmentAdmin(admin.ModelAdmin):
         return ("code",) if obj else ()
 
 
-class AgreementTreatmentInline(admin.TabularInline):
+class KronorAdminMixin:
+    """Amounts in öre are shown and typed in kronor."""
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name.endswith("_ore"):
+            return kronor_formfield(db_field)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class AgreementTreatmentInline(KronorAdminMixin, admin.TabularInline):
     model = AgreementTreatment
     extra = 0
     fields = ("treatment", "rate_ore")
@@ -115,7 +125,7 @@ MONEY_FIELDS = (
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(KronorAdminMixin, admin.ModelAdmin):
     list_display = ("year", "name", "payout_model", "frame_display", "diary_number", "asks_video")
     list_filter = ("payout_model", "asks_video")
     search_fields = ("name", "diary_number", "year")
@@ -123,7 +133,7 @@ class AgreementAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("year", "name", "diary_number", "payout_model")}),
         (
-            _("Pengar (i öre)"),
+            _("Pengar (i kronor)"),
             {
                 "fields": (
                     "frame_ore",

@@ -45,3 +45,30 @@ def test_admin_search_and_filter_users(login, admin_user, coordinator, case_offi
     assert "handlaggare" not in html.split("result_list")[-1]
     html = client.get("/admin/rehab/user/?role__exact=FK_CASE_OFFICER").content.decode()
     assert "handlaggare" in html
+
+
+def test_admin_agreement_amounts_typed_in_kronor(login, admin_user):
+    agreement = Agreement.objects.get(year=2013)
+    client = login(admin_user)
+    html = change_page(client, agreement)
+    assert 'value="948000000"' in html  # the frame shown in kronor
+    assert "Ram till regionerna (kr)" in html
+
+
+def test_kronor_field_reads_kronor_into_ore():
+    from django.core.exceptions import ValidationError
+
+    from rehab.forms import KronorField
+
+    field = KronorField()
+    assert field.clean("193 467,46") == 19346746
+    assert field.clean("12000") == 1200000
+    assert field.prepare_value(19346746) == "193467,46"
+    for bad, message in [
+        ("12,345", "Ange högst två decimaler (öre)."),
+        ("-1", "Beloppet får inte vara negativt."),
+        ("tolv", "Ange ett belopp i kronor, t.ex. 12 000 eller 193 467,46."),
+    ]:
+        with pytest.raises(ValidationError) as excinfo:
+            field.clean(bad)
+        assert excinfo.value.messages == [message]

@@ -74,7 +74,7 @@ def test_admin_agreement_change_page_shows_periods_and_rates(login, admin_user):
     response = login(admin_user).get(f"/admin/rehab/agreement/{agreement.pk}/change/")
     html = response.content.decode()
     assert "Rapporteringsperioder" in html or "rapporteringsperioder" in html
-    assert "2500000" in html  # MMR1 rate in öre, editable while unused
+    assert "25000" in html  # MMR1 rate in kronor, editable while unused
 
 
 def test_admin_refused_to_coordinator(login, coordinator):

@@ -1,0 +1,55 @@
+"""Form fields shared by the admin and the pages."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+
+class KronorField(forms.CharField):
+    """Shows an amount stored in integer öre as kronor ("900 000 000,00") and reads
+    kronor back into öre. Accepts spaces between thousands and a comma or a point."""
+
+    default_error_messages = {
+        "invalid": _("Ange ett belopp i kronor, t.ex. 12 000 eller 193 467,46."),
+        "negative": _("Beloppet får inte vara negativt."),
+        "too_precise": _("Ange högst två decimaler (öre)."),
+    }
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, int):
+            kronor, ore = divmod(value, 100)
+            return f"{kronor},{ore:02d}" if ore else str(kronor)
+        return value
+
+    def to_python(self, value: Any) -> int | None:
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        cleaned = text.replace(" ", "").replace("\xa0", "").replace(",", ".")
+        try:
+            amount = Decimal(cleaned)
+        except InvalidOperation:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not amount.is_finite():
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if amount < 0:
+            raise ValidationError(self.error_messages["negative"], code="negative")
+        ore = amount * 100
+        if ore != ore.to_integral_value():
+            raise ValidationError(self.error_messages["too_precise"], code="too_precise")
+        return int(ore)
+
+
+def kronor_formfield(db_field: Any, **kwargs: Any) -> KronorField:
+    """A KronorField for a model field named *_ore (label says kr instead of öre)."""
+    label = str(db_field.verbose_name).replace("(öre)", "(kr)")
+    return KronorField(
+        label=label[:1].upper() + label[1:],
+        required=not db_field.blank and not db_field.null and not db_field.has_default(),
+        help_text=db_field.help_text,
+    )
