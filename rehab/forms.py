@@ -26,9 +26,9 @@ class KronorField(forms.CharField):
             return f"{kronor},{ore:02d}" if ore else str(kronor)
         return value
 
-    def to_python(self, value: Any) -> int | None:
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
         text = super().to_python(value)
-        if text in self.empty_values:
+        if text is None or text in self.empty_values:
             return None
         cleaned = text.replace(" ", "").replace("\xa0", "").replace(",", ".")
         try:
