@@ -1,0 +1,123 @@
+"""What the reporting pages share: finding a report within the user's region
+scope (404 otherwise), a report's state for the overview and the inbox, and
+the days left to a deadline."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from rehab.models import Region, ReportingPeriod
+from rehab.permissions import Action, require
+
+from ..enums import ReportState, VersionStatus
+from ..models import Report, ReportVersion
+
+
+@dataclass
+class ReportPlace:
+    """A region × period, and its report if one exists yet."""
+
+    region: Region
+    period: ReportingPeriod
+    report: Report | None
+
+    @property
+    def args(self) -> tuple[str, int, int]:
+        return (self.region.code, self.period.agreement.year, self.period.quarter)
+
+    def url(self, name: str, *extra: Any) -> str:
+        return reverse(f"reporting:{name}", args=(*self.args, *extra))
+
+    def versions(self) -> list[ReportVersion]:
+        if self.report is None:
+            return []
+        return list(
+            self.report.versions.select_related(
+                "created_by", "submitted_by", "decided_by", "updated_by"
+            ).order_by("number")
+        )
+
+
+def report_place(
+    user: Any, region: str, year: int, quarter: int, action: Action = Action.VIEW_REPORTS
+) -> ReportPlace:
+    """The region × period if `user` may `action` that region's reports; 404 otherwise
+    (other regions' reports do not exist for a coordinator)."""
+    require(user, action, region)
+    region_obj = get_object_or_404(Region, code=region)
+    period = get_object_or_404(
+        ReportingPeriod.objects.select_related("agreement"),
+        agreement__year=year,
+        quarter=quarter,
+    )
+    report = Report.objects.filter(region=region_obj, period=period).first()
+    return ReportPlace(region_obj, period, report)
+
+
+def state_of(versions: Sequence[ReportVersion]) -> ReportState:
+    """The overview's status of a report from its versions (in number order)."""
+    if not versions:
+        return ReportState.NOT_STARTED
+    latest = versions[-1]
+    previous = versions[-2] if len(versions) > 1 else None
+    if latest.status == VersionStatus.DRAFT:
+        if previous is not None and previous.status == VersionStatus.RETURNED:
+            return ReportState.RETURNED
+        if latest.is_correction:
+            return ReportState.CORRECTING
+        return ReportState.DRAFT
+    if latest.status == VersionStatus.SUBMITTED:
+        return ReportState.SUBMITTED
+    if latest.status == VersionStatus.RETURNED:
+        return ReportState.RETURNED
+    return ReportState.ACCEPTED
+
+
+STATE_BADGES = {
+    ReportState.NOT_STARTED: "",
+    ReportState.DRAFT: "draft",
+    ReportState.SUBMITTED: "submitted",
+    ReportState.RETURNED: "returned",
+    ReportState.ACCEPTED: "accepted",
+    ReportState.CORRECTING: "draft",
+}
+
+
+def next_step(state: str, *, can_edit: bool, period_open: bool) -> str:
+    """What needs doing next, in a few words."""
+    if state == ReportState.SUBMITTED:
+        return _("Väntar på granskning av Försäkringskassan.")
+    if state == ReportState.ACCEPTED:
+        return _("Klar. Godkänd av Försäkringskassan.")
+    if not period_open:
+        return _("Perioden är inte öppen för rapportering än.")
+    if not can_edit:
+        readers: dict[str, str] = {
+            ReportState.NOT_STARTED: _("Inte påbörjad."),
+            ReportState.RETURNED: _("Återsänd av Försäkringskassan; samordnaren rättar."),
+        }
+        return readers.get(state, _("Samordnaren arbetar med rapporten."))
+    editors: dict[str, str] = {
+        ReportState.NOT_STARTED: _("Fyll i rapporten och skicka in den."),
+        ReportState.DRAFT: _("Gör klart utkastet och skicka in det."),
+        ReportState.RETURNED: _("Läs Försäkringskassans kommentar, rätta och skicka in igen."),
+        ReportState.CORRECTING: _("Gör klart rättelsen och skicka in den."),
+    }
+    return editors[state]
+
+
+def days_left_text(deadline: datetime.date, today: datetime.date) -> str:
+    days = (deadline - today).days
+    if days > 0:
+        return ngettext("%(n)s dag kvar", "%(n)s dagar kvar", days) % {"n": days}
+    if days == 0:
+        return _("Sista dagen är i dag")
+    return ngettext("%(n)s dag sen", "%(n)s dagar sen", -days) % {"n": -days}

@@ -1,0 +1,306 @@
+"""Upload instead of typing: a template for the report (XLSX or CSV), the
+upload, a preview of what will change against the current draft, and the
+confirmation that saves it. A file with any error saves nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from rehab.permissions import Action
+
+from ..enums import ExtraKind, Provider, Sex, VersionStatus
+from ..fileformat import COLUMNS, FileFormatError, Row, RowError, parse_file
+from ..forms import UploadForm
+from ..models import ValidationSettings
+from ..selectors import figures_of
+from ..services import NotAllowed, ReportError
+from .common import ReportPlace, report_place
+from .grid import COLUMNS as GRID_COLUMNS
+from .grid import agreement_treatments, dom_id, extra_kinds
+
+SESSION_KEY = "reporting:upload"
+
+
+# --------------------------------------------------------------------------- template
+
+
+def _template_rows(place: ReportPlace, user: Any) -> list[list[Any]]:
+    """One line per cell of the agreement, with the current figures filled in."""
+    agreement = place.period.agreement
+    versions = place.versions()
+    current = versions[-1] if versions else None
+    if current is not None and current.status == VersionStatus.DRAFT and not user_is_region(user):
+        current = None
+    values = figures_of(current).cells() if current is not None else {}
+    label = place.period.label
+    rows: list[list[Any]] = []
+    for treatment in agreement_treatments(agreement):
+        for sex, provider in GRID_COLUMNS:
+            value = values.get(f"{treatment.code}:{sex}:{provider}")
+            rows.append([place.region.code, label, treatment.code, sex, provider, value])
+    for kind in extra_kinds(agreement):
+        for sex in Sex.values:
+            rows.append([place.region.code, label, kind, sex, "", values.get(f"{kind}:{sex}")])
+    return rows
+
+
+def user_is_region(user: Any) -> bool:
+    from rehab.enums import REGION_ROLES
+    from rehab.permissions import role_of
+
+    return role_of(user) in REGION_ROLES
+
+
+INSTRUCTIONS = [
+    "Så fyller du i mallen",
+    "Fyll i kolumnen value: antal genomförda behandlingsserier (en per patient), "
+    "eller antal kontakter/behandlingar via video.",
+    "Skriv 0 där det inte finns några. Ändra inte de andra kolumnerna.",
+    "sex: F = kvinnor, M = män. provider: PUBLIC = offentlig, PRIVATE = privat vårdgivare.",
+    "EMPLOYER_CONTACT = kontakter med arbetsgivare, AF_CONTACT = kontakter med "
+    "Arbetsförmedlingen, VIDEO = behandlingar helt eller delvis via video.",
+    "Ladda sedan upp filen på rapportens sida. Du får se vad som ändras innan något sparas.",
+]
+
+
+@login_required
+def template_download(
+    request: HttpRequest, region: str, year: int, quarter: int, fmt: str
+) -> HttpResponse:
+    """The report file for this region × period in the canonical format, with
+    every line the agreement asks for (region/period/item/sex/provider filled in)."""
+    if fmt not in ("xlsx", "csv"):
+        raise Http404
+    place = report_place(request.user, region, year, quarter)
+    rows = _template_rows(place, request.user)
+    filename = f"rapport-{place.region.code}-{place.period.label}.{fmt}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(["" if v is None else v for v in row] for row in rows)
+        response = HttpResponse(
+            ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(
+            _xlsx(rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _xlsx(rows: list[list[Any]]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Rapport"
+    sheet.append(list(COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(row)
+    input_fill = PatternFill("solid", fgColor="FFF4D6")
+    for (cell,) in sheet.iter_rows(min_row=2, min_col=6, max_col=6):
+        cell.fill = input_fill
+        cell.number_format = "0"
+    for (cell,) in sheet.iter_rows(min_row=2, min_col=1, max_col=1):
+        cell.number_format = "@"  # "01" stays text
+    for column, width in zip("ABCDEF", (8, 10, 20, 6, 10, 10), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    help_sheet = workbook.create_sheet("Instruktioner")
+    for line in INSTRUCTIONS:
+        help_sheet.append([line])
+    help_sheet["A1"].font = Font(bold=True)
+    help_sheet.column_dimensions["A"].width = 110
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- upload
+
+
+def _row_to_json(row: Row) -> list[Any]:
+    return [row.line, row.region, row.year, row.quarter, row.item, row.sex, row.provider, row.value]
+
+
+def _row_from_json(data: list[Any]) -> Row:
+    line, region, year, quarter, item, sex, provider, value = data
+    return Row(line, region, year, quarter, item, sex, provider, value)
+
+
+def _outside_place(rows: list[Row], place: ReportPlace) -> list[RowError]:
+    """Lines for another region or period than the report the file is uploaded to."""
+    errors = []
+    year, quarter = place.period.agreement.year, place.period.quarter
+    for row in rows:
+        if row.region != place.region.code:
+            errors.append(
+                RowError(
+                    row.line,
+                    "region",
+                    _("Rad %(line)s, kolumn region: %(got)s, men du laddar upp till %(want)s.")
+                    % {"line": row.line, "got": row.region, "want": place.region.code},
+                )
+            )
+        if (row.year, row.quarter) != (year, quarter):
+            errors.append(
+                RowError(
+                    row.line,
+                    "period",
+                    _("Rad %(line)s, kolumn period: %(got)s, men du laddar upp till %(want)s.")
+                    % {
+                        "line": row.line,
+                        "got": f"{row.year}Q{row.quarter}",
+                        "want": place.period.label,
+                    },
+                )
+            )
+    return errors
+
+
+def _limits() -> ValidationSettings:
+    return ValidationSettings.current()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, region: str, year: int, quarter: int) -> HttpResponse:
+    """Choose a file; read and check it; then show the preview (nothing saved yet)."""
+    place = report_place(request.user, region, year, quarter, Action.EDIT_REPORTS)
+    limits = _limits()
+    form = UploadForm(
+        request.POST or None, request.FILES or None, max_bytes=limits.max_upload_bytes
+    )
+    errors: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        try:
+            rows = parse_file(
+                upload_file.name,
+                upload_file.read(),
+                max_rows=limits.max_upload_rows,
+                max_bytes=limits.max_upload_bytes,
+            )
+        except FileFormatError as error:
+            errors = list(error.errors)
+        else:
+            errors = _outside_place(rows, place)
+            if not errors:
+                from ..imports import report_import
+
+                try:
+                    result = report_import(rows=rows, acting_user=request.user, dry_run=True)  # type: ignore[arg-type]
+                except NotAllowed as error:
+                    raise Http404 from error
+                except ReportError as error:
+                    errors = [RowError(0, "", error.message)]
+                else:
+                    errors = list(result.errors)
+            if not errors:
+                request.session[SESSION_KEY] = {
+                    "place": list(place.args),
+                    "name": upload_file.name,
+                    "rows": [_row_to_json(r) for r in rows],
+                }
+                return redirect(place.url("upload_preview"))
+    return render(
+        request,
+        "reporting/upload.html",
+        {
+            "place": place,
+            "period": place.period,
+            "form": form,
+            "file_errors": errors,
+            "max_rows": limits.max_upload_rows,
+            "max_bytes": limits.max_upload_bytes,
+        },
+        status=422 if form.is_bound and (errors or form.errors) else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload_preview(request: HttpRequest, region: str, year: int, quarter: int) -> HttpResponse:
+    """What the uploaded file will change against the current draft; confirm saves it."""
+    place = report_place(request.user, region, year, quarter, Action.EDIT_REPORTS)
+    stored = request.session.get(SESSION_KEY)
+    if not stored or tuple(stored["place"]) != place.args:
+        messages.info(request, _("Det finns ingen uppladdad fil att granska. Välj en fil."))
+        return redirect(place.url("upload"))
+    rows = [_row_from_json(r) for r in stored["rows"]]
+    user: Any = request.user
+    from ..imports import report_import
+
+    try:
+        result = report_import(rows=rows, acting_user=user, dry_run=request.method != "POST")
+    except NotAllowed as error:
+        raise Http404 from error
+    except ReportError as error:
+        messages.error(request, error.message)
+        return redirect(place.url("upload"))
+    if result.errors:
+        messages.error(request, _("Filen kan inte sparas längre:") + " " + result.errors[0].message)
+        request.session.pop(SESSION_KEY, None)
+        return redirect(place.url("upload"))
+    if request.method == "POST":
+        request.session.pop(SESSION_KEY, None)
+        messages.success(
+            request,
+            _("Siffrorna från %(name)s är sparade i utkastet.") % {"name": stored["name"]},
+        )
+        return redirect(place.url("report"))
+    changes = [c for report_changes in result.changes for c in report_changes.changes]
+    labels = _cell_labels(place)
+    return render(
+        request,
+        "reporting/upload_preview.html",
+        {
+            "place": place,
+            "period": place.period,
+            "name": stored["name"],
+            "row_count": len(rows),
+            "changes": [
+                {
+                    "key": c.key,
+                    "label": labels.get(c.key, c.key),
+                    "old": c.old,
+                    "new": c.new,
+                    "delta": c.delta,
+                    "anchor": dom_id(c.key),
+                }
+                for c in changes
+            ],
+        },
+    )
+
+
+def _cell_labels(place: ReportPlace) -> dict[str, str]:
+    sexes = dict(Sex.choices)
+    providers = dict(Provider.choices)
+    kinds = dict(ExtraKind.choices)
+    labels = {}
+    for treatment in agreement_treatments(place.period.agreement):
+        for sex, provider in GRID_COLUMNS:
+            labels[f"{treatment.code}:{sex}:{provider}"] = (
+                f"{treatment.name}, {str(sexes[sex]).lower()}, {str(providers[provider]).lower()}"
+            )
+    for kind in extra_kinds(place.period.agreement):
+        for sex in Sex.values:
+            labels[f"{kind}:{sex}"] = f"{kinds[kind]}, {str(sexes[sex]).lower()}"
+    return labels

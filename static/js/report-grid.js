@@ -1,0 +1,62 @@
+// The report grid: recompute row, area and column totals as the coordinator types.
+// Without this script the page still works: the server computes the totals on save.
+(function () {
+  "use strict";
+
+  function parse(text) {
+    var clean = String(text || "").replace(/[\s\u00a0\u202f]/g, "");
+    return /^\d+$/.test(clean) ? parseInt(clean, 10) : 0;
+  }
+
+  function format(n) {
+    // Swedish grouping with a plain space, like the server's |num filter.
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, " ");
+  }
+
+  function matches(input, total) {
+    var keys = ["group", "area", "row", "col"];
+    for (var i = 0; i < keys.length; i++) {
+      var want = total.dataset[keys[i]];
+      if (want && input.dataset[keys[i]] !== want) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  function recompute(form) {
+    var inputs = form.querySelectorAll("input[data-cell]");
+    var totals = form.querySelectorAll("[data-total]");
+    for (var t = 0; t < totals.length; t++) {
+      var sum = 0;
+      for (var i = 0; i < inputs.length; i++) {
+        if (matches(inputs[i], totals[t])) {
+          sum += parse(inputs[i].value);
+        }
+      }
+      var text = format(sum);
+      if (totals[t].textContent !== text) {
+        totals[t].textContent = text;
+      }
+    }
+  }
+
+  function markInvalid(input) {
+    var text = input.value.replace(/[\s\u00a0\u202f]/g, "");
+    var bad = text !== "" && !/^\d+$/.test(text);
+    input.classList.toggle("typo", bad);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var forms = document.querySelectorAll("form.report-form");
+    Array.prototype.forEach.call(forms, function (form) {
+      form.addEventListener("input", function (event) {
+        if (event.target.matches("input[data-cell]")) {
+          markInvalid(event.target);
+          recompute(form);
+        }
+      });
+      recompute(form);
+    });
+  });
+})();

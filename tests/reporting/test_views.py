@@ -1,0 +1,272 @@
+"""The reporting pages as a coordinator and an FK case officer use them, through
+the Django test client: GET, POST, redirects and the messages they see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from rehab.models import ReportingPeriod
+from reporting.enums import VersionStatus
+from reporting.figures import Figures
+from reporting.models import Report, ReportVersion
+from reporting.selectors import figures_of
+from reporting.services import (
+    report_get_or_create,
+    report_open_draft,
+    report_save_draft,
+    report_submit,
+)
+from tests.factories import report_version
+
+pytestmark = pytest.mark.django_db
+
+REGION, YEAR, QUARTER = "01", 2020, 1
+
+
+def url(
+    name: str, *extra: Any, region: str = REGION, year: int = YEAR, quarter: int = QUARTER
+) -> str:
+    return reverse(f"reporting:{name}", args=(region, year, quarter, *extra))
+
+
+def messages_of(response: Any) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def period(year: int = YEAR, quarter: int = QUARTER) -> ReportingPeriod:
+    return ReportingPeriod.objects.select_related("agreement").get(
+        agreement__year=year, quarter=quarter
+    )
+
+
+def draft_with(
+    user: Any, cells: dict[str, int], *, region: str = REGION, **where: int
+) -> ReportVersion:
+    """A draft saved through the services, as the form would save it."""
+    report = report_get_or_create(region=region, period=period(**where), acting_user=user)
+    draft = report_open_draft(report=report, acting_user=user)
+    return report_save_draft(
+        version=draft,
+        figures=Figures.from_cells(cells),
+        lock_version=draft.lock_version,
+        acting_user=user,
+    )
+
+
+def submitted_with(user: Any, cells: dict[str, int], **kwargs: Any) -> ReportVersion:
+    draft = draft_with(user, cells, **kwargs)
+    return report_submit(
+        version=draft,
+        lock_version=draft.lock_version,
+        explanations={"": "Sent på grund av omorganisation."},
+        acting_user=user,
+    )
+
+
+def form_data(version: ReportVersion | None, cells: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    data = {
+        "version": version.number if version else 0,
+        "lock_version": version.lock_version if version else 0,
+        "comment": "",
+        **cells,
+        **extra,
+    }
+    return data
+
+
+# --------------------------------------------------------------------------- overview
+
+
+def test_overview_lists_quarters_with_status_deadline_and_next_step(login, coordinator):
+    report_version(region=REGION, year=2020, quarter=1, user=coordinator, status="DRAFT")
+    report_version(region=REGION, year=2020, quarter=2, user=coordinator, status="ACCEPTED")
+    response = login(coordinator).get(reverse("reporting:overview"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Rapporter för Region Stockholm" in html
+    assert "2020Q1" in html
+    assert "Gör klart utkastet och skicka in det." in html
+    assert "Klar. Godkänd av Försäkringskassan." in html
+    assert "Fyll i rapporten och skicka in den." in html  # 2020Q3, not started
+    assert "2021-08-15" in html  # the 2020 agreement's deadline
+    assert "dagar sen" in html
+    assert 'href="' + url("report") + '"' in html
+
+
+def test_overview_sends_fk_users_to_the_inbox(login, case_officer):
+    response = login(case_officer).get(reverse("reporting:overview"))
+    assert response.status_code == 302
+    assert response.headers["Location"] == reverse("reporting:inbox")
+
+
+def test_region_overview_lets_fk_read_a_region(login, case_officer):
+    response = login(case_officer).get(reverse("reporting:region_overview", args=["03"]))
+    assert response.status_code == 200
+    assert "Rapporter för Region Uppsala" in response.content.decode()
+
+
+# --------------------------------------------------------------------------- the form
+
+
+def test_form_of_a_new_report_has_a_labelled_grid_and_creates_nothing(login, coordinator):
+    response = login(coordinator).get(url("report"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<label for="cell-KBT-F-PUBLIC" class="visually-hidden">' in html
+    assert 'name="KBT:F:PUBLIC"' in html
+    assert 'name="VIDEO:M"' in html  # 2020 asks for video
+    assert 'scope="rowgroup"' in html and "Långvarig smärta" in html
+    assert "Lindrig och medelsvår psykisk ohälsa" in html
+    assert "report-grid.js" in html
+    assert Report.objects.count() == 0
+
+
+def test_form_without_video_when_the_agreement_does_not_ask(login, coordinator):
+    html = login(coordinator).get(url("report", year=2019)).content.decode()
+    assert 'name="KBT:F:PUBLIC"' in html
+    assert 'name="VIDEO:F"' not in html
+
+
+def test_save_half_filled_draft_and_come_back(login, coordinator):
+    client = login(coordinator)
+    response = client.post(
+        url("report"),
+        form_data(
+            None,
+            {"KBT:F:PUBLIC": "12", "KBT:M:PRIVATE": "1 003", "IPT:F:PUBLIC": ""},
+            comment="Halvfärdig",
+            action="save",
+        ),
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == url("report")
+    assert messages_of(response) == ["Utkastet är sparat."]
+    version = ReportVersion.objects.get()
+    assert version.status == VersionStatus.DRAFT
+    assert figures_of(version).cells() == {"KBT:F:PUBLIC": 12, "KBT:M:PRIVATE": 1003}
+    assert version.comment == "Halvfärdig"
+
+    html = client.get(url("report")).content.decode()
+    assert 'value="12"' in html and 'value="1003"' in html
+    assert 'data-row="KBT">1 015</td>' in html  # row total computed by the server
+    assert "Halvfärdig" in html
+    assert f'name="lock_version" value="{version.lock_version}"' in html
+
+
+def test_save_refuses_text_in_a_cell_and_keeps_what_was_typed(login, coordinator):
+    response = login(coordinator).post(
+        url("report"), form_data(None, {"KBT:F:PUBLIC": "tolv", "IPT:M:PUBLIC": "7"}, action="save")
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "”tolv” är inte ett heltal. Skriv bara siffror, t.ex. 12." in html
+    assert 'value="tolv"' in html and 'value="7"' in html
+    assert 'aria-invalid="true"' in html
+    assert messages_of(response) == ["Utkastet sparades inte: rätta de markerade rutorna."]
+    assert Report.objects.count() == 0
+
+
+def test_second_save_of_the_same_draft_is_refused_and_keeps_both_figures(
+    login, client, coordinator
+):
+    draft = draft_with(coordinator, {"KBT:F:PUBLIC": 10})
+    loaded = form_data(draft, {})
+    # Someone else saves first...
+    first = draft_with(coordinator, {"KBT:F:PUBLIC": 20})
+    # ...then this user saves what they typed on the page they loaded before.
+    response = login(coordinator).post(
+        url("report"), {**loaded, "KBT:F:PUBLIC": "33", "IPT:F:PUBLIC": "4", "action": "save"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "Dina ändringar sparades inte" in messages_of(response)[0]
+    assert 'value="33"' in html and 'value="4"' in html  # nothing typed is lost
+    assert "Sparat: 20" in html  # what the first one saved, beside the cell
+    assert f'name="lock_version" value="{first.lock_version}"' in html
+    assert figures_of(ReportVersion.objects.get()).cells() == {"KBT:F:PUBLIC": 20}
+
+
+def test_save_again_after_a_conflict_replaces_the_figures(login, coordinator):
+    draft_with(coordinator, {"KBT:F:PUBLIC": 20})
+    current = ReportVersion.objects.get()
+    response = login(coordinator).post(
+        url("report"), form_data(current, {"KBT:F:PUBLIC": "33"}, action="save")
+    )
+    assert response.status_code == 302
+    assert figures_of(ReportVersion.objects.get()).cells() == {"KBT:F:PUBLIC": 33}
+
+
+def test_errors_are_shown_next_to_the_cell_and_block_submission(login, coordinator):
+    draft = draft_with(coordinator, {"KBT:F:PUBLIC": 2, "EMPLOYER_CONTACT:F": 5})
+    client = login(coordinator)
+    html = client.get(url("report")).content.decode()
+    message = (
+        "Kontakter med arbetsgivare för kvinnor (5) är fler än genomförda behandlingar "
+        "för kvinnor (2)."
+    )
+    assert '<td class="num has-error">' in html
+    assert f'<span class="field-error">{message}</span>' in html
+    assert f'<a href="#cell-EMPLOYER_CONTACT-F">{message}</a>' in html
+
+    response = client.post(
+        url("report"),
+        form_data(
+            draft,
+            {"KBT:F:PUBLIC": "2", "EMPLOYER_CONTACT:F": "5"},
+            action="submit",
+            **{"explain:": "Sent."},
+        ),
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == url("report") + "#kontroll"
+    assert messages_of(response) == ["Rapporten kan inte skickas in: rätta felen först."]
+    assert ReportVersion.objects.get().status == VersionStatus.DRAFT
+
+
+def test_warning_needs_an_explanation_then_submit_shows_the_submitted_version(login, coordinator):
+    draft = draft_with(coordinator, {"KBT:F:PUBLIC": 3})
+    client = login(coordinator)
+    html = client.get(url("report")).content.decode()
+    assert "Rapporten lämnas in efter sista dag 2021-08-15." in html
+    assert '<label for="explain-0">Förklaring</label>' in html
+
+    response = client.post(url("report"), form_data(draft, {"KBT:F:PUBLIC": "3"}, action="submit"))
+    assert response.headers["Location"] == url("report") + "#kontroll"
+    assert messages_of(response) == ["Förklara varje varning innan rapporten skickas in."]
+
+    response = client.post(
+        url("report"),
+        form_data(
+            draft,
+            {"KBT:F:PUBLIC": "3"},
+            action="submit",
+            **{"explain:": "Uppgifterna kom sent från vårdcentralerna."},
+        ),
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == url("version", 1)
+    assert messages_of(response)[-1] == "Rapporten är inskickad till Försäkringskassan."
+    version = ReportVersion.objects.get()
+    assert version.status == VersionStatus.SUBMITTED
+    assert version.submitted_by == coordinator
+
+    html = client.get(url("version", 1)).content.decode()
+    assert "Inskickad" in html
+    assert coordinator.get_full_name() in html
+    assert "Uppgifterna kom sent från vårdcentralerna." in html
+    assert 'name="KBT:F:PUBLIC"' not in html  # read-only now
+    assert client.get(url("report")).content.decode().count('type="text"') == 0
+
+
+def test_explanations_typed_before_a_save_are_kept(login, coordinator):
+    draft = draft_with(coordinator, {"KBT:F:PUBLIC": 3})
+    client = login(coordinator)
+    client.post(
+        url("report"),
+        form_data(draft, {"KBT:F:PUBLIC": "4"}, action="save", **{"explain:": "Förklaring A"}),
+    )
+    assert "Förklaring A</textarea>" in client.get(url("report")).content.decode()
