@@ -1,0 +1,401 @@
+"""Loading report files (canonical format, reporting/fileformat.py) into reports.
+
+All or nothing: the rows may cover any regions and periods; if anything is wrong
+with any of them, nothing is saved and every problem is listed, each naming its
+line and column. The figures of the file are laid over the report's current draft
+(cells the file does not mention keep their value), and the result goes through
+the same validation as a submission: errors refuse the file, warnings are shown.
+
+A dry run does everything except saving, so its `changes` are the upload preview.
+
+With `accept` (an administrator or FK user loading earlier years) each report gets
+a new version recorded as submitted and accepted at once, superseding the version
+in force; period-open and late-filing rules do not apply, warnings need no
+explanation (the version's events and warning rows say so) and no e-mail is sent.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rehab.models import Region, ReportingPeriod, User
+from rehab.permissions import Action, can
+
+from . import fileformat
+from .enums import VersionStatus
+from .figures import CellChange, ExtraCell, Figures, SeriesCell, diff_figures, extra_key, series_key
+from .models import Report, ReportEvent, ReportVersion, ValidationSettings, WarningExplanation
+from .selectors import figures_of
+from .services import NotAllowed, _event, _new_version, _write_figures
+from .validation import Issue, validate_figures
+
+RowError = fileformat.RowError
+
+ITEM_COLUMN_CODES = {"treatment_not_in_agreement", "video_not_in_agreement"}
+
+
+@dataclass(frozen=True)
+class ReportChange:
+    """What loading the file does to one region's report for one period."""
+
+    region: str
+    region_name: str
+    period: str  # "2020Q4"
+    action: str  # "new" (no draft yet), "update" (the current draft), "accept"
+    version_number: int  # the version that gets the figures
+    changes: list[CellChange]
+    warnings: list[Issue]
+    report_id: int | None = None
+    version_id: int | None = None  # set once saved
+
+
+@dataclass
+class ImportResult:
+    reports: list[ReportChange] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+    accept: bool = False
+    saved: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def changes(self) -> list[ReportChange]:
+        """Per report, the cells that change (the upload preview)."""
+        return self.reports
+
+    @property
+    def changed_cells(self) -> int:
+        return sum(len(report.changes) for report in self.reports)
+
+
+def historical_note() -> str:
+    return _(
+        "Inläst som historisk uppgift och godkänd vid inläsningen: reglerna för öppen period "
+        "och sista dag tillämpades inte, och varningar behövde ingen förklaring."
+    )
+
+
+@dataclass
+class _Group:
+    region: str
+    year: int
+    quarter: int
+    rows: list[fileformat.Row] = field(default_factory=list)
+
+    @property
+    def first_line(self) -> int:
+        return self.rows[0].line
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}Q{self.quarter}"
+
+    def figures_over(self, base: Figures | None) -> Figures:
+        series: dict[SeriesCell, int] = dict(base.series) if base else {}
+        extras: dict[ExtraCell, int] = dict(base.extras) if base else {}
+        for row in self.rows:
+            if row.item in fileformat.NON_TREATMENT_ITEMS:
+                extras[(row.item, row.sex)] = row.value
+            else:
+                series[(row.item, row.sex, row.provider)] = row.value
+        return Figures(series=series, extras=extras, comment=base.comment if base else "")
+
+    def line_of(self) -> dict[str, int]:
+        out = {}
+        for row in self.rows:
+            if row.item in fileformat.NON_TREATMENT_ITEMS:
+                out[extra_key(row.item, row.sex)] = row.line
+            else:
+                out[series_key(row.item, row.sex, row.provider)] = row.line
+        return out
+
+
+_Plan = tuple[_Group, Region, ReportingPeriod, Report | None, ReportVersion | None]
+
+
+def _located(group: _Group, issue: Issue) -> RowError:
+    """An issue of a report as an error of the file, at the line and column it concerns."""
+    if issue.key in ("region", "period"):
+        line, column = group.first_line, issue.key
+    else:
+        line = group.line_of().get(issue.key, 0)
+        column = "item" if issue.code in ITEM_COLUMN_CODES else "value"
+        if not line:
+            # The cell comes from the draft; the file's figures clash with it.
+            line, column = group.first_line, ""
+    if column:
+        return RowError(line, column, f"Rad {line}, kolumn {column}: {issue.message}")
+    return RowError(line, "", f"Rad {line}: {issue.message}")
+
+
+def _group_error(group: _Group, column: str, message: str) -> RowError:
+    line = group.first_line
+    if column:
+        return RowError(line, column, f"Rad {line}, kolumn {column}: {message}")
+    return RowError(line, "", f"Rad {line}: {message}")
+
+
+def report_import(
+    *,
+    rows: Sequence[fileformat.Row],
+    acting_user: User,
+    dry_run: bool = False,
+    accept: bool = False,
+    today: datetime.date | None = None,
+) -> ImportResult:
+    """Load parsed report rows, all or nothing.
+    Effects (unless dry_run or any error): per region × period, the draft created or
+    updated (lock_version + 1) with an IMPORTED event; with `accept`, a new version
+    recorded SUBMITTED and ACCEPTED (events IMPORTED, SUBMITTED, ACCEPTED), the
+    previous one in force SUPERSEDED. `accept` needs Action.IMPORT_ACCEPTED (else
+    NotAllowed). Returns the changes per report and the errors (line and column)."""
+    if accept and not can(acting_user, Action.IMPORT_ACCEPTED):
+        raise NotAllowed(_("Du får inte läsa in godkända rapporter."))
+    today = today or timezone.localdate()
+    result = ImportResult(dry_run=dry_run, accept=accept)
+    groups: dict[tuple[str, int, int], _Group] = {}
+    for row in sorted(rows, key=lambda r: r.line):
+        key = (row.region, row.year, row.quarter)
+        groups.setdefault(key, _Group(*key)).rows.append(row)
+    if not groups:
+        result.errors.append(RowError(0, "", _("Filen innehåller inga rader.")))
+        return result
+    regions = Region.objects.in_bulk({g.region for g in groups.values()})
+    periods = {
+        (p.agreement.year, p.quarter): p
+        for p in ReportingPeriod.objects.select_related("agreement").filter(
+            agreement__year__in={g.year for g in groups.values()}
+        )
+    }
+    with transaction.atomic():
+        plans: list[
+            tuple[_Group, Region, ReportingPeriod, Report | None, ReportVersion | None]
+        ] = []
+        for group in sorted(groups.values(), key=lambda g: (g.year, g.quarter, g.region)):
+            region = regions.get(group.region)
+            period = periods.get((group.year, group.quarter))
+            if region is None:
+                result.errors.append(
+                    _group_error(
+                        group,
+                        "region",
+                        _("det finns ingen region med länskod %(code)s.") % {"code": group.region},
+                    )
+                )
+            if period is None:
+                result.errors.append(
+                    _group_error(
+                        group,
+                        "period",
+                        _("det finns ingen rapporteringsperiod %(period)s.")
+                        % {"period": group.label},
+                    )
+                )
+            if region is None or period is None:
+                continue
+            if not accept and not can(acting_user, Action.EDIT_REPORTS, region):
+                result.errors.append(
+                    _group_error(
+                        group,
+                        "region",
+                        _("du får inte rapportera för %(region)s.") % {"region": region.name},
+                    )
+                )
+                continue
+            report = Report.objects.select_for_update().filter(region=region, period=period).first()
+            latest = report.versions.order_by("-number").first() if report else None
+            problem = _state_problem(latest, accept)
+            if problem:
+                result.errors.append(
+                    _group_error(
+                        group,
+                        "",
+                        _("rapporten för %(region)s %(period)s %(problem)s")
+                        % {"region": region.name, "period": group.label, "problem": problem},
+                    )
+                )
+                continue
+            plans.append((group, region, period, report, latest))
+
+        to_save: list[tuple[int, Figures, list[Issue]]] = []
+        for group, region, period, report, latest in plans:
+            if accept:
+                base_version = (
+                    ReportVersion.objects.get(pk=report.accepted_version_id)
+                    if report is not None and report.accepted_version_id
+                    else None
+                )
+            else:
+                base_version = latest
+            base = figures_of(base_version) if base_version is not None else None
+            figures = group.figures_over(base)
+            checked = validate_figures(
+                region=region,
+                period=period,
+                figures=figures,
+                user=None if accept else acting_user,
+                today=today,
+                historical=accept,
+            )
+            result.errors.extend(_located(group, issue) for issue in checked.errors)
+            if accept:
+                action, number = "accept", (latest.number + 1 if latest else 1)
+            elif latest is None:
+                action, number = "new", 1
+            else:
+                action, number = "update", latest.number
+            to_save.append((len(result.reports), figures, checked.warnings))
+            result.reports.append(
+                ReportChange(
+                    region=region.code,
+                    region_name=region.name,
+                    period=group.label,
+                    action=action,
+                    version_number=number,
+                    changes=diff_figures(base, figures),
+                    warnings=checked.warnings,
+                    report_id=report.pk if report else None,
+                )
+            )
+        result.errors.sort(key=lambda e: (e.line, e.column))
+        if result.errors or dry_run:
+            return result
+        for (index, figures, warnings), (_group, region, period, report, latest) in zip(
+            to_save, plans, strict=True
+        ):
+            version = _save(
+                region=region,
+                period=period,
+                report=report,
+                draft=latest,
+                figures=figures,
+                warnings=warnings,
+                changed=len(result.reports[index].changes),
+                accept=accept,
+                acting_user=acting_user,
+            )
+            result.reports[index] = _with_version(result.reports[index], version)
+    result.saved = not dry_run
+    return result
+
+
+def _with_version(change: ReportChange, version: ReportVersion) -> ReportChange:
+    return ReportChange(
+        **{
+            **change.__dict__,
+            "report_id": version.report_id,
+            "version_id": version.pk,
+            "version_number": version.number,
+        }
+    )
+
+
+def _state_problem(latest: ReportVersion | None, accept: bool) -> str:
+    """Why the report cannot take the file now ("" if it can)."""
+    if latest is None:
+        return ""
+    if accept:
+        if latest.status in (VersionStatus.DRAFT, VersionStatus.SUBMITTED):
+            return _("har en version under arbete; den måste skickas in och granskas först.")
+        return ""
+    if latest.status == VersionStatus.SUBMITTED:
+        return _("är inskickad och granskas av Försäkringskassan; den kan inte ändras nu.")
+    if latest.status != VersionStatus.DRAFT:
+        return _("är godkänd. Påbörja en rättelse innan du läser in nya siffror.")
+    return ""
+
+
+def _save(
+    *,
+    region: Region,
+    period: ReportingPeriod,
+    report: Report | None,
+    draft: ReportVersion | None,
+    figures: Figures,
+    warnings: list[Issue],
+    changed: int,
+    accept: bool,
+    acting_user: User,
+) -> ReportVersion:
+    note = _("Inläst från fil: %(count)s uppgifter ändrade.") % {"count": changed}
+    if report is None:
+        report, _created = Report.objects.get_or_create(region=region, period=period)
+    if not accept:
+        if draft is None:
+            version = _new_version(report, figures=figures, acting_user=acting_user)
+            _event(version, ReportEvent.Action.CREATED, acting_user)
+        else:
+            version = ReportVersion.objects.select_for_update().get(pk=draft.pk)
+            _write_figures(version, figures)
+            version.lock_version += 1
+            version.updated_by = acting_user
+            version.save(update_fields=["lock_version", "updated_by", "updated_at"])
+        _event(version, ReportEvent.Action.IMPORTED, acting_user, note)
+        return version
+
+    previous_id = report.accepted_version_id
+    version = _new_version(
+        report,
+        figures=figures,
+        acting_user=acting_user,
+        is_correction=previous_id is not None,
+        correction_reason=_("Inläst från fil.") if previous_id is not None else "",
+    )
+    historical = historical_note()
+    WarningExplanation.objects.bulk_create(
+        WarningExplanation(
+            version=version, code=w.code, key=w.key, message=w.message, explanation=historical
+        )
+        for w in warnings
+    )
+    now = timezone.now()
+    ReportVersion.objects.filter(pk=version.pk).update(
+        status=VersionStatus.SUBMITTED, submitted_by=acting_user, submitted_at=now
+    )
+    if previous_id is not None:
+        ReportVersion.objects.filter(pk=previous_id).update(status=VersionStatus.SUPERSEDED)
+    ReportVersion.objects.filter(pk=version.pk).update(
+        status=VersionStatus.ACCEPTED,
+        decided_by=acting_user,
+        decided_at=now,
+        review_comment=historical,
+    )
+    Report.objects.filter(pk=report.pk).update(accepted_version=version)
+    _event(version, ReportEvent.Action.IMPORTED, acting_user, note)
+    _event(version, ReportEvent.Action.SUBMITTED, acting_user, historical)
+    _event(version, ReportEvent.Action.ACCEPTED, acting_user, historical)
+    version.refresh_from_db()
+    return version
+
+
+def report_import_file(
+    *,
+    name: str,
+    data: bytes,
+    acting_user: User,
+    dry_run: bool = False,
+    accept: bool = False,
+    today: datetime.date | None = None,
+) -> ImportResult:
+    """Parse an uploaded file (within the size and row limits of ValidationSettings)
+    and load it with :func:`report_import`; a file that cannot be read saves nothing
+    and its problems come back as the result's errors."""
+    limits = ValidationSettings.current()
+    try:
+        rows = fileformat.parse_file(
+            name, data, max_rows=limits.max_upload_rows, max_bytes=limits.max_upload_bytes
+        )
+    except fileformat.FileFormatError as error:
+        return ImportResult(errors=error.errors, dry_run=dry_run, accept=accept)
+    return report_import(
+        rows=rows, acting_user=acting_user, dry_run=dry_run, accept=accept, today=today
+    )

@@ -1,0 +1,84 @@
+"""manage.py import_reports FILE --user USERNAME [--dry-run] [--accept]
+
+Loads a report file in the canonical format (CSV or XLSX) for any regions and
+periods in it, all or nothing, with the same validation as an upload. --accept
+(administrators and FK users) records each report as submitted and accepted, for
+loading earlier years.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+
+from rehab.models import User
+from reporting.imports import ImportResult, report_import_file
+from reporting.services import NotAllowed
+
+ACTIONS = {"new": "nytt utkast", "update": "utkastet uppdateras", "accept": "godkänd version"}
+
+
+class Command(BaseCommand):
+    help = "Läser in rapporter från en fil i standardformatet (allt eller inget)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="CSV- eller XLSX-fil i standardformatet.")
+        parser.add_argument("--user", required=True, help="Användarnamn som inläsningen görs som.")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Visa vad som skulle ändras, spara inget."
+        )
+        parser.add_argument(
+            "--accept",
+            action="store_true",
+            help="Registrera rapporterna som inskickade och godkända (historiska år).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override("sv"):
+            self._handle(**options)
+
+    def _handle(self, **options: Any) -> None:
+        user = User.objects.filter(username=options["user"], is_active=True).first()
+        if user is None:
+            raise CommandError(f"Användaren {options['user']} finns inte.")
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"Filen {path} finns inte.")
+        try:
+            result = report_import_file(
+                name=path.name,
+                data=path.read_bytes(),
+                acting_user=user,
+                dry_run=options["dry_run"],
+                accept=options["accept"],
+            )
+        except NotAllowed as error:
+            raise CommandError(error.message) from error
+        if not result.ok:
+            raise CommandError(
+                "Filen lästes inte in; inget sparades.\n"
+                + "\n".join(error.message for error in result.errors)
+            )
+        self._report(result)
+
+    def _report(self, result: ImportResult) -> None:
+        if result.dry_run:
+            self.stdout.write("Provkörning: inget sparas.")
+        for report in result.reports:
+            self.stdout.write(
+                f"{report.region} {report.region_name} {report.period}: "
+                f"{ACTIONS[report.action]}, version {report.version_number}, "
+                f"{len(report.changes)} uppgifter ändras"
+            )
+            for change in report.changes:
+                old = "–" if change.old is None else change.old
+                self.stdout.write(f"  {change.key}: {old} -> {change.new}")
+            for warning in report.warnings:
+                self.stdout.write(f"  Varning: {warning.message}")
+        verb = "Skulle ändra" if result.dry_run else "Sparat"
+        self.stdout.write(
+            f"{verb}: {len(result.reports)} rapporter, {result.changed_cells} uppgifter."
+        )
