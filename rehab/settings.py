@@ -193,6 +193,14 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
 }
 
+# Payout runs (payments/services.py): a run still QUEUED or RUNNING this many seconds
+# after it was queued or claimed counts as stale (its task or worker was lost) and is
+# queued again by payments.tasks.requeue_stale_runs. PAYMENTS_COMPUTE_DELAY_SECONDS makes
+# the worker wait that long with a run's lines written but not yet committed: 0 in
+# production; the tests set it to kill a worker in the middle of a run.
+PAYMENTS_STALE_RUN_SECONDS = float(os.environ.get("PAYMENTS_STALE_RUN_SECONDS", "600"))
+PAYMENTS_COMPUTE_DELAY_SECONDS = float(os.environ.get("PAYMENTS_COMPUTE_DELAY_SECONDS", "0"))
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -1,0 +1,171 @@
+"""Simulate a year's payouts from a report file, without touching the reports in the database.
+
+    python manage.py simulate_payouts --agreement 2012 --input rapporter.csv \\
+        [--population befolkning.csv]
+
+Prints CSV ``region;period;component;amount_ore`` (see payments.engine.simulate).
+The agreement's rules (frame, rates, bonus) come from the database; the population
+from ``--population`` (CSV ``region;population``) or else the agreement's own figure.
+On a bad file a Swedish error goes to stderr and nothing to stdout.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from payments.engine import ModelAParams, ModelBParams
+from payments.engine.simulate import simulate
+from payments.services import agreement_params_snapshot
+from rehab.enums import PayoutModel
+from rehab.models import Agreement, AgreementTreatment
+from rehab.selectors import agreement_populations
+from reporting.fileformat import NON_TREATMENT_ITEMS, FileFormatError, Row, parse_file
+
+HEADER = "region;period;component;amount_ore"
+
+
+def read_populations(path: Path) -> dict[str, int]:
+    """Read a CSV ``region;population`` file (``;`` or ``,``, UTF-8 with or without BOM).
+    Raises ``CommandError`` in Swedish listing every problem."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as error:
+        raise CommandError(f"Befolkningsfilen {path} kan inte läsas: {error.strerror}.") from None
+    except UnicodeDecodeError:
+        raise CommandError(f"Befolkningsfilen {path} är inte UTF-8-kodad text.") from None
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    numbered = [
+        (number, row) for number, row in enumerate(rows, start=1) if any(c.strip() for c in row)
+    ]
+    if not numbered:
+        raise CommandError(f"Befolkningsfilen {path} innehåller inga rader.")
+    header_line, header = numbered[0]
+    names = [cell.strip().lower() for cell in header]
+    if names[:2] != ["region", "population"]:
+        raise CommandError(
+            f"Befolkningsfilen {path}, rad {header_line}: rubrikraden ska vara region;population."
+        )
+    errors: list[str] = []
+    populations: dict[str, int] = {}
+    for number, row in numbered[1:]:
+        cells = [cell.strip() for cell in row] + ["", ""]
+        region, value = cells[0], cells[1].replace(" ", "").replace("\u00a0", "")
+        if len(region) != 2 or not region.isdigit():
+            errors.append(f"Rad {number}: {region!r} är inte en länskod med två siffror.")
+            continue
+        if not value.isdigit():
+            errors.append(f"Rad {number}: {cells[1]!r} är inte ett antal invånare (heltal ≥ 0).")
+            continue
+        if region in populations:
+            errors.append(f"Rad {number}: region {region} finns redan på en tidigare rad.")
+            continue
+        populations[region] = int(value)
+    if not populations and not errors:
+        errors.append("Filen innehåller inga regioner.")
+    if errors:
+        raise CommandError(f"Befolkningsfilen {path} har fel:\n" + "\n".join(errors))
+    return populations
+
+
+def check_rows(agreement: Agreement, rows: list[Row], populations: dict[str, int]) -> None:
+    """Everything the engine would refuse, as Swedish messages with line numbers."""
+    included = set(
+        AgreementTreatment.objects.filter(agreement=agreement).values_list(
+            "treatment_id", flat=True
+        )
+    )
+    errors: list[str] = []
+    for row in rows:
+        if row.year != agreement.year:
+            errors.append(
+                f"Rad {row.line}: perioden {row.year}Q{row.quarter} hör inte till "
+                f"överenskommelsen {agreement.year}."
+            )
+        if row.region not in populations:
+            errors.append(f"Rad {row.line}: region {row.region} saknar befolkningsuppgift.")
+        if row.item not in NON_TREATMENT_ITEMS and row.item not in included:
+            errors.append(
+                f"Rad {row.line}: behandlingen {row.item} ingår inte i överenskommelsen "
+                f"{agreement.year}."
+            )
+    if errors:
+        raise CommandError("Filen kan inte simuleras:\n" + "\n".join(errors))
+
+
+class Command(BaseCommand):
+    help = (
+        "Simulerar ett års utbetalningar från en rapportfil (region;period;item;sex;provider;"
+        "value) med samma beräkning som utbetalningskörningarna. Skriver CSV "
+        "region;period;component;amount_ore."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--agreement", type=int, required=True, help="Överenskommelsens år.")
+        parser.add_argument("--input", required=True, help="Rapportfil (.csv, .txt eller .xlsx).")
+        parser.add_argument(
+            "--population",
+            help="CSV region;population som ersätter överenskommelsens befolkningsuppgift.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        year = options["agreement"]
+        agreement = Agreement.objects.filter(year=year).first()
+        if agreement is None:
+            raise CommandError(f"Det finns ingen överenskommelse för år {year}.")
+        path = Path(options["input"])
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Filen {path} kan inte läsas: {error.strerror}.") from None
+        try:
+            rows = parse_file(path.name, data)
+        except FileFormatError as error:
+            raise CommandError(
+                f"Filen {path.name} har fel:\n" + "\n".join(e.message for e in error.errors)
+            ) from None
+
+        problems: list[str] = []
+        params = agreement_params_snapshot(agreement, problems)
+        if options.get("population"):
+            populations = read_populations(Path(options["population"]))
+        else:
+            populations = agreement_populations(agreement)
+            if not populations:
+                problems.append(
+                    f"Befolkningsuppgifter per {agreement.population_reference_date} saknas; "
+                    "ange --population."
+                )
+        if problems:
+            raise CommandError("\n".join(problems))
+        check_rows(agreement, rows, populations)
+
+        engine_params: ModelAParams | ModelBParams
+        if agreement.payout_model == PayoutModel.A:
+            engine_params = ModelAParams(
+                frame_ore=params["frame_ore"],
+                addon_ore=params["addon_ore"],
+                rates_ore=params["rates_ore"],
+            )
+        else:
+            engine_params = ModelBParams(**params)
+        try:
+            lines = simulate(
+                model=agreement.payout_model,
+                year=agreement.year,
+                params=engine_params,
+                populations=populations,
+                rows=rows,
+            )
+        except ValueError as error:
+            raise CommandError(f"Beräkningen gick inte att göra: {error}") from None
+        out = [HEADER] + [
+            f"{region};{period};{component};{amount}" for region, period, component, amount in lines
+        ]
+        self.stdout.write("\n".join(out))

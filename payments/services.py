@@ -1,0 +1,644 @@
+"""Services of payments: start, compute, approve, retry, discard and export payout runs.
+
+Exactly once, end to end:
+
+* `run_start` inserts the run (QUEUED) under a partial unique constraint (one live
+  run per agreement, kind, quarter and round), so two starts of the same run give
+  one run; the compute task is enqueued with `transaction.on_commit`.
+* `run_compute` (the worker) claims the run with a conditional UPDATE
+  QUEUED -> RUNNING and a fresh claim token, and writes every line and input row in
+  one transaction together with the status change to CALCULATED, and only if it
+  still holds the claim. A task delivered twice finds nothing to claim; a worker
+  that dies leaves no lines (its transaction never commits).
+* `runs_requeue_stale` (periodic) puts runs whose worker died back in the queue.
+* `run_approve` checks four eyes (also a CHECK in the database) and that the run
+  was computed against the approved runs that exist now, so two runs computed on
+  the same basis can never both be paid.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from rehab.enums import PayoutModel
+from rehab.models import Agreement, AgreementTreatment, Region, User
+from rehab.permissions import Action, can
+from rehab.selectors import agreement_populations
+from reporting.enums import CONTACT_KINDS
+from reporting.models import ExtraCount, SeriesCount
+from reporting.selectors import accepted_versions
+
+from . import calculation
+from .enums import ExportKind, RunEventAction, RunKind, RunStatus
+from .models import PayoutExport, PayoutLine, PayoutRun, RunEvent, RunInputVersion
+
+log = logging.getLogger(__name__)
+
+
+class RunError(Exception):
+    """A payout action that cannot be done; `message` is plain Swedish for the user."""
+
+    code = "run_error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class NotAllowed(RunError):
+    """The user may not do this (views turn it into 404)."""
+
+    code = "not_allowed"
+
+
+class InputsMissing(Exception):
+    """A run cannot be computed: figures or rates are missing. `problems` in Swedish."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class StartedRun:
+    run: PayoutRun
+    created: bool
+
+
+def _event(run: PayoutRun | int, action: str, actor: User | None = None, note: str = "") -> None:
+    run_id = run if isinstance(run, int) else run.pk
+    RunEvent.objects.create(run_id=run_id, action=action, actor=actor, note=note)
+
+
+def _enqueue(run_id: int) -> None:
+    from .tasks import compute_run
+
+    transaction.on_commit(lambda: compute_run.delay(run_id))
+
+
+def _kind_for(agreement: Agreement, quarter: int | None) -> RunKind:
+    if agreement.payout_model == PayoutModel.A:
+        return RunKind.QUARTER if quarter is not None else RunKind.YEAR_END
+    if quarter is not None:
+        raise RunError(
+            _("Överenskommelsen %(year)s betalas en gång om året, inte per kvartal.")
+            % {"year": agreement.year},
+            code="wrong_period",
+        )
+    return RunKind.YEAR
+
+
+def _order_problem(
+    agreement: Agreement, kind: str, quarter: int | None, approved: Iterable[PayoutRun]
+) -> str | None:
+    """Why a run of this kind and quarter may not be paid after the approved runs, if so."""
+    approved = list(approved)
+    if kind == RunKind.QUARTER:
+        assert quarter is not None
+        if any(run.kind == RunKind.YEAR_END for run in approved):
+            return _(
+                "Året %(year)s är redan slutreglerat (omfördelningen är attesterad); "
+                "inga fler kvartalskörningar kan göras."
+            ) % {"year": agreement.year}
+        later = sorted(
+            {run.quarter for run in approved if run.kind == RunKind.QUARTER}
+            - set(range(1, quarter + 1)),
+            key=lambda q: q or 0,
+        )
+        if later:
+            return _(
+                "Kvartal %(later)s är redan attesterat; en körning för kvartal %(quarter)s "
+                "kan inte göras efter det. Rättelser regleras i nästa kvartals körning."
+            ) % {"later": later[-1], "quarter": quarter}
+    if kind == RunKind.YEAR_END and not any(
+        run.kind == RunKind.QUARTER and run.quarter == 4 for run in approved
+    ):
+        return _(
+            "Omfördelningen vid årets slut kan göras först när utbetalningen för "
+            "kvartal 4 är attesterad."
+        )
+    return None
+
+
+def _approved_runs(agreement: Agreement) -> list[PayoutRun]:
+    return list(
+        PayoutRun.objects.filter(agreement=agreement, status=RunStatus.APPROVED).only(
+            "pk", "kind", "quarter", "round"
+        )
+    )
+
+
+def _live_run(agreement: Agreement, kind: str, quarter: int | None) -> PayoutRun | None:
+    return (
+        PayoutRun.objects.filter(agreement=agreement, kind=kind, quarter=quarter)
+        .exclude(status__in=(RunStatus.FAILED, RunStatus.SUPERSEDED, RunStatus.APPROVED))
+        .order_by("-round", "-pk")
+        .first()
+    )
+
+
+def run_start(*, agreement: Agreement, quarter: int | None, acting_user: User) -> StartedRun:
+    """Start a payout run for `agreement`: a quarter (model A) or, with `quarter=None`,
+    the year-end redistribution (model A) or the year (model B).
+
+    Effects: a QUEUED `PayoutRun` (round = 1 + the approved runs of the same period),
+    a STARTED event, and the compute task enqueued on commit. If the same run is
+    already queued, running or calculated (also when two starts race), that run is
+    returned with `created=False` and nothing else happens. Raises `NotAllowed`
+    unless the user may start runs, `RunError` when the period cannot be paid now.
+    """
+    if not can(acting_user, Action.START_RUN):
+        raise NotAllowed(_("Du får inte starta utbetalningskörningar."))
+    if quarter is not None and quarter not in (1, 2, 3, 4):
+        raise RunError(_("Kvartalet ska vara 1–4."), code="wrong_period")
+    kind = _kind_for(agreement, quarter)
+    approved = _approved_runs(agreement)
+    problem = _order_problem(agreement, kind, quarter, approved)
+    existing = _live_run(agreement, kind, quarter)
+    if existing is not None:
+        return StartedRun(existing, created=False)
+    if problem:
+        raise RunError(problem, code="wrong_order")
+    round_number = 1 + sum(1 for run in approved if run.kind == kind and run.quarter == quarter)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                run = PayoutRun.objects.create(
+                    agreement=agreement,
+                    kind=kind,
+                    quarter=quarter,
+                    round=round_number,
+                    started_by=acting_user,
+                    queued_at=timezone.now(),
+                )
+        except IntegrityError:
+            existing = _live_run(agreement, kind, quarter)
+            if existing is None:
+                raise RunError(
+                    _("Körningen kunde inte startas eftersom en annan just ändrades. Försök igen."),
+                    code="conflict",
+                ) from None
+            return StartedRun(existing, created=False)
+        _event(run, RunEventAction.STARTED, acting_user)
+        _enqueue(run.pk)
+    return StartedRun(run, created=True)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _region_names(codes: Iterable[str]) -> str:
+    names = dict(Region.objects.filter(code__in=list(codes)).values_list("code", "name"))
+    return ", ".join(f"{code} {names.get(code, '')}".strip() for code in sorted(codes))
+
+
+def agreement_params_snapshot(agreement: Agreement, problems: list[str]) -> dict[str, Any]:
+    if agreement.payout_model == PayoutModel.B:
+        return {
+            "frame_ore": agreement.frame_ore,
+            "bonus_per_contact_ore": agreement.contact_bonus_per_contact_ore,
+            "bonus_cap_ore": agreement.contact_bonus_cap_ore,
+        }
+    rates = dict(
+        AgreementTreatment.objects.filter(agreement=agreement).values_list(
+            "treatment_id", "rate_ore"
+        )
+    )
+    missing = sorted(code for code, rate in rates.items() if rate is None)
+    if not rates:
+        problems.append(
+            _("Överenskommelsen %(year)s har inga behandlingar med ersättning inlagda.")
+            % {"year": agreement.year}
+        )
+    elif missing:
+        problems.append(
+            _("Ersättning per behandling saknas i överenskommelsen %(year)s för: %(codes)s.")
+            % {"year": agreement.year, "codes": ", ".join(missing)}
+        )
+    return {
+        "frame_ore": agreement.frame_ore,
+        "addon_ore": agreement.addon_per_series_ore,
+        "rates_ore": {code: rate for code, rate in sorted(rates.items()) if rate is not None},
+    }
+
+
+def _populations(agreement: Agreement, problems: list[str]) -> dict[str, int]:
+    populations = agreement_populations(agreement)
+    active = set(Region.objects.filter(active=True).values_list("code", flat=True))
+    lacking = sorted(active - set(populations))
+    date = agreement.population_reference_date.isoformat()
+    band = agreement.get_population_age_band_display()
+    if not populations:
+        problems.append(
+            _("Befolkningsuppgifter per %(date)s (%(band)s) saknas för alla regioner.")
+            % {"date": date, "band": band}
+        )
+    elif lacking:
+        problems.append(
+            _("Befolkningsuppgift per %(date)s (%(band)s) saknas för: %(regions)s.")
+            % {"date": date, "band": band, "regions": _region_names(lacking)}
+        )
+    return dict(sorted(populations.items()))
+
+
+def _approved_amounts(agreement: Agreement) -> tuple[list[int], dict[str, dict[str, int]]]:
+    """The approved runs of the agreement and what they paid, per kind of sum and region,
+    read in one statement (so the run ids and the sums are of the same moment)."""
+    rows = PayoutLine.objects.filter(
+        run__agreement=agreement, run__status=RunStatus.APPROVED
+    ).values_list("run_id", "run__kind", "region_id", "amount_ore", "base_ore", "bonus_ore")
+    run_ids: set[int] = set()
+    sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for run_id, kind, region, amount, base, bonus in rows:
+        run_ids.add(run_id)
+        if kind == RunKind.QUARTER:
+            sums["paid_ore"][region] += amount
+        elif kind == RunKind.YEAR_END:
+            sums["redistributed_ore"][region] += amount
+        else:
+            sums["base_paid_ore"][region] += base or 0
+            sums["bonus_paid_ore"][region] += bonus or 0
+    return sorted(run_ids), {key: dict(sorted(value.items())) for key, value in sums.items()}
+
+
+def run_inputs_gather(run: PayoutRun) -> dict[str, Any]:
+    """Everything `run` computes from, read from the database now (see
+    payments/calculation.py for the shape). Raises `InputsMissing` listing every
+    missing population figure or rate, and report figures the agreement cannot pay."""
+    agreement = run.agreement
+    problems: list[str] = []
+    params = agreement_params_snapshot(agreement, problems)
+    populations = _populations(agreement, problems)
+    quarters = [q for q in (1, 2, 3, 4) if run.quarter is None or q <= run.quarter]
+    versions = accepted_versions(agreement, quarters=quarters)
+    version_ids = [ref.version_id for ref in versions]
+    inputs: dict[str, Any] = {
+        "model": agreement.payout_model,
+        "kind": run.kind,
+        "year": agreement.year,
+        "params": params,
+        "populations": populations,
+        "population_reference_date": agreement.population_reference_date.isoformat(),
+        "population_age_band": agreement.population_age_band,
+        "versions": [
+            {
+                "id": ref.version_id,
+                "region": ref.region,
+                "quarter": ref.quarter,
+                "number": ref.number,
+            }
+            for ref in versions
+        ],
+    }
+    if run.quarter is not None:
+        inputs["quarter"] = run.quarter
+    counted_runs, paid = _approved_amounts(agreement)
+    inputs["counted_runs"] = counted_runs
+
+    without_population = sorted({ref.region for ref in versions} - set(populations))
+    if populations and without_population:
+        problems.append(
+            _("Regioner med godkända rapporter saknar befolkningsuppgift: %(regions)s.")
+            % {"regions": _region_names(without_population)}
+        )
+
+    if agreement.payout_model == PayoutModel.A:
+        series: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+        for region, quarter, code, total in (
+            SeriesCount.objects.filter(version_id__in=version_ids)
+            .values_list("version__report__region", "version__report__period__quarter", "treatment")
+            .annotate(total=Sum("value"))
+            .order_by("version__report__region", "version__report__period__quarter", "treatment")
+        ):
+            if total:
+                series[region][str(quarter)][code] = total
+        unpaid = sorted(
+            {
+                code
+                for by_quarter in series.values()
+                for counts in by_quarter.values()
+                for code in counts
+            }
+            - set(
+                AgreementTreatment.objects.filter(agreement=agreement).values_list(
+                    "treatment_id", flat=True
+                )
+            )
+        )
+        if unpaid:
+            problems.append(
+                _(
+                    "Godkända rapporter innehåller behandlingar som överenskommelsen "
+                    "inte ersätter: %(codes)s."
+                )
+                % {"codes": ", ".join(unpaid)}
+            )
+        inputs["series"] = {region: dict(by_q) for region, by_q in sorted(series.items())}
+        inputs["paid_ore"] = paid.get("paid_ore", {})
+        if run.kind == RunKind.YEAR_END:
+            inputs["redistributed_ore"] = paid.get("redistributed_ore", {})
+    else:
+        contacts: dict[str, int] = defaultdict(int)
+        for region, total in (
+            ExtraCount.objects.filter(version_id__in=version_ids, kind__in=CONTACT_KINDS)
+            .values_list("version__report__region")
+            .annotate(total=Sum("value"))
+            .order_by("version__report__region")
+        ):
+            contacts[region] += total
+        accepted_quarters: dict[str, list[int]] = defaultdict(list)
+        for ref in versions:
+            accepted_quarters[ref.region].append(ref.quarter)
+        inputs["contacts"] = dict(sorted(contacts.items()))
+        inputs["accepted_quarters"] = {
+            region: sorted(quarters) for region, quarters in sorted(accepted_quarters.items())
+        }
+        inputs["base_paid_ore"] = paid.get("base_paid_ore", {})
+        inputs["bonus_paid_ore"] = paid.get("bonus_paid_ore", {})
+    if problems:
+        raise InputsMissing(problems)
+    return inputs
+
+
+# --------------------------------------------------------------------------- compute
+
+
+def _fail(run_id: int, token: uuid.UUID, reason: str) -> None:
+    with transaction.atomic():
+        failed = PayoutRun.objects.filter(
+            pk=run_id, status=RunStatus.RUNNING, claim_token=token
+        ).update(status=RunStatus.FAILED, failure_reason=reason)
+        if failed:
+            _event(run_id, RunEventAction.FAILED, note=reason)
+
+
+def run_compute(*, run_id: int) -> PayoutRun | None:
+    """Compute a queued run (called by the Celery task; safe to call twice).
+
+    Effects: claims the run (QUEUED -> RUNNING, a new claim token, attempts + 1); then
+    in ONE transaction, only if the claim still holds, writes a `PayoutLine` per
+    region and a `RunInputVersion` per report version used, stores the input
+    snapshot and total and sets CALCULATED. Missing figures or rates, or any error,
+    set FAILED with the reason. Returns the run, or None when there was nothing to
+    claim (already claimed, calculated, or discarded).
+    """
+    token = uuid.uuid4()
+    now = timezone.now()
+    claimed = PayoutRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, claim_token=token, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        log.info("payout run %s: nothing to claim", run_id)
+        return None
+    _event(run_id, RunEventAction.CLAIMED)
+    run = PayoutRun.objects.select_related("agreement").get(pk=run_id)
+    try:
+        inputs = run_inputs_gather(run)
+        results = calculation.compute(inputs)
+    except InputsMissing as missing:
+        reason = _("Körningen kan inte räknas ut: %(problems)s") % {
+            "problems": " ".join(missing.problems)
+        }
+        _fail(run_id, token, reason)
+        return PayoutRun.objects.get(pk=run_id)
+    except Exception as error:
+        log.exception("payout run %s failed", run_id)
+        _fail(run_id, token, _("Tekniskt fel vid beräkningen: %(error)s") % {"error": error})
+        return PayoutRun.objects.get(pk=run_id)
+
+    with transaction.atomic():
+        locked = (
+            PayoutRun.objects.select_for_update()
+            .filter(pk=run_id, status=RunStatus.RUNNING, claim_token=token)
+            .first()
+        )
+        if locked is None:
+            log.warning("payout run %s: claim lost before writing; another worker has it", run_id)
+            return None
+        PayoutLine.objects.bulk_create(
+            PayoutLine(run_id=run_id, region_id=region, **result.values())
+            for region, result in sorted(results.items())
+        )
+        RunInputVersion.objects.bulk_create(
+            RunInputVersion(run_id=run_id, version_id=version["id"])
+            for version in inputs["versions"]
+        )
+        delay = float(getattr(settings, "PAYMENTS_COMPUTE_DELAY_SECONDS", 0) or 0)
+        if delay > 0:
+            # Test hook (0 in production): the lines are written but not committed.
+            time.sleep(delay)
+        locked.status = RunStatus.CALCULATED
+        locked.inputs = inputs
+        locked.total_ore = sum(result.amount_ore for result in results.values())
+        locked.computed_at = timezone.now()
+        locked.failure_reason = ""
+        locked.save(
+            update_fields=["status", "inputs", "total_ore", "computed_at", "failure_reason"]
+        )
+        _event(run_id, RunEventAction.CALCULATED)
+    return locked
+
+
+def run_recompute_check(run: PayoutRun) -> bool:
+    """True if computing again from the run's stored inputs gives exactly its stored
+    lines (every component, to the öre)."""
+    if run.status not in (RunStatus.CALCULATED, RunStatus.APPROVED):
+        return False
+    expected = {
+        region: result.values() for region, result in calculation.compute(run.inputs).items()
+    }
+    stored = {
+        line.region_id: {name: getattr(line, name) for name in next(iter(expected.values()))}
+        for line in run.lines.all()
+    }
+    return stored == expected
+
+
+def runs_requeue_stale(*, older_than: datetime.timedelta | None = None) -> list[int]:
+    """Put runs that were left behind back to work.
+
+    A RUNNING run claimed longer ago than `older_than` (default
+    settings.PAYMENTS_STALE_RUN_SECONDS) had its worker die: it goes back to QUEUED
+    (its claim token cleared, so a late write of the old worker is refused) with a
+    REQUEUED event. Those and QUEUED runs waiting longer than `older_than` (their
+    task was lost) get their compute task enqueued again. Returns the run ids enqueued.
+    """
+    if older_than is None:
+        older_than = datetime.timedelta(seconds=settings.PAYMENTS_STALE_RUN_SECONDS)
+    now = timezone.now()
+    limit = now - older_than
+    enqueued: list[int] = []
+    with transaction.atomic():
+        for run_id in PayoutRun.objects.filter(
+            status=RunStatus.RUNNING, claimed_at__lte=limit
+        ).values_list("pk", flat=True):
+            if PayoutRun.objects.filter(
+                pk=run_id, status=RunStatus.RUNNING, claimed_at__lte=limit
+            ).update(status=RunStatus.QUEUED, claim_token=None, queued_at=now):
+                _event(
+                    run_id, RunEventAction.REQUEUED, note=_("Beräkningen avbröts; lagd i kö igen.")
+                )
+                enqueued.append(run_id)
+        for run_id in PayoutRun.objects.filter(
+            status=RunStatus.QUEUED, queued_at__lte=limit
+        ).values_list("pk", flat=True):
+            if run_id not in enqueued:
+                PayoutRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(queued_at=now)
+                enqueued.append(run_id)
+        for run_id in enqueued:
+            _enqueue(run_id)
+    return enqueued
+
+
+def run_retry(*, run: PayoutRun, acting_user: User) -> PayoutRun:
+    """Try a FAILED run again. Effects: FAILED -> QUEUED (reason cleared), a RETRIED
+    event, the compute task enqueued on commit. Raises `RunError` if the run is not
+    failed or another live run of the same period exists."""
+    if not can(acting_user, Action.START_RUN):
+        raise NotAllowed(_("Du får inte starta utbetalningskörningar."))
+    try:
+        with transaction.atomic():
+            retried = PayoutRun.objects.filter(pk=run.pk, status=RunStatus.FAILED).update(
+                status=RunStatus.QUEUED, failure_reason="", queued_at=timezone.now()
+            )
+            if not retried:
+                raise RunError(_("Bara en misslyckad körning kan försökas igen."), code="state")
+            _event(run, RunEventAction.RETRIED, acting_user, note=run.failure_reason)
+            _enqueue(run.pk)
+    except IntegrityError:
+        raise RunError(
+            _("En annan körning för samma period finns redan."), code="conflict"
+        ) from None
+    run.refresh_from_db()
+    return run
+
+
+def run_discard(*, run: PayoutRun, acting_user: User) -> PayoutRun:
+    """Set a calculated or failed run aside (SUPERSEDED), e.g. to compute again from
+    newer reports. Effects: status SUPERSEDED, a SUPERSEDED event. An approved run is
+    never discarded."""
+    if not can(acting_user, Action.START_RUN):
+        raise NotAllowed(_("Du får inte starta utbetalningskörningar."))
+    with transaction.atomic():
+        discarded = PayoutRun.objects.filter(
+            pk=run.pk, status__in=(RunStatus.CALCULATED, RunStatus.FAILED)
+        ).update(status=RunStatus.SUPERSEDED)
+        if not discarded:
+            raise RunError(
+                _("Bara en beräknad eller misslyckad körning kan läggas åt sidan."), code="state"
+            )
+        _event(run, RunEventAction.SUPERSEDED, acting_user)
+    run.refresh_from_db()
+    return run
+
+
+def run_recalculate(*, run: PayoutRun, acting_user: User) -> StartedRun:
+    """Discard a calculated or failed run and start the same period again, in one
+    transaction (see `run_discard` and `run_start`)."""
+    with transaction.atomic():
+        run_discard(run=run, acting_user=acting_user)
+        return run_start(agreement=run.agreement, quarter=run.quarter, acting_user=acting_user)
+
+
+def run_approve(*, run: PayoutRun, acting_user: User) -> PayoutRun:
+    """Approve (attest) a calculated run.
+
+    Effects: status APPROVED, approved_by/approved_at, an APPROVED event. Refused
+    (`RunError`) for the user who started the run (four eyes; also a CHECK in the
+    database), for a run that is not CALCULATED, and for a run computed before
+    another run of the agreement was approved (it must be computed again, or the
+    same money would be paid twice). Approvals of one agreement are serialised by a
+    lock on the agreement.
+    """
+    if not can(acting_user, Action.APPROVE_RUN):
+        raise NotAllowed(_("Du får inte attestera utbetalningskörningar."))
+    with transaction.atomic():
+        Agreement.objects.select_for_update().get(pk=run.agreement_id)
+        locked = PayoutRun.objects.select_for_update().select_related("agreement").get(pk=run.pk)
+        if locked.started_by_id == acting_user.pk:
+            raise RunError(
+                _("Den som startade körningen får inte attestera den (fyra ögon)."),
+                code="four_eyes",
+            )
+        if locked.status != RunStatus.CALCULATED:
+            raise RunError(
+                _("Bara en beräknad körning kan attesteras (den är %(status)s).")
+                % {"status": locked.get_status_display().lower()},
+                code="state",
+            )
+        approved = _approved_runs(locked.agreement)
+        if sorted(r.pk for r in approved) != sorted(locked.inputs.get("counted_runs", [])):
+            raise RunError(
+                _(
+                    "Andra körningar för överenskommelsen har attesterats sedan den här "
+                    "räknades ut. Räkna om den innan den attesteras."
+                ),
+                code="stale_basis",
+            )
+        problem = _order_problem(locked.agreement, locked.kind, locked.quarter, approved)
+        if problem:
+            raise RunError(problem, code="wrong_order")
+        locked.status = RunStatus.APPROVED
+        locked.approved_by = acting_user
+        locked.approved_at = timezone.now()
+        locked.save(update_fields=["status", "approved_by", "approved_at"])
+        _event(locked, RunEventAction.APPROVED, acting_user)
+    return locked
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def run_export(
+    *, run: PayoutRun, kind: str, acting_user: User, region: Region | None = None
+) -> PayoutExport:
+    """Export an approved run: the payment file (CSV or XLSX) or a region's decision.
+
+    Effects: a `PayoutExport` row keeping the exact bytes, their SHA-256, who and
+    when, and an EXPORTED event. Raises `NotAllowed` without the export right and
+    `RunError` for a run that is not approved."""
+    from . import exports
+
+    if not can(acting_user, Action.EXPORT_RUN):
+        raise NotAllowed(_("Du får inte exportera utbetalningar."))
+    if run.status != RunStatus.APPROVED:
+        raise RunError(_("Bara en attesterad körning kan exporteras."), code="state")
+    if kind == ExportKind.CSV:
+        filename, content_type, content = exports.payment_file_csv(run)
+    elif kind == ExportKind.XLSX:
+        filename, content_type, content = exports.payment_file_xlsx(run)
+    elif kind == ExportKind.DECISION:
+        if region is None:
+            raise RunError(_("Ange vilken regions beslut som ska skapas."), code="region")
+        filename, content_type, content = exports.decision_html(run, region)
+    else:
+        raise RunError(_("Okänt exportformat."), code="kind")
+    with transaction.atomic():
+        export = PayoutExport.objects.create(
+            run=run,
+            kind=kind,
+            region=region if kind == ExportKind.DECISION else None,
+            filename=filename,
+            content_type=content_type,
+            content=content,
+            sha256=hashlib.sha256(content).hexdigest(),
+            created_by=acting_user,
+        )
+        _event(run, RunEventAction.EXPORTED, acting_user, note=f"{filename} {export.sha256}")
+    return export
