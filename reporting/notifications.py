@@ -122,7 +122,7 @@ def notify_report_event(*, event_id: int) -> int:
             recipients = coordinator_emails(region)
             subject = _("Rapporten för %(period)s har godkänts") % {"period": period.label}
             template = "reporting/email/accepted.txt"
-        body = render_to_string(template, context)
+        body = render_to_string(template, context).strip() + "\n"
     sent = 0
     for recipient in recipients:
         sent += _send_once(
@@ -202,8 +202,11 @@ def send_deadline_reminders(*, today: datetime.date | None = None) -> int:
                 "deadline": periods[0].deadline.isoformat(),
                 "region": region.name,
             }
-            body = render_to_string(
-                "reporting/email/reminder.txt", {"region": region, "periods": periods}
+            body = (
+                render_to_string(
+                    "reporting/email/reminder.txt", {"region": region, "periods": periods}
+                ).strip()
+                + "\n"
             )
             try:
                 with transaction.atomic():
