@@ -1,7 +1,29 @@
-"""Statistics pages (the yearly national report, charts, exports)."""
+"""Statistics pages (the yearly national report, charts, exports), at /statistik/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path, register_converter
+
+from . import statistics_views as views
+
+
+class FormatConverter:
+    regex = "csv|xlsx"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(FormatConverter, "fmt")
 
 app_name = "statistics"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("tidsserie/", views.series, name="series"),
+    path("tidsserie/<slug:table>.<fmt:fmt>", views.series_export, name="series_export"),
+    path("<int:year>/", views.year, name="year"),
+    path("<int:year>/diagram/", views.year_charts, name="charts"),
+    path("<int:year>/<slug:table>.<fmt:fmt>", views.year_export, name="year_export"),
+]

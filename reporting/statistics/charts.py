@@ -1,0 +1,241 @@
+"""Charts as server-rendered SVG: the geometry is computed here (plain Python),
+the template draws it with CSS classes from static/css/statistics.css. No
+JavaScript, no inline style, so the page works under the strict CSP.
+
+Every chart stands beside a table of the same figures for screen readers and
+for anyone who would rather read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from rehab.formatting import format_decimal, format_int
+
+Number = int | Decimal
+
+
+def nice_step(maximum: Number, ticks: int = 5) -> Decimal:
+    """A round step (1, 2, 2.5 or 5 × 10^k) so that about `ticks` steps cover `maximum`."""
+    if maximum <= 0:
+        return Decimal(1)
+    raw = Decimal(maximum) / ticks
+    exponent = raw.adjusted()
+    base = Decimal(1).scaleb(exponent)
+    for factor in (1, 2, Decimal("2.5"), 5, 10):
+        step = base * factor
+        if step >= raw:
+            return step.normalize()
+    return (base * 10).normalize()
+
+
+def _axis(maximum: Number, ticks: int = 5) -> tuple[Decimal, list[Decimal]]:
+    step = nice_step(maximum, ticks)
+    top = step
+    while top < maximum:
+        top += step
+    values = []
+    value = Decimal(0)
+    while value <= top:
+        values.append(value)
+        value += step
+    return top, values
+
+
+def _label(value: Number, decimals: int, sep: str) -> str:
+    if decimals:
+        return format_decimal(Decimal(value), decimals, decimal_sep=sep)
+    return format_int(int(value))
+
+
+def _f(x: float | Decimal) -> str:
+    return f"{float(x):.1f}"
+
+
+@dataclass(frozen=True)
+class Tick:
+    pos: str
+    label: str
+    text_pos: str = ""
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value_text: str
+    y: str
+    text_y: str
+    width: str
+    value_x: str
+    css: str
+    missing: bool
+
+
+@dataclass
+class BarChart:
+    """Horizontal bars, one per region, the largest first."""
+
+    title: str
+    width: int
+    height: int
+    label_width: int
+    plot_width: int
+    bar_height: int
+    bars: list[Bar]
+    ticks: list[Tick]
+    top: str
+    bottom: str
+    label_x: str
+    tick_y: str
+
+
+def bar_chart(
+    title: str,
+    items: Sequence[tuple[str, Decimal | None, str]],
+    *,
+    decimals: int = 1,
+    missing_text: str = "saknas",
+    sep: str = ",",
+) -> BarChart:
+    """items: (label, value or None, css class). Bars sorted by value, missing last."""
+    label_width, plot_width, row, bar_height, top_margin = 190, 420, 24, 16, 28
+    ordered = sorted(items, key=lambda item: (item[1] is None, -(item[1] or 0), item[0]))
+    maximum = max((v for _, v, _ in ordered if v is not None), default=Decimal(0))
+    axis_top, tick_values = _axis(maximum)
+    scale = Decimal(plot_width) / axis_top
+    bars = []
+    for index, (label, value, css) in enumerate(ordered):
+        y = top_margin + index * row
+        width = Decimal(0) if value is None else value * scale
+        bars.append(
+            Bar(
+                label=label,
+                value_text=missing_text if value is None else _label(value, decimals, sep),
+                y=_f(y + (row - bar_height) / 2),
+                text_y=_f(y + row / 2 + 4),
+                width=_f(width),
+                value_x=_f(label_width + width + 4),
+                css=css,
+                missing=value is None,
+            )
+        )
+    bottom = top_margin + len(ordered) * row
+    ticks = [
+        Tick(_f(label_width + t * scale), _label(t, 0 if t == t.to_integral() else 1, sep))
+        for t in tick_values
+    ]
+    return BarChart(
+        title=title,
+        width=label_width + plot_width + 70,
+        height=bottom + 8,
+        label_width=label_width,
+        plot_width=plot_width,
+        bar_height=bar_height,
+        bars=bars,
+        ticks=ticks,
+        top=_f(top_margin - 4),
+        bottom=_f(bottom),
+        label_x=_f(label_width - 8),
+        tick_y=_f(top_margin - 10),
+    )
+
+
+@dataclass(frozen=True)
+class Point:
+    x: str
+    y: str
+    title: str
+
+
+@dataclass
+class Line:
+    name: str
+    css: str
+    segments: list[str] = field(default_factory=list)
+    points: list[Point] = field(default_factory=list)
+    legend_x: str = "0"
+    legend_text_x: str = "0"
+
+
+@dataclass
+class LineChart:
+    """Years along the x axis, one line per series; a missing year breaks the line."""
+
+    title: str
+    width: int
+    height: int
+    left: str
+    right: str
+    top: str
+    bottom: str
+    lines: list[Line]
+    x_ticks: list[Tick]
+    y_ticks: list[Tick]
+    y_label_x: str
+    x_label_y: str
+
+
+def line_chart(
+    title: str,
+    years: Sequence[int],
+    series: Sequence[tuple[str, str, Sequence[Number | None]]],
+    *,
+    decimals: int = 0,
+    sep: str = ",",
+) -> LineChart:
+    """series: (name, css class, one value or None per year)."""
+    width, height = 680, 340
+    left, right, top, bottom = 72, width - 20, 40, height - 36
+    values = [v for _, _, vs in series for v in vs if v is not None]
+    axis_top, tick_values = _axis(max(values, default=0))
+    plot_h = Decimal(bottom - top)
+    span = max(len(years) - 1, 1)
+
+    def x_of(i: int) -> Decimal:
+        return Decimal(left + 12) + Decimal(right - left - 24) * i / span
+
+    def y_of(v: Number) -> Decimal:
+        return Decimal(bottom) - Decimal(v) * plot_h / axis_top
+
+    lines = []
+    for number, (name, css, vs) in enumerate(series):
+        line = Line(
+            name=name,
+            css=css,
+            legend_x=_f(left + number * 200),
+            legend_text_x=_f(left + number * 200 + 20),
+        )
+        current: list[str] = []
+        for i, (year, v) in enumerate(zip(years, vs, strict=True)):
+            if v is None:
+                if current:
+                    line.segments.append(" ".join(current))
+                current = []
+                continue
+            x, y = x_of(i), y_of(v)
+            current.append(f"{_f(x)},{_f(y)}")
+            line.points.append(Point(_f(x), _f(y), f"{name} {year}: {_label(v, decimals, sep)}"))
+        if current:
+            line.segments.append(" ".join(current))
+        lines.append(line)
+    x_ticks = [Tick(_f(x_of(i)), str(year)) for i, year in enumerate(years)]
+    y_ticks = [
+        Tick(_f(y_of(t)), _label(t, 0 if t == t.to_integral() else 1, sep), _f(y_of(t) + 4))
+        for t in tick_values
+    ]
+    return LineChart(
+        title=title,
+        width=width,
+        height=height,
+        left=_f(left),
+        right=_f(right),
+        top=_f(top),
+        bottom=_f(bottom),
+        lines=lines,
+        x_ticks=x_ticks,
+        y_ticks=y_ticks,
+        y_label_x=_f(left - 8),
+        x_label_y=_f(bottom + 22),
+    )

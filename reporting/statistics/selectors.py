@@ -1,0 +1,378 @@
+"""Reads for the statistics: every sum is computed by PostgreSQL, and a page costs
+a fixed number of queries whatever the number of regions, reports and years.
+
+Only the version in force of each report counts (`Report.accepted_version`: the
+accepted one, or the accepted correction that superseded it). Drafts, submitted
+and returned versions never count. Whether a region has reported is kept apart
+from its figures, so that "no accepted report" is never shown as a zero.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.apps import apps
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Count, F, Q, QuerySet, Sum, Value, Window
+from django.db.models.functions import Coalesce
+
+from rehab.enums import Area
+from rehab.models import Agreement, PopulationFigure, Region, Treatment
+
+from ..enums import ExtraKind, Provider, Sex, VersionStatus
+from ..models import ExtraCount, Report, SeriesCount
+
+# The groups the yearly report follows per 1,000 inhabitants (spec §8).
+KBT_IPT = ("KBT", "IPT")
+MMR = ("MMR1", "MMR2")
+
+
+def agreements_with_periods() -> list[Agreement]:
+    """All agreements, oldest first, each with `n_periods` (its number of reporting periods)."""
+    return list(Agreement.objects.annotate(n_periods=Count("periods")).order_by("year"))
+
+
+@dataclass(frozen=True)
+class RegionStatus:
+    """How far a region's reports for a year have come."""
+
+    code: str
+    periods: int
+    accepted: tuple[int, ...] = ()
+    submitted: tuple[int, ...] = ()
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.accepted)
+
+    @property
+    def complete(self) -> bool:
+        return self.periods > 0 and len(self.accepted) >= self.periods
+
+    def quarter_state(self, quarter: int) -> str:
+        if quarter in self.accepted:
+            return VersionStatus.ACCEPTED
+        if quarter in self.submitted:
+            return VersionStatus.SUBMITTED
+        return "MISSING"
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A region's (or the nation's) series for a year, summed by PostgreSQL."""
+
+    total: int = 0
+    female: int = 0
+    male: int = 0
+    public: int = 0
+    private: int = 0
+    kbt_ipt: int = 0
+    mmr: int = 0
+    mental: int = 0
+    pain: int = 0
+
+
+@dataclass(frozen=True)
+class Contacts:
+    employer: int = 0
+    af: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.employer + self.af
+
+
+@dataclass(frozen=True)
+class Population:
+    """Inhabitants in the statistics age band: per region, and the national sum
+    (None unless every listed region has a figure)."""
+
+    by_region: dict[str, int]
+    national: int | None
+
+
+@dataclass
+class YearFigures:
+    agreement: Agreement
+    regions: list[Region]
+    treatments: list[Treatment]
+    status: dict[str, RegionStatus]
+    by_treatment: dict[str, dict[str, int]]
+    summary: dict[str, Summary]
+    contacts: dict[str, Contacts]
+    national_by_treatment: dict[str, int]
+    national_summary: Summary
+    national_contacts: Contacts
+    population: Population
+    bonus_ore: dict[str, int] | None
+    national_bonus_ore: int | None
+
+    @property
+    def year(self) -> int:
+        return int(self.agreement.year)
+
+    @property
+    def complete_regions(self) -> int:
+        return sum(1 for region in self.regions if self.status[region.code].complete)
+
+    @property
+    def complete(self) -> bool:
+        return self.complete_regions == len(self.regions)
+
+
+def _in_force(qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Cells of the version in force of each report (accepted, corrections included)."""
+    return qs.filter(version__report__accepted_version=F("version"))
+
+
+def _summary_sums() -> dict[str, Any]:
+    def total(q: Q | None = None) -> Coalesce:
+        return Coalesce(Sum("value", filter=q), Value(0))
+
+    return {
+        "total": total(),
+        "female": total(Q(sex=Sex.FEMALE)),
+        "male": total(Q(sex=Sex.MALE)),
+        "public": total(Q(provider=Provider.PUBLIC)),
+        "private": total(Q(provider=Provider.PRIVATE)),
+        "kbt_ipt": total(Q(treatment__in=KBT_IPT)),
+        "mmr": total(Q(treatment__in=MMR)),
+        "mental": total(Q(treatment__area=Area.MENTAL)),
+        "pain": total(Q(treatment__area=Area.PAIN)),
+    }
+
+
+def _contact_sums() -> dict[str, Any]:
+    return {
+        "employer": Coalesce(Sum("value", filter=Q(kind=ExtraKind.EMPLOYER_CONTACT)), Value(0)),
+        "af": Coalesce(Sum("value", filter=Q(kind=ExtraKind.AF_CONTACT)), Value(0)),
+    }
+
+
+def regions_for(agreements: list[Agreement]) -> list[Region]:
+    """The active regions, and any inactive one that reported in one of the agreements."""
+    return list(
+        Region.objects.filter(
+            Q(active=True) | Q(reports__period__agreement__in=[a.pk for a in agreements])
+        )
+        .distinct()
+        .order_by("code")
+    )
+
+
+def region_status(
+    agreements: list[Agreement], regions: list[Region]
+) -> dict[int, dict[str, RegionStatus]]:
+    """{year: {region: RegionStatus}} for the given agreements, in one query."""
+    by_pk = {a.pk: a for a in agreements}
+    rows = (
+        Report.objects.filter(period__agreement__in=list(by_pk))
+        .values("period__agreement", "region")
+        .annotate(
+            accepted=ArrayAgg(
+                "period__quarter",
+                filter=Q(accepted_version__isnull=False),
+                distinct=True,
+                default=Value([]),
+            ),
+            submitted=ArrayAgg(
+                "period__quarter",
+                filter=Q(versions__status=VersionStatus.SUBMITTED),
+                distinct=True,
+                default=Value([]),
+            ),
+        )
+    )
+    found = {(row["period__agreement"], row["region"]): row for row in rows}
+    out: dict[int, dict[str, RegionStatus]] = {}
+    for agreement in agreements:
+        periods = int(getattr(agreement, "n_periods", 4))
+        year_status = {}
+        for region in regions:
+            row = found.get((agreement.pk, region.code))
+            year_status[region.code] = RegionStatus(
+                code=region.code,
+                periods=periods,
+                accepted=tuple(sorted(row["accepted"])) if row else (),
+                submitted=tuple(sorted(row["submitted"])) if row else (),
+            )
+        out[int(agreement.year)] = year_status
+    return out
+
+
+def populations(agreements: list[Agreement], regions: list[Region]) -> dict[int, Population]:
+    """{year: Population} in each agreement's statistics age band on its
+    population reference date, one query for all years (national sums by PostgreSQL)."""
+    if not agreements:
+        return {}
+    wanted = reduce(
+        or_,
+        (
+            Q(reference_date=a.population_reference_date, age_band=a.statistics_age_band)
+            for a in agreements
+        ),
+    )
+    codes = [region.code for region in regions]
+    partition = [F("reference_date"), F("age_band")]
+    rows = (
+        PopulationFigure.objects.filter(wanted, region__in=codes)
+        .annotate(
+            national=Window(Sum("population"), partition_by=partition),
+            regions_with_figure=Window(Count("pk"), partition_by=partition),
+        )
+        .values_list(
+            "reference_date", "age_band", "region", "population", "national", "regions_with_figure"
+        )
+    )
+    by_key: dict[tuple[datetime.date, str], dict[str, int]] = defaultdict(dict)
+    national: dict[tuple[datetime.date, str], int | None] = {}
+    for date, band, region, population, total, with_figure in rows:
+        by_key[(date, band)][region] = population
+        national[(date, band)] = total if with_figure == len(codes) else None
+    out = {}
+    for a in agreements:
+        key = (a.population_reference_date, a.statistics_age_band)
+        out[int(a.year)] = Population(by_region=by_key.get(key, {}), national=national.get(key))
+    return out
+
+
+def _bonus_paid(agreement: Agreement) -> tuple[dict[str, int], int] | None:
+    """The contact bonus paid to each region for the year, from the payout runs
+    FK has approved, if the payments app keeps them (None: nothing to show)."""
+    try:
+        line_model = apps.get_model("payments", "PayoutLine")
+    except LookupError:
+        return None
+    names = {f.name for f in line_model._meta.get_fields()}
+    if not {"run", "region", "bonus_ore"} <= names:
+        return None
+    run_model = line_model._meta.get_field("run").related_model
+    run_names = {f.name for f in run_model._meta.get_fields()}
+    if not {"agreement", "status"} <= run_names:
+        return None
+    approved = [
+        value
+        for value in ("APPROVED", "EXPORTED")
+        if value in {choice for choice, _ in run_model._meta.get_field("status").choices or ()}
+    ]
+    lines = line_model._default_manager.filter(run__agreement=agreement, run__status__in=approved)
+    by_region = dict(
+        lines.values("region")
+        .annotate(bonus=Coalesce(Sum("bonus_ore"), Value(0)))
+        .values_list("region", "bonus")
+    )
+    national = lines.aggregate(n=Coalesce(Sum("bonus_ore"), Value(0)))["n"]
+    return by_region, int(national)
+
+
+def year_figures(agreement: Agreement) -> YearFigures:
+    """Everything the tables of one year (spec §8, tables 1–5) need, from the
+    accepted report versions of that year."""
+    regions = regions_for([agreement])
+    status = region_status([agreement], regions)[int(agreement.year)]
+    treatments = list(
+        Treatment.objects.filter(agreements=agreement).order_by("area", "sort_order", "code")
+    )
+    series = _in_force(SeriesCount.objects.filter(version__report__period__agreement=agreement))
+    extras = _in_force(ExtraCount.objects.filter(version__report__period__agreement=agreement))
+
+    by_treatment: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in series.values("version__report__region", "treatment").annotate(n=Sum("value")):
+        by_treatment[row["version__report__region"]][row["treatment"]] = row["n"]
+    national_by_treatment = dict(
+        series.values("treatment").annotate(n=Sum("value")).values_list("treatment", "n")
+    )
+    summary = {
+        row.pop("version__report__region"): Summary(**row)
+        for row in series.values("version__report__region").annotate(**_summary_sums())
+    }
+    national_summary = Summary(**series.aggregate(**_summary_sums()))
+    contacts = {
+        row.pop("version__report__region"): Contacts(**row)
+        for row in extras.values("version__report__region").annotate(**_contact_sums())
+    }
+    national_contacts = Contacts(**extras.aggregate(**_contact_sums()))
+    population = populations([agreement], regions)[int(agreement.year)]
+    bonus = _bonus_paid(agreement)
+    return YearFigures(
+        agreement=agreement,
+        regions=regions,
+        treatments=treatments,
+        status=status,
+        by_treatment=dict(by_treatment),
+        summary=summary,
+        contacts=contacts,
+        national_by_treatment=national_by_treatment,
+        national_summary=national_summary,
+        national_contacts=national_contacts,
+        population=population,
+        bonus_ore=bonus[0] if bonus else None,
+        national_bonus_ore=bonus[1] if bonus else None,
+    )
+
+
+@dataclass(frozen=True)
+class YearPoint:
+    """One region's (or the nation's) KBT+IPT and MMR series in one year."""
+
+    kbt_ipt: int
+    mmr: int
+    total: int
+
+
+@dataclass
+class TimeSeries:
+    agreements: list[Agreement]
+    regions: list[Region]
+    status: dict[int, dict[str, RegionStatus]]
+    by_region: dict[int, dict[str, YearPoint]]
+    national: dict[int, YearPoint]
+    population: dict[int, Population]
+
+    @property
+    def years(self) -> list[int]:
+        return [int(a.year) for a in self.agreements]
+
+    def complete_regions(self, year: int) -> int:
+        return sum(1 for s in self.status[year].values() if s.complete)
+
+    def reporting_regions(self, year: int) -> int:
+        return sum(1 for s in self.status[year].values() if s.has_data)
+
+    def complete(self, year: int) -> bool:
+        return self.complete_regions(year) == len(self.regions)
+
+
+def time_series(agreements: list[Agreement]) -> TimeSeries:
+    """KBT+IPT, MMR1+MMR2 and all series per region and year and nationally per
+    year, for the given agreements (all years held, or a few), in five queries."""
+    regions = regions_for(agreements)
+    sums = {
+        "kbt_ipt": Coalesce(Sum("value", filter=Q(treatment__in=KBT_IPT)), Value(0)),
+        "mmr": Coalesce(Sum("value", filter=Q(treatment__in=MMR)), Value(0)),
+        "total": Coalesce(Sum("value"), Value(0)),
+    }
+    series = _in_force(
+        SeriesCount.objects.filter(
+            version__report__period__agreement__in=[a.pk for a in agreements]
+        )
+    ).annotate(year=F("version__report__period__agreement__year"))
+    by_region: dict[int, dict[str, YearPoint]] = defaultdict(dict)
+    for row in series.values("year", "version__report__region").annotate(**sums):
+        by_region[row["year"]][row["version__report__region"]] = YearPoint(
+            row["kbt_ipt"], row["mmr"], row["total"]
+        )
+    national = {row.pop("year"): YearPoint(**row) for row in series.values("year").annotate(**sums)}
+    return TimeSeries(
+        agreements=agreements,
+        regions=regions,
+        status=region_status(agreements, regions),
+        by_region=dict(by_region),
+        national=national,
+        population=populations(agreements, regions),
+    )

@@ -1,0 +1,567 @@
+"""The tables of the yearly report (spec §8), built once from the figures and
+used alike by the page, the CSV and XLSX exports: what a user downloads is what
+the page shows.
+
+A region without an accepted report has no figures: its cells say "saknas"
+instead of a zero. A region that has some but not all quarters accepted shows
+its figures marked as incomplete, and every table says how many quarters count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from rehab.enums import Area
+from rehab.models import Agreement, Region
+
+from ..enums import VersionStatus
+from .arith import per_1000, percent
+from .selectors import (
+    Contacts,
+    Population,
+    RegionStatus,
+    Summary,
+    TimeSeries,
+    YearFigures,
+    YearPoint,
+)
+
+NATIONAL = "ALL"
+
+INT = "int"
+DEC1 = "dec1"
+PCT = "pct"
+KRONOR = "kronor"
+TEXT = "text"
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One figure. `missing` says why there is none (shown instead of a number);
+    `partial` marks a figure from a year whose reports are not all accepted."""
+
+    value: int | Decimal | str | None
+    kind: str = INT
+    missing: str = ""
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class Column:
+    heading: str
+    kind: str = INT
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    cells: list[Cell]
+    css: str = ""
+
+
+@dataclass
+class Table:
+    slug: str
+    title: str
+    label_heading: str
+    columns: list[Column]
+    rows: list[Row]
+    total: Row | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def all_rows(self) -> list[Row]:
+        return self.rows + ([self.total] if self.total else [])
+
+    def cell(self, key: str, heading: str) -> Cell:
+        """The cell of row `key` (län code, "ALL", year) under `heading`."""
+        index = [c.heading for c in self.columns].index(heading)
+        return next(row for row in self.all_rows if row.key == key).cells[index]
+
+
+Values = Callable[[str], list[Cell]]
+
+
+def _no_report() -> str:
+    return _("saknas")
+
+
+def _no_population() -> str:
+    return _("befolkning saknas")
+
+
+def _status_text(status: RegionStatus) -> str:
+    return _("%(n)s av %(of)s") % {"n": len(status.accepted), "of": status.periods}
+
+
+def _region_css(region: Region, status: RegionStatus, own_region: str | None) -> str:
+    classes = []
+    if region.code == own_region:
+        classes.append("own")
+    if not status.complete:
+        classes.append("incomplete")
+    return " ".join(classes)
+
+
+class _YearBuilder:
+    """Rows of one year, region by region, with the nation as the total row."""
+
+    def __init__(self, figures: YearFigures, own_region: str | None) -> None:
+        self.f = figures
+        self.own_region = own_region
+
+    def status_heading(self) -> str:
+        return _("Godkända kvartal")
+
+    def national_status(self) -> Cell:
+        return Cell(
+            _("%(n)s av %(of)s regioner")
+            % {"n": self.f.complete_regions, "of": len(self.f.regions)},
+            TEXT,
+        )
+
+    def rows(self, values: Values, kinds: list[str]) -> tuple[list[Row], Row]:
+        rows = []
+        for region in self.f.regions:
+            status = self.f.status[region.code]
+            cells = [Cell(_status_text(status), TEXT)]
+            if status.has_data:
+                cells += values(region.code)
+            else:
+                cells += [Cell(None, kind, _no_report()) for kind in kinds]
+            rows.append(
+                Row(region.code, region.name, cells, _region_css(region, status, self.own_region))
+            )
+        if any(self.f.status[region.code].has_data for region in self.f.regions):
+            national = values(NATIONAL)
+        else:
+            national = [Cell(None, kind, _no_report()) for kind in kinds]
+        total_cells = [self.national_status(), *national]
+        return rows, Row(NATIONAL, _("Riket"), total_cells, "total")
+
+    def table(self, slug: str, title: str, columns: list[Column], values: Values) -> Table:
+        rows, total = self.rows(values, [c.kind for c in columns])
+        return Table(
+            slug=slug,
+            title=title,
+            label_heading=_("Region"),
+            columns=[Column(self.status_heading(), TEXT), *columns],
+            rows=rows,
+            total=total,
+        )
+
+    def summary(self, key: str) -> Summary:
+        if key == NATIONAL:
+            return self.f.national_summary
+        return self.f.summary.get(key, Summary())
+
+    def contacts(self, key: str) -> Contacts:
+        if key == NATIONAL:
+            return self.f.national_contacts
+        return self.f.contacts.get(key, Contacts())
+
+    def by_treatment(self, key: str) -> dict[str, int]:
+        if key == NATIONAL:
+            return self.f.national_by_treatment
+        return self.f.by_treatment.get(key, {})
+
+    def population(self, key: str) -> int | None:
+        pop: Population = self.f.population
+        return pop.national if key == NATIONAL else pop.by_region.get(key)
+
+    def rate(self, count: int, key: str) -> Cell:
+        population = self.population(key)
+        if population is None:
+            return Cell(None, DEC1, _no_population())
+        return Cell(per_1000(count, population), DEC1)
+
+
+def age_band_label(agreement: Agreement) -> str:
+    return str(agreement.get_statistics_age_band_display())
+
+
+def _area_table(b: _YearBuilder, area: str) -> Table:
+    f = b.f
+    treatments = [t for t in f.treatments if t.area == area]
+    band = age_band_label(f.agreement)
+    if area == Area.MENTAL:
+        slug, title = (
+            "psykisk-ohalsa",
+            _("Lindrig och medelsvår psykisk ohälsa: behandlingar per typ"),
+        )
+        group_heading, group = _("KBT+IPT"), "kbt_ipt"
+        area_heading = _("Summa psykisk ohälsa")
+    else:
+        slug, title = "smarta", _("Långvarig smärta: behandlingar per typ")
+        group_heading, group = _("MMR1+MMR2"), "mmr"
+        area_heading = _("Summa långvarig smärta")
+    rate_heading = _("%(group)s per 1 000 invånare %(band)s") % {
+        "group": group_heading,
+        "band": band,
+    }
+    columns = [Column(t.code) for t in treatments] + [
+        Column(area_heading),
+        Column(group_heading),
+        Column(rate_heading, DEC1),
+    ]
+
+    def values(key: str) -> list[Cell]:
+        counts = b.by_treatment(key)
+        summary = b.summary(key)
+        group_count = getattr(summary, group)
+        return [
+            *(Cell(counts.get(t.code, 0)) for t in treatments),
+            Cell(summary.mental if area == Area.MENTAL else summary.pain),
+            Cell(group_count),
+            b.rate(group_count, key),
+        ]
+
+    table = b.table(slug, title, columns, values)
+    table.notes.append(
+        ", ".join(f"{t.code} = {t.name}" for t in treatments)
+        + ". "
+        + _(
+            "Per 1 000 invånare: antal × 1 000 / befolkningen %(band)s per %(date)s, "
+            "en decimal, avrundat uppåt från 5."
+        )
+        % {"band": band, "date": f.agreement.population_reference_date.isoformat()}
+    )
+    return table
+
+
+def _split_table(b: _YearBuilder, slug: str, title: str, parts: list[tuple[str, str]]) -> Table:
+    columns: list[Column] = []
+    for heading, _attr in parts:
+        columns += [Column(heading), Column(_("%(part)s %%") % {"part": heading}, PCT)]
+    columns.append(Column(_("Summa")))
+
+    def values(key: str) -> list[Cell]:
+        summary = b.summary(key)
+        cells: list[Cell] = []
+        for _heading, attr in parts:
+            n = getattr(summary, attr)
+            share = percent(n, summary.total)
+            cells += [Cell(n), Cell(share, PCT, "" if share is not None else "–")]
+        return [*cells, Cell(summary.total)]
+
+    table = b.table(slug, title, columns, values)
+    table.notes.append(
+        _(
+            "Andelar i procent av radens summa, en decimal, avrundat uppåt från 5; "
+            "varje andel avrundas för sig, så summan kan bli 99,9 eller 100,1."
+        )
+    )
+    return table
+
+
+def _contacts_table(b: _YearBuilder) -> Table:
+    f = b.f
+    columns = [
+        Column(_("Kontakter med arbetsgivare")),
+        Column(_("Kontakter med Arbetsförmedlingen")),
+        Column(_("Summa kontakter")),
+    ]
+    with_bonus = f.bonus_ore is not None
+    if with_bonus:
+        columns.append(Column(_("Utbetald kontaktbonus (kr)"), KRONOR))
+
+    def values(key: str) -> list[Cell]:
+        contacts = b.contacts(key)
+        cells = [Cell(contacts.employer), Cell(contacts.af), Cell(contacts.total)]
+        if with_bonus:
+            assert f.bonus_ore is not None
+            bonus = f.national_bonus_ore if key == NATIONAL else f.bonus_ore.get(key, 0)
+            cells.append(Cell(bonus, KRONOR))
+        return cells
+
+    table = b.table(
+        "kontakter", _("Kontakter med arbetsgivare och Arbetsförmedlingen"), columns, values
+    )
+    if with_bonus:
+        table.notes.append(
+            _("Kontaktbonus: det som utbetalats i attesterade utbetalningar för året.")
+        )
+    else:
+        table.notes.append(
+            _("Utbetald kontaktbonus visas här när utbetalningarna förs i systemet.")
+        )
+    return table
+
+
+def status_table(f: YearFigures, own_region: str | None = None) -> Table:
+    """Which quarters of each region count (accepted), await FK, or are missing."""
+    labels = {
+        VersionStatus.ACCEPTED: _("Godkänd"),
+        VersionStatus.SUBMITTED: _("Inskickad, ej granskad"),
+        "MISSING": _("Saknas"),
+    }
+    periods = max((s.periods for s in f.status.values()), default=4)
+    columns = [Column(_("Kvartal %(q)s") % {"q": q}, TEXT) for q in range(1, periods + 1)]
+    columns.append(Column(_("Godkända kvartal"), TEXT))
+    rows = []
+    for region in f.regions:
+        status = f.status[region.code]
+        cells = [Cell(labels[status.quarter_state(q)], TEXT) for q in range(1, periods + 1)]
+        cells.append(Cell(_status_text(status), TEXT))
+        rows.append(Row(region.code, region.name, cells, _region_css(region, status, own_region)))
+    missing = len(f.regions) - f.complete_regions
+    total = Row(
+        NATIONAL,
+        _("Riket"),
+        [Cell("", TEXT) for _q in range(periods)]
+        + [
+            Cell(
+                _("%(n)s av %(of)s regioner") % {"n": f.complete_regions, "of": len(f.regions)},
+                TEXT,
+            )
+        ],
+        "total",
+    )
+    table = Table("rapporter", _("Rapporter som ingår"), _("Region"), columns, rows, total)
+    if missing:
+        table.notes.append(
+            ngettext(
+                "%(n)s region har inte alla kvartal godkända: "
+                "dess siffror och rikets är ofullständiga.",
+                "%(n)s regioner har inte alla kvartal godkända: "
+                "deras siffror och rikets är ofullständiga.",
+                missing,
+            )
+            % {"n": missing}
+        )
+    table.notes.append(_("Bara godkända rapportversioner räknas (efter godkända rättelser)."))
+    return table
+
+
+def year_tables(f: YearFigures, own_region: str | None = None) -> list[Table]:
+    """Tables 1–5 of spec §8 for the year, each region with the nation as total."""
+    b = _YearBuilder(f, own_region)
+    return [
+        _area_table(b, Area.MENTAL),
+        _area_table(b, Area.PAIN),
+        _split_table(
+            b, "kon", _("Kvinnor och män"), [(_("Kvinnor"), "female"), (_("Män"), "male")]
+        ),
+        _split_table(
+            b,
+            "vardgivare",
+            _("Offentliga och privata vårdgivare"),
+            [(_("Offentlig"), "public"), (_("Privat"), "private")],
+        ),
+        _contacts_table(b),
+    ]
+
+
+# ---------------------------------------------------------------- across years
+
+
+def _point(ts: TimeSeries, year: int, key: str) -> tuple[YearPoint | None, bool]:
+    """(the figures or None if nothing accepted, whether they are complete)."""
+    if key == NATIONAL:
+        if ts.reporting_regions(year) == 0:
+            return None, False
+        return ts.national.get(year, YearPoint(0, 0, 0)), ts.complete(year)
+    status = ts.status[year][key]
+    if not status.has_data:
+        return None, False
+    return ts.by_region.get(year, {}).get(key, YearPoint(0, 0, 0)), status.complete
+
+
+def _ts_population(ts: TimeSeries, year: int, key: str) -> int | None:
+    pop = ts.population[year]
+    return pop.national if key == NATIONAL else pop.by_region.get(key)
+
+
+def _change_cells(
+    previous: YearPoint | None, current: YearPoint | None, attr: str, partial: bool
+) -> list[Cell]:
+    prev = getattr(previous, attr) if previous else None
+    cur = getattr(current, attr) if current else None
+    cells = [
+        Cell(prev, INT, "" if previous else _no_report(), partial),
+        Cell(cur, INT, "" if current else _no_report(), partial),
+    ]
+    if prev is None or cur is None:
+        return [*cells, Cell(None, INT, "–"), Cell(None, PCT, "–")]
+    change_pct = percent(cur - prev, prev)
+    return [
+        *cells,
+        Cell(cur - prev, INT, partial=partial),
+        Cell(change_pct, PCT, "" if change_pct is not None else "–", partial),
+    ]
+
+
+def change_table(ts: TimeSeries, year: int, own_region: str | None = None) -> Table:
+    """Spec §8.7: KBT+IPT, MMR1+MMR2 and all series against the year before."""
+    prev = year - 1
+    groups = [(_("KBT+IPT"), "kbt_ipt"), (_("MMR1+MMR2"), "mmr"), (_("Alla behandlingar"), "total")]
+    columns: list[Column] = []
+    for heading, _attr in groups:
+        columns += [
+            Column(f"{heading} {prev}"),
+            Column(f"{heading} {year}"),
+            Column(_("%(g)s förändring") % {"g": heading}),
+            Column(_("%(g)s förändring %%") % {"g": heading}, PCT),
+        ]
+    has_prev = prev in ts.status
+
+    def cells_for(key: str) -> list[Cell]:
+        current, cur_complete = _point(ts, year, key)
+        previous, prev_complete = _point(ts, prev, key) if has_prev else (None, False)
+        partial = not (cur_complete and prev_complete)
+        out: list[Cell] = []
+        for _heading, attr in groups:
+            out += _change_cells(previous, current, attr, partial)
+        return out
+
+    rows = []
+    for region in ts.regions:
+        status = ts.status[year][region.code]
+        rows.append(
+            Row(
+                region.code,
+                region.name,
+                cells_for(region.code),
+                _region_css(region, status, own_region),
+            )
+        )
+    table = Table(
+        "forandring",
+        _("Förändring mot föregående år"),
+        _("Region"),
+        columns,
+        rows,
+        Row(NATIONAL, _("Riket"), cells_for(NATIONAL), "total"),
+    )
+    if not has_prev:
+        table.notes.append(
+            _("Det finns ingen överenskommelse för %(year)s att jämföra med.") % {"year": prev}
+        )
+    table.notes.append(
+        _("Förändring i procent av föregående års antal, en decimal, avrundat uppåt från 5.")
+    )
+    return table
+
+
+def series_table(ts: TimeSeries, key: str = NATIONAL, name: str = "") -> Table:
+    """One region (or the nation) year by year: counts and per 1,000 (spec §8.6)."""
+    columns = [
+        Column(_("KBT+IPT")),
+        Column(_("KBT+IPT per 1 000 invånare"), DEC1),
+        Column(_("MMR1+MMR2")),
+        Column(_("MMR1+MMR2 per 1 000 invånare"), DEC1),
+        Column(_("Alla behandlingar")),
+        Column(_("Åldersgrupp per 1 000"), TEXT),
+    ]
+    if key == NATIONAL:
+        columns.append(Column(_("Regioner med alla kvartal godkända"), TEXT))
+    else:
+        columns.append(Column(_("Godkända kvartal"), TEXT))
+    rows = []
+    for agreement in ts.agreements:
+        year = int(agreement.year)
+        point, complete = _point(ts, year, key)
+        if key == NATIONAL:
+            reported = Cell(
+                _("%(n)s av %(of)s") % {"n": ts.complete_regions(year), "of": len(ts.regions)},
+                TEXT,
+            )
+        else:
+            reported = Cell(_status_text(ts.status[year][key]), TEXT)
+        band = Cell(age_band_label(agreement), TEXT)
+        if point is None:
+            cells = [Cell(None, kind, _no_report()) for kind in (INT, DEC1, INT, DEC1, INT)]
+        else:
+            population = _ts_population(ts, year, key)
+            partial = not complete
+            cells = [
+                Cell(point.kbt_ipt, partial=partial),
+                _rate_cell(point.kbt_ipt, population, partial),
+                Cell(point.mmr, partial=partial),
+                _rate_cell(point.mmr, population, partial),
+                Cell(point.total, partial=partial),
+            ]
+        rows.append(
+            Row(str(year), str(year), [*cells, band, reported], "" if complete else "incomplete")
+        )
+    if key == NATIONAL:
+        slug, title = "tidsserie-riket", _("Riket år för år")
+    else:
+        slug, title = f"tidsserie-{key}", _("%(region)s år för år") % {"region": name}
+    return Table(slug, title, _("År"), columns, rows)
+
+
+def _rate_cell(count: int, population: int | None, partial: bool) -> Cell:
+    if population is None:
+        return Cell(None, DEC1, _no_population())
+    return Cell(per_1000(count, population), DEC1, partial=partial)
+
+
+def region_series_tables(ts: TimeSeries, own_region: str | None = None) -> list[Table]:
+    """Per region and year: KBT+IPT and MMR1+MMR2, counts and per 1,000 (spec §8.6)."""
+    specs = [
+        ("tidsserie-kbt-ipt", _("KBT+IPT per region och år"), "kbt_ipt", False),
+        (
+            "tidsserie-kbt-ipt-per-1000",
+            _("KBT+IPT per 1 000 invånare per region och år"),
+            "kbt_ipt",
+            True,
+        ),
+        ("tidsserie-mmr", _("MMR1+MMR2 per region och år"), "mmr", False),
+        (
+            "tidsserie-mmr-per-1000",
+            _("MMR1+MMR2 per 1 000 invånare per region och år"),
+            "mmr",
+            True,
+        ),
+    ]
+    tables = []
+    for slug, title, attr, rate in specs:
+        columns = [Column(str(year), DEC1 if rate else INT) for year in ts.years]
+
+        def cells_for(key: str, attr: str = attr, rate: bool = rate) -> list[Cell]:
+            cells = []
+            for year in ts.years:
+                point, complete = _point(ts, year, key)
+                if point is None:
+                    cells.append(Cell(None, DEC1 if rate else INT, _no_report()))
+                elif rate:
+                    cells.append(
+                        _rate_cell(
+                            getattr(point, attr), _ts_population(ts, year, key), not complete
+                        )
+                    )
+                else:
+                    cells.append(Cell(getattr(point, attr), partial=not complete))
+            return cells
+
+        rows = [
+            Row(
+                region.code,
+                region.name,
+                cells_for(region.code),
+                "own" if region.code == own_region else "",
+            )
+            for region in ts.regions
+        ]
+        tables.append(
+            Table(
+                slug,
+                title,
+                _("Region"),
+                columns,
+                rows,
+                Row(NATIONAL, _("Riket"), cells_for(NATIONAL), "total"),
+            )
+        )
+    return tables
+
+
+def all_series_tables(ts: TimeSeries, own_region: str | None = None) -> list[Table]:
+    return [series_table(ts), *region_series_tables(ts, own_region)]

@@ -1,0 +1,247 @@
+"""The statistics section: the yearly tables of spec §8, charts, the time series
+and their downloads. Every role may read it (Action.VIEW_STATISTICS): the
+figures are aggregates that SKR publishes. A region's own row is highlighted.
+
+Each page costs a fixed number of queries, whatever the number of regions,
+reports and years (the sums are made by PostgreSQL, see
+reporting.statistics.selectors).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Max
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, override
+from django.utils.translation import gettext as _
+
+from rehab.models import Agreement
+from rehab.permissions import Action, require
+
+from .models import Report
+from .statistics import charts, selectors, tables
+from .statistics.tables import NATIONAL, Table
+from .statistics_exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, table_csv, tables_xlsx
+
+
+def _sep() -> str:
+    return "." if (get_language() or "sv").startswith("en") else ","
+
+
+def _own_region(request: HttpRequest) -> str | None:
+    return getattr(request.user, "region_id", None)
+
+
+def _agreement(agreements: list[Agreement], year: int) -> Agreement:
+    for agreement in agreements:
+        if agreement.year == year:
+            return agreement
+    raise Http404
+
+
+def _default_year(agreements: list[Agreement]) -> int | None:
+    """The latest year with an accepted report, else the latest agreement."""
+    latest = Report.objects.filter(accepted_version__isnull=False).aggregate(
+        year=Max("period__agreement__year")
+    )["year"]
+    if latest is not None:
+        return int(latest)
+    return int(agreements[-1].year) if agreements else None
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The section's entry: the chosen year (?ar=YYYY, from the year picker) or the latest."""
+    require(request.user, Action.VIEW_STATISTICS)
+    agreements = selectors.agreements_with_periods()
+    chosen = request.GET.get("ar", "")
+    if chosen.isdigit() and any(a.year == int(chosen) for a in agreements):
+        return redirect("statistics:year", year=int(chosen))
+    year = _default_year(agreements)
+    if year is None:
+        return render(request, "statistics/empty.html", {})
+    return redirect("statistics:year", year=year)
+
+
+def _year_tables(
+    agreement: Agreement, agreements: list[Agreement], own_region: str | None
+) -> tuple[selectors.YearFigures, Table, list[Table]]:
+    figures = selectors.year_figures(agreement)
+    pair = [a for a in agreements if a.year in (agreement.year - 1, agreement.year)]
+    ts = selectors.time_series(pair)
+    status = tables.status_table(figures, own_region)
+    return (
+        figures,
+        status,
+        [
+            *tables.year_tables(figures, own_region),
+            tables.change_table(ts, int(agreement.year), own_region),
+        ],
+    )
+
+
+@login_required
+def year(request: HttpRequest, year: int) -> HttpResponse:
+    """Tables 1–5 and 7 of spec §8 for one year, and which reports count."""
+    require(request.user, Action.VIEW_STATISTICS)
+    agreements = selectors.agreements_with_periods()
+    agreement = _agreement(agreements, year)
+    figures, status, year_tables = _year_tables(agreement, agreements, _own_region(request))
+    return render(
+        request,
+        "statistics/year.html",
+        {
+            "agreement": agreement,
+            "agreements": agreements,
+            "figures": figures,
+            "status_table": status,
+            "tables": year_tables,
+            "section": "year",
+        },
+    )
+
+
+def _rate_bars(table: Table, title: str, own_region: str | None) -> charts.BarChart:
+    heading = table.columns[-1].heading
+    items = []
+    for row in table.all_rows:
+        cell = table.cell(row.key, heading)
+        css = "national" if row.key == NATIONAL else ("own" if row.key == own_region else "")
+        value = cell.value if isinstance(cell.value, Decimal) else None
+        items.append((row.label, value, css))
+    return charts.bar_chart(title, items, missing_text=_("saknas"), sep=_sep())
+
+
+@login_required
+def year_charts(request: HttpRequest, year: int) -> HttpResponse:
+    """Regions side by side: KBT+IPT and MMR1+MMR2 per 1,000 inhabitants in the year."""
+    require(request.user, Action.VIEW_STATISTICS)
+    agreements = selectors.agreements_with_periods()
+    agreement = _agreement(agreements, year)
+    own = _own_region(request)
+    figures = selectors.year_figures(agreement)
+    mental, pain = tables.year_tables(figures, own)[:2]
+    band = tables.age_band_label(agreement)
+    chart_list = []
+    for table, group in ((mental, _("KBT+IPT")), (pain, _("MMR1+MMR2"))):
+        title = _("%(group)s per 1 000 invånare %(band)s, %(year)s") % {
+            "group": group,
+            "band": band,
+            "year": year,
+        }
+        chart_list.append((_rate_bars(table, title, own), table))
+    return render(
+        request,
+        "statistics/year_charts.html",
+        {
+            "agreement": agreement,
+            "agreements": agreements,
+            "figures": figures,
+            "charts": chart_list,
+            "section": "charts",
+        },
+    )
+
+
+def _line_values(table: Table, heading: str) -> list[Any]:
+    index = [c.heading for c in table.columns].index(heading)
+    return [row.cells[index].value for row in table.rows]
+
+
+@login_required
+def series(request: HttpRequest) -> HttpResponse:
+    """Spec §8.6: KBT+IPT and MMR1+MMR2 across all years held, nationally and per
+    region, as charts (for the nation or a chosen region) and tables."""
+    require(request.user, Action.VIEW_STATISTICS)
+    agreements = selectors.agreements_with_periods()
+    ts = selectors.time_series(agreements)
+    own = _own_region(request)
+    names = {region.code: region.name for region in ts.regions}
+    key = request.GET.get("region", NATIONAL)
+    if key not in names:
+        key = NATIONAL
+    name = names.get(key, _("Riket"))
+    scope_table = tables.series_table(ts, key, name)
+    sep = _sep()
+    kbt, mmr = _("KBT+IPT"), _("MMR1+MMR2")
+    count_chart = charts.line_chart(
+        _("%(scope)s: antal genomförda behandlingar per år") % {"scope": name},
+        ts.years,
+        [
+            (kbt, "s1", _line_values(scope_table, _("KBT+IPT"))),
+            (mmr, "s2", _line_values(scope_table, _("MMR1+MMR2"))),
+        ],
+        sep=sep,
+    )
+    rate_chart = charts.line_chart(
+        _("%(scope)s: behandlingar per 1 000 invånare per år") % {"scope": name},
+        ts.years,
+        [
+            (kbt, "s1", _line_values(scope_table, _("KBT+IPT per 1 000 invånare"))),
+            (mmr, "s2", _line_values(scope_table, _("MMR1+MMR2 per 1 000 invånare"))),
+        ],
+        decimals=1,
+        sep=sep,
+    )
+    return render(
+        request,
+        "statistics/series.html",
+        {
+            "agreements": agreements,
+            "regions": ts.regions,
+            "scope": key,
+            "scope_name": name,
+            "scope_is_national": key == NATIONAL,
+            "scope_table": scope_table,
+            "count_chart": count_chart,
+            "rate_chart": rate_chart,
+            "tables": tables.region_series_tables(ts, own),
+            "national_table": tables.series_table(ts),
+            "section": "series",
+        },
+    )
+
+
+def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _export(tables_: list[Table], slug: str, fmt: str, prefix: str) -> HttpResponse:
+    if slug == "alla":
+        if fmt != "xlsx":
+            raise Http404
+        return _download(tables_xlsx(tables_), XLSX_CONTENT_TYPE, f"{prefix}.xlsx")
+    table = next((t for t in tables_ if t.slug == slug), None)
+    if table is None:
+        raise Http404
+    filename = f"{prefix}-{table.slug}.{fmt}"
+    if fmt == "csv":
+        return _download(table_csv(table), CSV_CONTENT_TYPE, filename)
+    return _download(tables_xlsx([table]), XLSX_CONTENT_TYPE, filename)
+
+
+@login_required
+def year_export(request: HttpRequest, year: int, table: str, fmt: str) -> HttpResponse:
+    """One table of the year (or `alla`: every table, XLSX) with Swedish headings."""
+    require(request.user, Action.VIEW_STATISTICS)
+    agreements = selectors.agreements_with_periods()
+    agreement = _agreement(agreements, year)
+    with override("sv"):
+        _figures, status, year_tables = _year_tables(agreement, agreements, None)
+        return _export([status, *year_tables], table, fmt, f"statistik-{year}")
+
+
+@login_required
+def series_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    """One table of the time series (or `alla`, XLSX) with Swedish headings."""
+    require(request.user, Action.VIEW_STATISTICS)
+    agreements = selectors.agreements_with_periods()
+    with override("sv"):
+        ts = selectors.time_series(agreements)
+        return _export(tables.all_series_tables(ts), table, fmt, "statistik-tidsserie")
