@@ -16,6 +16,8 @@ from rehab.forms import kronor_formfield
 from .models import (
     Agreement,
     AgreementTreatment,
+    ApiToken,
+    IdempotencyRecord,
     PopulationFigure,
     Region,
     ReportingPeriod,
@@ -195,4 +197,113 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
     readonly_fields = ("hostname", "seen_at", "beats")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API keys for regions' and FK's systems. The secret is shown once, in a message
+    after saving; only its SHA-256 is stored. Revoke instead of deleting, so it stays
+    visible who had which key and when it was last used."""
+
+    list_display = (
+        "name",
+        "user",
+        "role_display",
+        "region_display",
+        "prefix",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter), "user__role", "user__region")
+    search_fields = ("name", "user__username", "prefix")
+    list_select_related = ("user", "user__region")
+    autocomplete_fields = ("user",)
+    actions = ["revoke"]
+
+    @admin.display(description=_("roll"))
+    def role_display(self, obj: ApiToken) -> str:
+        return obj.user.get_role_display()
+
+    @admin.display(description=_("region"))
+    def region_display(self, obj: ApiToken) -> str:
+        return str(obj.user.region or "–")
+
+    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Any:
+        if obj is None:
+            return ("name", "user")
+        return (
+            "name",
+            "user",
+            "prefix",
+            "created_at",
+            "created_by",
+            "last_used_at",
+            "revoked_at",
+            "revoked_by",
+        )
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> Any:
+        if obj is None:
+            return ()
+        return (
+            "user",
+            "prefix",
+            "created_at",
+            "created_by",
+            "last_used_at",
+            "revoked_at",
+            "revoked_by",
+        )
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        from django.contrib import messages
+
+        from rehab.api.tokens import new_secret
+
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        secret, obj.prefix, obj.key_hash = new_secret()
+        obj.created_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
+        messages.warning(
+            request,
+            _(
+                "API-nyckeln för ”%(name)s”: %(secret)s — kopiera den nu. Den visas bara "
+                "denna gång; bara en kontrollsumma sparas."
+            )
+            % {"name": obj.name, "secret": secret},
+        )
+
+    @admin.action(description=_("Återkalla valda API-nycklar"))
+    def revoke(self, request: HttpRequest, queryset: Any) -> None:
+        from django.contrib import messages
+
+        from rehab.api.tokens import api_token_revoke
+
+        for token in queryset:
+            api_token_revoke(token=token, acting_user=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Nycklarna är återkallade och ger nu 401."))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(admin.ModelAdmin):
+    """Read-only: which POSTs were sent with an Idempotency-Key, for support."""
+
+    list_display = ("created_at", "user", "method", "path", "key", "status_code")
+    list_filter = ("method", "status_code")
+    search_fields = ("key", "path", "user__username")
+    list_select_related = ("user",)
+    fields = ("created_at", "user", "method", "path", "key", "request_hash", "status_code")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

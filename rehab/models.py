@@ -342,3 +342,93 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname} {self.seen_at:%Y-%m-%d %H:%M}"
+
+
+class ApiToken(models.Model):
+    """A named key with which a region's or FK's own system calls the API. It acts as
+    `user` (a service user with the role and region the system needs), so every
+    permission rule applies to it unchanged. Only the SHA-256 of the secret is kept;
+    the secret is shown once, when an administrator issues it."""
+
+    name = models.CharField(
+        _("namn"),
+        max_length=100,
+        help_text=_("Vilket system nyckeln är till, t.ex. ”VAS Region Stockholm”."),
+    )
+    user = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="api_tokens",
+        verbose_name=_("agerar som"),
+        help_text=_("Tjänsteanvändaren vars roll och region nyckeln har."),
+    )
+    prefix = models.CharField(
+        _("början av nyckeln"), max_length=16, help_text=_("För att känna igen nyckeln.")
+    )
+    key_hash = models.CharField(_("SHA-256 av nyckeln"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("utfärdad"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("utfärdad av"),
+    )
+    last_used_at = models.DateTimeField(_("senast använd"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("återkallad"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("återkallad av"),
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API-nyckel")
+        verbose_name_plural = _("API-nycklar")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(key_hash__regex=r"^[0-9a-f]{64}$"), name="apitoken_hash_is_sha256"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a POST sent with an `Idempotency-Key`, per caller, so a
+    repeated request returns it instead of acting again. The unique constraint makes
+    two simultaneous requests with the same key act once: the second waits for the
+    first's transaction and then finds its record."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="+", verbose_name=_("anropare")
+    )
+    key = models.CharField(_("nyckel"), max_length=255)
+    method = models.CharField(_("metod"), max_length=8)
+    path = models.CharField(_("sökväg"), max_length=500)
+    request_hash = models.CharField(_("SHA-256 av anropet"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("statuskod"), null=True, blank=True)
+    response_body = models.JSONField(_("svar"), null=True, blank=True)
+    location = models.CharField(_("Location"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("tidpunkt"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("idempotent anrop")
+        verbose_name_plural = _("idempotenta anrop")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.key}"

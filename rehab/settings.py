@@ -203,12 +203,15 @@ PAYMENTS_COMPUTE_DELAY_SECONDS = float(os.environ.get("PAYMENTS_COMPUTE_DELAY_SE
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Bearer first: its challenge makes a request without credentials a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rehab.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "rehab.api.pagination.Pagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "rehab.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Rehab API",

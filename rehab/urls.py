@@ -28,4 +28,5 @@ urlpatterns = [
     path("rapporter/", include("reporting.urls")),
     path("utbetalningar/", include("payments.urls")),
     path("statistik/", include("reporting.statistics_urls")),
+    path("api/v1/", include("rehab.api.urls")),
 ]

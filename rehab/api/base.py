@@ -1,0 +1,72 @@
+"""What every API view shares: JSON in and out, the error shape, the schema with
+its error responses, and POSTs run through the Idempotency-Key handling."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from rest_framework import generics, views
+from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from . import idempotency
+from .schema import ApiAutoSchema
+
+
+class ApiViewMixin:
+    # JSON only: DRF's browsable HTML API needs inline scripts the CSP forbids;
+    # the documentation page is /api/v1/docs/.
+    renderer_classes = [JSONRenderer]
+    parser_classes = [JSONParser]
+    schema = ApiAutoSchema()
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        """DRF's dispatch, with a POST handler run by idempotency.run_post (one
+        transaction, Idempotency-Key honoured)."""
+        view: Any = self
+        view.args = args
+        view.kwargs = kwargs
+        drf_request = view.initialize_request(request, *args, **kwargs)
+        view.request = drf_request
+        view.headers = view.default_response_headers
+        try:
+            view.initial(drf_request, *args, **kwargs)
+            method = (drf_request.method or "").lower()
+            handler = (
+                getattr(view, method, view.http_method_not_allowed)
+                if method in view.http_method_names
+                else view.http_method_not_allowed
+            )
+            if method == "post" and handler != view.http_method_not_allowed:
+                response = idempotency.run_post(
+                    drf_request,
+                    lambda: handler(drf_request, *args, **kwargs),
+                    view.handle_exception,
+                )
+            else:
+                response = handler(drf_request, *args, **kwargs)
+        except Exception as exc:
+            response = view.handle_exception(exc)
+        view.response = view.finalize_response(drf_request, response, *args, **kwargs)
+        return view.response
+
+
+class ApiView(ApiViewMixin, views.APIView):
+    pass
+
+
+class ApiGenericView(ApiViewMixin, generics.GenericAPIView):
+    pass
+
+
+class ApiListView(ApiViewMixin, generics.ListAPIView):
+    pass
+
+
+class ApiRetrieveView(ApiViewMixin, generics.RetrieveAPIView):
+    pass
+
+
+__all__ = ["ApiGenericView", "ApiListView", "ApiRetrieveView", "ApiView", "Response"]

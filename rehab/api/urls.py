@@ -1,0 +1,22 @@
+"""The API root: /api/v1/ (included from rehab/urls.py)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from . import docs, reference
+from .schema import SCHEMA_SETTINGS
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(custom_settings=SCHEMA_SETTINGS), name="schema"),
+    path("docs/", docs.docs, name="docs"),
+    path("regions/", reference.RegionList.as_view(), name="region-list"),
+    path("regions/<str:code>/", reference.RegionDetail.as_view(), name="region-detail"),
+    path("treatments/", reference.TreatmentList.as_view(), name="treatment-list"),
+    path("treatments/<str:code>/", reference.TreatmentDetail.as_view(), name="treatment-detail"),
+    path("agreements/", reference.AgreementList.as_view(), name="agreement-list"),
+    path("agreements/<int:year>/", reference.AgreementDetail.as_view(), name="agreement-detail"),
+    path("periods/", reference.PeriodList.as_view(), name="period-list"),
+    path("", include("reporting.api.urls")),
+]

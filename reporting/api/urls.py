@@ -1,0 +1,25 @@
+"""/api/v1/reports/… (included by rehab/api/urls.py)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("reports/", views.ReportList.as_view(), name="report-list"),
+    path("reports/<int:pk>/", views.ReportDetail.as_view(), name="report-detail"),
+    path(
+        "reports/<int:pk>/versions/<int:number>/",
+        views.VersionDetail.as_view(),
+        name="report-version",
+    ),
+    path("reports/<int:pk>/draft/", views.DraftDetail.as_view(), name="report-draft"),
+    path("reports/<int:pk>/validate/", views.ValidateAction.as_view(), name="report-validate"),
+    path("reports/<int:pk>/submit/", views.SubmitAction.as_view(), name="report-submit"),
+    path("reports/<int:pk>/accept/", views.AcceptAction.as_view(), name="report-accept"),
+    path("reports/<int:pk>/return/", views.ReturnAction.as_view(), name="report-return"),
+    path(
+        "reports/<int:pk>/corrections/",
+        views.CorrectionAction.as_view(),
+        name="report-corrections",
+    ),
+]

@@ -1,0 +1,39 @@
+"""API fixtures: a token per named user, and a client that sends it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from rehab.api.tokens import api_token_issue
+
+
+@pytest.fixture
+def token_for() -> Callable[..., str]:
+    """token_for(user, name=...) -> a new token's secret."""
+
+    def _issue(user: Any, name: str = "") -> str:
+        _token, secret = api_token_issue(
+            name=name or f"System {user.username}", user=user, acting_user=None
+        )
+        return secret
+
+    return _issue
+
+
+@pytest.fixture
+def api(token_for: Callable[..., str]) -> Callable[..., APIClient]:
+    """api(user) -> a client authenticated with a fresh token of `user` (JSON by default);
+    api() -> a client without credentials."""
+
+    def _client(user: Any = None) -> APIClient:
+        client = APIClient()
+        client.default_format = "json"
+        if user is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(user)}")
+        return client
+
+    return _client
