@@ -138,6 +138,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _percent(new: int, base: int) -> str:
+    change = round((new - base) * 100 / base)
+    return ("+" if change > 0 else "−" if change < 0 else "") + f"{abs(change)} %"
+
+
 def _totals_table(
     treatments: list[Any], current: Figures, previous: Figures | None, last_year: Figures | None
 ) -> list[dict[str, Any]]:
@@ -155,7 +160,7 @@ def _totals_table(
                 "value": value,
                 "previous": prev_t.get(treatment.code, 0) if prev_t is not None else None,
                 "last_year": before,
-                "change_percent": round((value - before) * 100 / before) if before else None,
+                "change": _percent(value, before) if before else "–",
             }
         )
     return rows
@@ -176,7 +181,7 @@ def review(request: HttpRequest, region: str, year: int, quarter: int) -> HttpRe
     agreement = place.period.agreement
     treatments = agreement_treatments(agreement)
     keys = cell_keys(agreement, treatments)
-    form = ReturnForm(request.POST or None, cell_keys=keys)
+    form = ReturnForm(request.POST if request.method == "POST" else None, cell_keys=keys)
     if request.method == "POST":
         user: Any = request.user
         action = request.POST.get("action")

@@ -93,7 +93,7 @@ def _overview(request: HttpRequest, region_code: str) -> HttpResponse:
     for agreement_id, agreement_periods in by_agreement.items():
         if all(p.is_closed for p in agreement_periods):
             continue  # not an open agreement any more
-        rows = []
+        rows: list[dict[str, Any]] = []
         for period in agreement_periods:
             report = reports.get(period.pk)
             versions = list(report.versions.all()) if report else []
@@ -124,7 +124,21 @@ def _overview(request: HttpRequest, region_code: str) -> HttpResponse:
             r["state"] in (ReportState.DRAFT, ReportState.RETURNED, ReportState.CORRECTING)
             for r in rows
         )
-        sections.append({"agreement": agreements[agreement_id], "rows": rows, "active": active})
+        counts: dict[str, int] = defaultdict(int)
+        for row in rows:
+            counts[str(row["state"])] += 1
+        sections.append(
+            {
+                "agreement": agreements[agreement_id],
+                "rows": rows,
+                "active": active,
+                "counts": [
+                    (state.label, STATE_BADGES[state], counts[state])
+                    for state in ReportState
+                    if counts[state]
+                ],
+            }
+        )
     for index, section in enumerate(sections):
         section["open"] = index == 0 or section["active"]
     return render(
@@ -479,6 +493,7 @@ def compare(
         values=new.cells(),
         previous=old.cells(),
     )
+    labels = {cell.key: cell.label for cell in grid.cells()}
     return render(
         request,
         "reporting/compare.html",
@@ -489,7 +504,9 @@ def compare(
             "other": other,
             "versions": versions,
             "grid": grid,
-            "changes": diff_figures(old, new),
+            "changes": [
+                {"change": c, "label": labels.get(c.key, c.key)} for c in diff_figures(old, new)
+            ],
             "comment_changed": old.comment != new.comment,
             "old_comment": old.comment,
         },
@@ -503,7 +520,7 @@ def correction(request: HttpRequest, region: str, year: int, quarter: int) -> Ht
     place = report_place(request.user, region, year, quarter, Action.EDIT_REPORTS)
     if place.report is None or place.report.accepted_version_id is None:
         raise Http404
-    form = CorrectionForm(request.POST or None)
+    form = CorrectionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             report_start_correction(

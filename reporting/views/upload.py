@@ -20,6 +20,7 @@ from rehab.permissions import Action
 from ..enums import ExtraKind, Provider, Sex, VersionStatus
 from ..fileformat import COLUMNS, FileFormatError, Row, RowError, parse_file
 from ..forms import UploadForm
+from ..imports import report_import
 from ..models import ValidationSettings
 from ..selectors import figures_of
 from ..services import NotAllowed, ReportError
@@ -184,8 +185,11 @@ def upload(request: HttpRequest, region: str, year: int, quarter: int) -> HttpRe
     """Choose a file; read and check it; then show the preview (nothing saved yet)."""
     place = report_place(request.user, region, year, quarter, Action.EDIT_REPORTS)
     limits = _limits()
+    posted = request.method == "POST"
     form = UploadForm(
-        request.POST or None, request.FILES or None, max_bytes=limits.max_upload_bytes
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        max_bytes=limits.max_upload_bytes,
     )
     errors: list[Any] = []
     if request.method == "POST" and form.is_valid():
@@ -202,8 +206,6 @@ def upload(request: HttpRequest, region: str, year: int, quarter: int) -> HttpRe
         else:
             errors = _outside_place(rows, place)
             if not errors:
-                from ..imports import report_import
-
                 try:
                     result = report_import(rows=rows, acting_user=request.user, dry_run=True)  # type: ignore[arg-type]
                 except NotAllowed as error:
@@ -245,8 +247,6 @@ def upload_preview(request: HttpRequest, region: str, year: int, quarter: int) -
         return redirect(place.url("upload"))
     rows = [_row_from_json(r) for r in stored["rows"]]
     user: Any = request.user
-    from ..imports import report_import
-
     try:
         result = report_import(rows=rows, acting_user=user, dry_run=request.method != "POST")
     except NotAllowed as error:
@@ -266,6 +266,7 @@ def upload_preview(request: HttpRequest, region: str, year: int, quarter: int) -
         )
         return redirect(place.url("report"))
     changes = [c for report_changes in result.changes for c in report_changes.changes]
+    warnings = [w for report_changes in result.changes for w in report_changes.warnings]
     labels = _cell_labels(place)
     return render(
         request,
@@ -275,6 +276,7 @@ def upload_preview(request: HttpRequest, region: str, year: int, quarter: int) -
             "period": place.period,
             "name": stored["name"],
             "row_count": len(rows),
+            "warnings": warnings,
             "changes": [
                 {
                     "key": c.key,

@@ -20,6 +20,7 @@ from reporting.services import (
     report_save_draft,
     report_submit,
 )
+from reporting.validation import report_validate
 from tests.factories import report_version
 
 pytestmark = pytest.mark.django_db
@@ -58,11 +59,13 @@ def draft_with(
 
 
 def submitted_with(user: Any, cells: dict[str, int], **kwargs: Any) -> ReportVersion:
+    """Submitted through the services, every warning explained."""
     draft = draft_with(user, cells, **kwargs)
+    warnings = report_validate(version=draft).warnings
     return report_submit(
         version=draft,
         lock_version=draft.lock_version,
-        explanations={"": "Sent på grund av omorganisation."},
+        explanations={w.key: "Sent på grund av omorganisation." for w in warnings},
         acting_user=user,
     )
 
@@ -270,3 +273,196 @@ def test_explanations_typed_before_a_save_are_kept(login, coordinator):
         form_data(draft, {"KBT:F:PUBLIC": "4"}, action="save", **{"explain:": "Förklaring A"}),
     )
     assert "Förklaring A</textarea>" in client.get(url("report")).content.decode()
+
+
+# --------------------------------------------------------------------------- FK's review
+
+
+def test_inbox_lists_submitted_reports_first_and_filters_by_region(
+    login, coordinator, other_coordinator, case_officer
+):
+    submitted_with(coordinator, {"KBT:F:PUBLIC": 3})
+    submitted_with(other_coordinator, {"KBT:F:PUBLIC": 5}, region="03")
+    draft_with(coordinator, {"KBT:F:PUBLIC": 1}, year=2020, quarter=2)
+    client = login(case_officer)
+    html = client.get(reverse("reporting:inbox")).content.decode()
+    assert "2 rapporter" in html
+    assert "Region Stockholm" in html and "Region Uppsala" in html
+    assert html.count('<span class="badge late">Sen</span>') == 2  # after 2021-08-15
+    assert 'href="' + url("review") + '"' in html
+
+    html = client.get(reverse("reporting:inbox"), {"region": "03"}).content.decode()
+    assert "1 rapport" in html
+    assert "Region Stockholm" not in html.split("<tbody>")[1]
+
+    html = client.get(reverse("reporting:inbox"), {"status": "DRAFT"}).content.decode()
+    assert "1 rapport" in html and "2020Q2" in html
+
+
+def test_inbox_filters_by_agreement_and_quarter(login, coordinator, case_officer):
+    submitted_with(coordinator, {"KBT:F:PUBLIC": 3})
+    submitted_with(coordinator, {"KBT:F:PUBLIC": 3}, year=2019, quarter=2)
+    client = login(case_officer)
+    html = client.get(reverse("reporting:inbox"), {"agreement": "2019"}).content.decode()
+    assert "1 rapport" in html and "2019Q2" in html
+    html = client.get(reverse("reporting:inbox"), {"quarter": "1"}).content.decode()
+    assert "1 rapport" in html and "2020Q1" in html
+
+
+def test_review_shows_figures_warnings_and_last_year(login, coordinator, case_officer):
+    report_version(
+        region=REGION,
+        year=2019,
+        quarter=1,
+        user=coordinator,
+        series={("KBT", "F", "PUBLIC"): 40},
+    )
+    submitted_with(coordinator, {"KBT:F:PUBLIC": 3, "IPT:M:PRIVATE": 2})
+    response = login(case_officer).get(url("review"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Granska 2020Q1 – Region Stockholm, version 1" in html
+    assert "Rapporten lämnas in efter sista dag 2021-08-15." in html
+    assert "Sent på grund av omorganisation." in html  # the region's explanation
+    assert "2019Q1 (godkänd)" in html
+    assert '<td class="num">40</td><td class="num">−92 %</td>' in html  # KBT 3 against 40
+    assert 'name="flagged" value="KBT:F:PUBLIC" form="review-form"' in html
+    assert "Markera Kognitiv beteendeterapi (KBT), kvinnor, offentlig" in html
+
+
+def test_review_accept(login, coordinator, case_officer):
+    submitted_with(coordinator, {"KBT:F:PUBLIC": 3})
+    response = login(case_officer).post(url("review"), {"action": "accept", "comment": ""})
+    assert response.status_code == 302
+    assert response.headers["Location"] == reverse("reporting:inbox")
+    assert messages_of(response) == ["Region Stockholm 2020Q1 version 1 är godkänd."]
+    report = Report.objects.get()
+    assert report.accepted_version.status == VersionStatus.ACCEPTED
+    assert report.accepted_version.decided_by == case_officer
+
+
+def test_review_return_needs_a_comment(login, coordinator, case_officer):
+    submitted_with(coordinator, {"KBT:F:PUBLIC": 3})
+    response = login(case_officer).post(url("review"), {"action": "return", "comment": " "})
+    assert response.status_code == 422
+    assert "Skriv vad regionen ska rätta." in response.content.decode()
+    assert ReportVersion.objects.get().status == VersionStatus.SUBMITTED
+
+
+def test_returned_report_shows_fk_comment_and_flagged_cells_to_the_coordinator(
+    login, client, coordinator, case_officer
+):
+    submitted_with(coordinator, {"KBT:F:PUBLIC": 3, "IPT:M:PRIVATE": 2})
+    response = login(case_officer).post(
+        url("review"),
+        {
+            "action": "return",
+            "comment": "KBT för kvinnor verkar för lågt.",
+            "flagged": ["KBT:F:PUBLIC"],
+        },
+    )
+    assert response.status_code == 302
+    assert messages_of(response) == [
+        "Rapporten är återsänd till Region Stockholm med din kommentar."
+    ]
+    client.logout()
+    html = login(coordinator).get(url("report")).content.decode()
+    assert "Försäkringskassan har återsänt version 1" in html
+    assert "KBT för kvinnor verkar för lågt." in html
+    assert "Kommentaren gäller 1 ruta; den är markerad nedan." in html
+    assert '<td class="num flagged"><label for="cell-KBT-F-PUBLIC"' in html
+    assert 'name="version" value="2"' in html  # the new draft, copied
+    assert 'value="3"' in html
+
+
+def test_overview_shows_a_returned_report_needs_fixing(login, coordinator, case_officer):
+    version = submitted_with(coordinator, {"KBT:F:PUBLIC": 3})
+    from reporting.services import report_return
+
+    report_return(version=version, comment="Fel", acting_user=case_officer)
+    html = login(coordinator).get(reverse("reporting:overview")).content.decode()
+    assert "Läs Försäkringskassans kommentar, rätta och skicka in igen." in html
+    assert '<span class="badge returned">Återsänd</span>' in html
+
+
+# --------------------------------------------------------------------------- versions
+
+
+def accepted_report(coordinator: Any, case_officer: Any) -> ReportVersion:
+    from reporting.services import report_accept
+
+    return report_accept(
+        version=submitted_with(coordinator, {"KBT:F:PUBLIC": 3}), acting_user=case_officer
+    )
+
+
+def test_correction_needs_a_reason_and_keeps_the_accepted_version(login, coordinator, case_officer):
+    accepted = accepted_report(coordinator, case_officer)
+    client = login(coordinator)
+    html = client.get(url("report")).content.decode()
+    assert "Gör en rättelse" in html
+    assert "Godkänd" in html
+
+    response = client.post(url("correction"), {"reason": ""})
+    assert response.status_code == 422
+    assert "Skriv varför rapporten behöver rättas." in response.content.decode()
+
+    response = client.post(url("correction"), {"reason": "KBT var feltolkad."})
+    assert response.status_code == 302
+    assert response.headers["Location"] == url("report")
+    html = client.get(url("report")).content.decode()
+    assert "Skäl: KBT var feltolkad." in html
+    assert "Den godkända versionen 1 gäller tills Försäkringskassan har godkänt rättelsen." in html
+    assert 'name="KBT:F:PUBLIC"' in html
+    assert Report.objects.get().accepted_version == accepted
+
+
+def test_correction_of_a_report_without_accepted_version_is_404(login, coordinator):
+    draft_with(coordinator, {"KBT:F:PUBLIC": 3})
+    assert login(coordinator).get(url("correction")).status_code == 404
+
+
+def test_history_and_compare_show_changed_cells(login, coordinator, case_officer):
+    from reporting.services import report_return
+
+    version = submitted_with(coordinator, {"KBT:F:PUBLIC": 3, "IPT:M:PRIVATE": 2})
+    draft = report_return(version=version, comment="Fel", acting_user=case_officer)
+    draft = report_save_draft(
+        version=draft,
+        figures=Figures.from_cells({**figures_of(draft).cells(), "KBT:F:PUBLIC": 30}),
+        lock_version=draft.lock_version,
+        acting_user=coordinator,
+    )
+    client = login(coordinator)
+    html = client.get(url("history")).content.decode()
+    assert "Version 1" in html and "Version 2" in html
+    assert "Återsänd" in html and "Utkast" in html
+    assert "”Fel”" in html
+    assert 'href="' + url("compare", 2) + '"' in html
+
+    html = client.get(url("compare", 2)).content.decode()
+    assert "1 ruta har ändrats." in html
+    assert (
+        '<td class="num changed"><span class="value">30</span><span class="was">före 3</span>'
+        in html
+    )
+    assert (
+        '<th scope="row">Kognitiv beteendeterapi (KBT), kvinnor, offentlig</th>'
+        '<td class="num">3</td><td class="num">30</td><td class="num">+27</td>'
+    ) in html
+
+
+def test_fk_does_not_see_the_regions_drafts(login, coordinator, case_officer):
+    draft_with(coordinator, {"KBT:F:PUBLIC": 3})
+    client = login(case_officer)
+    assert client.get(url("version", 1)).status_code == 404
+    html = client.get(url("report")).content.decode()
+    assert "Regionen arbetar med rapporten." in html
+
+
+def test_viewer_reads_the_report_without_inputs(login, coordinator, viewer):
+    draft_with(coordinator, {"KBT:F:PUBLIC": 3})
+    html = login(viewer).get(url("report")).content.decode()
+    assert "version 1" in html
+    assert 'name="KBT:F:PUBLIC"' not in html
+    assert '<span class="value">3</span>' in html

@@ -1,0 +1,157 @@
+"""The whole life of a report in a real browser (Playwright + Debian chromium):
+a coordinator fills in the grid in two sittings, explains a warning and submits;
+FK returns it with a comment tied to a cell; the coordinator corrects and
+resubmits; FK accepts; the coordinator files a correction (rättelse)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from reporting.enums import VersionStatus
+from reporting.models import Report
+from tests.factories import TEST_PASSWORD
+
+FORM = "/rapporter/01/2020/1/"
+
+
+def total(page: Any, row: str) -> str:
+    return page.page.inner_text(f'td.total[data-row="{row}"]')
+
+
+def explain_all_warnings(page: Any, text: str) -> int:
+    areas = page.page.locator("section#kontroll textarea")
+    for index in range(areas.count()):
+        areas.nth(index).fill(text)
+    return areas.count()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_report_from_first_figure_to_correction(page, coordinator, case_officer):
+    p = page.page
+    # The coordinator lands on the region's overview.
+    page.login("samordnare01", TEST_PASSWORD)
+    assert p.url.endswith("/rapporter/")
+    assert "Rapporter för Region Stockholm" in p.inner_text("h1")
+    page.screenshot("reporting-01-overview")
+
+    # Opens 2020Q1, fills in part of the grid and saves.
+    p.click(f'a[href="{FORM}"]')
+    p.fill("#cell-KBT-F-PUBLIC", "12")
+    p.fill("#cell-KBT-M-PUBLIC", "8")
+    assert total(page, "KBT") == "20"
+    p.click("button[value=save]")
+    assert "Utkastet är sparat." in p.inner_text(".messages")
+
+    # Leaves, comes back: the figures are there; completes the grid.
+    page.goto("/rapporter/")
+    assert "Gör klart utkastet och skicka in det." in p.inner_text("main")
+    page.goto(FORM)
+    assert p.input_value("#cell-KBT-F-PUBLIC") == "12"
+    p.fill("#cell-IPT-F-PRIVATE", "1 200")
+    p.fill("#cell-MMR1-M-PUBLIC", "5")
+    p.fill("#cell-EMPLOYER_CONTACT-F", "4")
+    p.fill("#cell-AF_CONTACT-M", "2")
+    p.fill("#cell-VIDEO-F", "3")
+    assert total(page, "IPT") == "1 200"
+    assert p.inner_text("td[data-total][data-grand]") == "1 225"
+    p.fill("#id_comment", "Första kvartalet med nya vårdcentraler.")
+    p.click("button[value=save]")
+    page.screenshot("reporting-02-form-with-warning")
+
+    # A warning (filed after the deadline) needs an explanation before submission.
+    assert "Rapporten lämnas in efter sista dag 2021-08-15." in p.inner_text("#kontroll")
+    p.click("button[value=submit]")
+    assert "Förklara varje varning" in p.inner_text(".messages")
+    assert explain_all_warnings(page, "Uppgifterna från privata vårdgivare kom sent.") >= 1
+    p.click("button[value=submit]")
+    assert "Rapporten är inskickad till Försäkringskassan." in p.inner_text(".messages")
+    assert "Inskickad" in p.inner_text("h1")
+    assert coordinator.get_full_name() in p.inner_text("dl.facts")
+    assert p.locator("input[data-cell]").count() == 0
+    page.screenshot("reporting-03-submitted")
+
+    # FK's case officer finds it in the inbox and returns it, flagging a cell.
+    page.logout()
+    page.login("handlaggare", TEST_PASSWORD)
+    assert p.url.endswith("/rapporter/inkorg/")
+    assert "Region Stockholm" in p.inner_text("table.inbox")
+    page.screenshot("reporting-04-inbox")
+    p.click("table.inbox a.button")
+    assert "Uppgifterna från privata vårdgivare kom sent." in p.inner_text("main")
+    p.check('input[name=flagged][value="IPT:F:PRIVATE"]')
+    p.fill("#id_comment", "1 200 IPT hos privata vårdgivare ser ut som ett skrivfel.")
+    page.screenshot("reporting-05-review")
+    p.click("button[value=return]")
+    assert "Rapporten är återsänd till Region Stockholm" in p.inner_text(".messages")
+
+    # The coordinator sees the comment and the flagged cell, corrects and resubmits.
+    page.logout()
+    page.login("samordnare01", TEST_PASSWORD)
+    assert "Läs Försäkringskassans kommentar" in p.inner_text("main")
+    page.goto(FORM)
+    assert "ser ut som ett skrivfel" in p.inner_text(".notice.returned")
+    assert p.locator("td.flagged #cell-IPT-F-PRIVATE").count() == 1
+    page.screenshot("reporting-06-returned")
+    p.fill("#cell-IPT-F-PRIVATE", "12")
+    assert total(page, "IPT") == "12"
+    p.click("button[value=save]")
+    explain_all_warnings(page, "Uppgifterna från privata vårdgivare kom sent.")
+    p.click("button[value=submit]")
+    assert "Rapporten är inskickad till Försäkringskassan." in p.inner_text(".messages")
+    assert "version 2" in p.inner_text("h1")
+
+    # FK accepts version 2.
+    page.logout()
+    page.login("handlaggare", TEST_PASSWORD)
+    p.click("table.inbox a.button")
+    p.click("button[value=accept]")
+    assert "version 2 är godkänd" in p.inner_text(".messages")
+
+    # After acceptance the coordinator files a correction with a reason.
+    page.logout()
+    page.login("samordnare01", TEST_PASSWORD)
+    page.goto(FORM)
+    assert "Godkänd" in p.inner_text("h1")
+    p.click("text=Gör en rättelse")
+    p.fill("#id_reason", "MMR1 för män gällde egentligen MMR2.")
+    p.click("button.primary")
+    assert "Rättelsen är påbörjad." in p.inner_text(".messages")
+    assert "MMR1 för män gällde egentligen MMR2." in p.inner_text("main")
+    page.screenshot("reporting-07-correction")
+
+    # The version history and the comparison of version 2 with version 1.
+    page.goto(FORM + "versioner/")
+    page.screenshot("reporting-08-history")
+    page.goto(FORM + "versioner/2/jamfor/")
+    assert p.locator("td.changed").count() == 1
+    page.screenshot("reporting-09-compare")
+
+    report = Report.objects.get()
+    assert [v.status for v in report.versions.order_by("number")] == [
+        VersionStatus.RETURNED,
+        VersionStatus.ACCEPTED,
+        VersionStatus.DRAFT,
+    ]
+    assert report.accepted_version.number == 2
+    assert page.console_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_totals_update_as_one_types(page, coordinator):
+    p = page.page
+    page.login("samordnare01", TEST_PASSWORD)
+    page.goto(FORM)
+    p.fill("#cell-KBT-F-PUBLIC", "7")
+    p.type("#cell-KBT-M-PRIVATE", "1005")
+    assert total(page, "KBT") == "1 012"
+    assert p.inner_text('td[data-total][data-area="MENTAL"][data-col="M:PRIVATE"]') == "1 005"
+    assert p.inner_text('tr.subtotal td[data-area="MENTAL"]:not([data-col])') == "1 012"
+    p.fill("#cell-MMR2-F-PUBLIC", "3")
+    assert p.inner_text("td[data-total][data-grand]") == "1 015"
+    p.fill("#cell-EMPLOYER_CONTACT-F", "2")
+    p.fill("#cell-EMPLOYER_CONTACT-M", "x")
+    assert total(page, "EMPLOYER_CONTACT") == "2"
+    assert "typo" in (p.get_attribute("#cell-EMPLOYER_CONTACT-M", "class") or "")
+    assert page.console_errors == []
