@@ -1,7 +1,22 @@
-"""Payout pages (runs, approval, exports, region payouts)."""
+"""Payout pages (runs, approval, exports, region payouts), mounted at /utbetalningar/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "payments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.runs, name="runs"),
+    path("starta/", views.run_start, name="run_start"),
+    path("korningar/<int:pk>/", views.run_detail, name="run"),
+    path("korningar/<int:pk>/status/", views.run_status, name="run_status"),
+    path("korningar/<int:pk>/attestera/", views.run_approve, name="run_approve"),
+    path("korningar/<int:pk>/forsok-igen/", views.run_retry, name="run_retry"),
+    path("korningar/<int:pk>/rakna-om/", views.run_recalculate, name="run_recalculate"),
+    path("korningar/<int:pk>/exportera/", views.run_export, name="run_export"),
+    path("korningar/<int:pk>/beslut/<str:region>/", views.decision, name="decision"),
+    path("exporter/<int:pk>/", views.export_download, name="export_download"),
+    path("region/", views.region_payouts, name="region_payouts"),
+    path("forhandsvisning/<int:version_id>/", views.preview, name="preview"),
+]

@@ -1,0 +1,284 @@
+"""A region's amount in words and numbers: what lies behind each component of a line.
+
+Everything is read from the run's stored inputs and the line itself, so an
+explanation shows exactly what the run computed with, also years later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from django.utils.translation import gettext as _
+
+from rehab.formatting import format_int, format_kronor
+
+from .enums import RunKind
+
+
+class LineLike(Protocol):
+    """A stored PayoutLine or a freshly computed calculation.LineResult."""
+
+    @property
+    def amount_ore(self) -> int: ...
+
+    @property
+    def ceiling_ore(self) -> int | None: ...
+
+    @property
+    def earned_ore(self) -> int | None: ...
+
+    @property
+    def entitled_ore(self) -> int | None: ...
+
+    @property
+    def already_paid_ore(self) -> int: ...
+
+    @property
+    def redistribution_ore(self) -> int | None: ...
+
+    @property
+    def base_ore(self) -> int | None: ...
+
+    @property
+    def bonus_ore(self) -> int | None: ...
+
+    @property
+    def detail(self) -> dict[str, Any]: ...
+
+
+def kr(ore: int | None) -> str:
+    """1234567 öre -> "12 345,67 kr"."""
+    return f"{format_kronor(ore)} kr"
+
+
+def _percent(part: int, whole: int) -> str:
+    if not whole:
+        return "0,0 %"
+    tenths = (1000 * part + whole // 2) // whole
+    return f"{tenths // 10},{tenths % 10} %"
+
+
+def _series_sentence(params: Mapping[str, Any], series: Mapping[str, int]) -> list[str]:
+    addon = int(params.get("addon_ore", 0))
+    rates = params.get("rates_ore", {})
+    sentences = []
+    for code, count in sorted(series.items()):
+        rate = int(rates.get(code, 0))
+        sentences.append(
+            _("%(code)s: %(count)s behandlingar × (%(rate)s + tillägg %(addon)s) = %(total)s.")
+            % {
+                "code": code,
+                "count": format_int(count),
+                "rate": kr(rate),
+                "addon": kr(addon),
+                "total": kr(count * (rate + addon)),
+            }
+        )
+    return sentences
+
+
+def _ceiling_sentence(params: Mapping[str, Any], detail: Mapping[str, Any], ceiling: int) -> str:
+    population = int(detail.get("population", 0))
+    total = int(detail.get("population_total", 0))
+    return _(
+        "Tak: ramen %(frame)s fördelad efter befolkning, %(population)s av %(total)s "
+        "invånare (%(share)s) = %(ceiling)s."
+    ) % {
+        "frame": kr(int(params["frame_ore"])),
+        "population": format_int(population),
+        "total": format_int(total),
+        "share": _percent(population, total),
+        "ceiling": kr(ceiling),
+    }
+
+
+def _settlement(line: LineLike) -> list[str]:
+    sentences = []
+    if line.amount_ore < 0:
+        sentences.append(
+            _("Regionen har fått %(over)s för mycket; det återkrävs (återkrav).")
+            % {"over": kr(-line.amount_ore)}
+        )
+    return sentences
+
+
+def _quarter(inputs: Mapping[str, Any], line: LineLike) -> list[str]:
+    params = inputs["params"]
+    detail = line.detail
+    quarter = inputs.get("quarter")
+    series = detail.get("series", {})
+    sentences = []
+    if series:
+        sentences.append(
+            _("Godkända genomförda behandlingar i år t.o.m. kvartal %(quarter)s: %(list)s.")
+            % {
+                "quarter": quarter,
+                "list": ", ".join(f"{format_int(n)} {code}" for code, n in sorted(series.items())),
+            }
+        )
+        sentences += _series_sentence(params, series)
+    else:
+        sentences.append(
+            _("Inga godkända genomförda behandlingar i år t.o.m. kvartal %(quarter)s.")
+            % {"quarter": quarter}
+        )
+    sentences.append(
+        _("Intjänat hittills i år: %(earned)s, varav kvartal %(quarter)s: %(this)s.")
+        % {
+            "earned": kr(line.earned_ore),
+            "quarter": quarter,
+            "this": kr(int(detail.get("earned_quarter_ore", 0))),
+        }
+    )
+    sentences.append(_ceiling_sentence(params, detail, line.ceiling_ore or 0))
+    sentences.append(
+        _("Berättigat: det lägsta av intjänat och tak = %(entitled)s%(reached)s.")
+        % {
+            "entitled": kr(line.entitled_ore),
+            "reached": _(" (taket är nått)") if detail.get("ceiling_reached") else "",
+        }
+    )
+    sentences.append(
+        _("Tidigare utbetalt i år: %(paid)s. Att betala nu: %(entitled)s − %(paid)s = %(amount)s.")
+        % {
+            "paid": kr(line.already_paid_ore),
+            "entitled": kr(line.entitled_ore),
+            "amount": kr(line.amount_ore),
+        }
+    )
+    return sentences + _settlement(line)
+
+
+def _year_end(inputs: Mapping[str, Any], line: LineLike) -> list[str]:
+    params = inputs["params"]
+    detail = line.detail
+    excess = int(detail.get("excess_ore", 0))
+    excess_total = int(detail.get("excess_total_ore", 0))
+    pot = int(detail.get("pot_ore", 0))
+    unspent = int(detail.get("unspent_ore", 0))
+    sentences = [
+        _("Intjänat under året: %(earned)s. %(ceiling_sentence)s")
+        % {
+            "earned": kr(line.earned_ore),
+            "ceiling_sentence": _ceiling_sentence(params, detail, line.ceiling_ore or 0),
+        },
+        _(
+            "Outnyttjade medel: ramen %(frame)s − utbetalt under året %(paid)s = %(unspent)s. "
+            "Produktion över taken, alla regioner: %(excess_total)s. Att fördela: det lägsta "
+            "av de två = %(pot)s."
+        )
+        % {
+            "frame": kr(int(params["frame_ore"])),
+            "paid": kr(int(params["frame_ore"]) - unspent),
+            "unspent": kr(unspent),
+            "excess_total": kr(excess_total),
+            "pot": kr(max(pot, 0)),
+        },
+    ]
+    if excess > 0:
+        sentences.append(
+            _(
+                "Regionens produktion över taket: %(earned)s − %(ceiling)s = %(excess)s, "
+                "%(share)s av all produktion över taken; dess del av omfördelningen: "
+                "%(entitled)s."
+            )
+            % {
+                "earned": kr(line.earned_ore),
+                "ceiling": kr(line.ceiling_ore),
+                "excess": kr(excess),
+                "share": _percent(excess, excess_total),
+                "entitled": kr(line.entitled_ore),
+            }
+        )
+    else:
+        sentences.append(_("Regionen producerade inte över sitt tak och får ingen omfördelning."))
+    if line.already_paid_ore:
+        sentences.append(
+            _("Tidigare omfördelat: %(before)s. Att betala nu: %(amount)s.")
+            % {"before": kr(line.already_paid_ore), "amount": kr(line.amount_ore)}
+        )
+    return sentences + _settlement(line)
+
+
+def _year(inputs: Mapping[str, Any], line: LineLike) -> list[str]:
+    params = inputs["params"]
+    detail = line.detail
+    population = int(detail.get("population", 0))
+    population_total = int(detail.get("population_total", 0))
+    sentences = [
+        _(
+            "Grundbelopp: ramen %(frame)s fördelad efter befolkning, %(population)s av "
+            "%(total)s invånare (%(share)s) = %(base)s."
+        )
+        % {
+            "frame": kr(int(params["frame_ore"])),
+            "population": format_int(population),
+            "total": format_int(population_total),
+            "share": _percent(population, population_total),
+            "base": kr(int(detail.get("base_share_ore", 0))),
+        }
+    ]
+    quarters = detail.get("accepted_quarters", [])
+    if not detail.get("complete"):
+        sentences.append(
+            _(
+                "Grundbeloppet betalas ut i en senare körning, när Försäkringskassan har "
+                "godkänt regionens rapporter för alla fyra kvartal (godkända nu: %(quarters)s)."
+            )
+            % {"quarters": ", ".join(f"Q{q}" for q in quarters) or _("inga")}
+        )
+    elif detail.get("base_paid_before_ore"):
+        sentences.append(
+            _("Grundbeloppet %(paid)s har betalats ut i en tidigare körning.")
+            % {"paid": kr(int(detail["base_paid_before_ore"]))}
+        )
+    contacts = int(detail.get("contacts", 0))
+    sentences.append(
+        _(
+            "Kontaktbonus: %(contacts)s behandlingar med kontakt med arbetsgivare eller "
+            "Arbetsförmedlingen × %(per)s = %(claim)s."
+        )
+        % {
+            "contacts": format_int(contacts),
+            "per": kr(int(params["bonus_per_contact_ore"])),
+            "claim": kr(int(detail.get("bonus_claim_ore", 0))),
+        }
+    )
+    if detail.get("bonus_capped"):
+        sentences.append(
+            _(
+                "Alla regioners anspråk, %(claims)s, överstiger taket %(cap)s; taket fördelas "
+                "efter andel kontakter, %(contacts)s av %(total)s (%(share)s) = %(bonus)s."
+            )
+            % {
+                "claims": kr(int(detail.get("bonus_claims_total_ore", 0))),
+                "cap": kr(int(params["bonus_cap_ore"])),
+                "contacts": format_int(contacts),
+                "total": format_int(int(detail.get("contacts_total", 0))),
+                "share": _percent(contacts, int(detail.get("contacts_total", 0))),
+                "bonus": kr(int(detail.get("bonus_entitled_ore", 0))),
+            }
+        )
+    if detail.get("bonus_paid_before_ore"):
+        sentences.append(
+            _("Tidigare utbetald kontaktbonus: %(before)s.")
+            % {"before": kr(int(detail["bonus_paid_before_ore"]))}
+        )
+    sentences.append(
+        _("Att betala nu: grundbelopp %(base)s + kontaktbonus %(bonus)s = %(amount)s.")
+        % {"base": kr(line.base_ore), "bonus": kr(line.bonus_ore), "amount": kr(line.amount_ore)}
+    )
+    return sentences + _settlement(line)
+
+
+def explain_line(inputs: Mapping[str, Any], line: LineLike) -> list[str]:
+    """Sentences (Swedish) that explain how `line` was computed from `inputs`."""
+    kind = inputs.get("kind")
+    if kind == RunKind.QUARTER:
+        return _quarter(inputs, line)
+    if kind == RunKind.YEAR_END:
+        return _year_end(inputs, line)
+    if kind == RunKind.YEAR:
+        return _year(inputs, line)
+    return []

@@ -1,0 +1,88 @@
+"""The files made from an approved run: the payment file (CSV, XLSX) and a region's
+decision (beslut). Each builder returns (filename, content type, bytes); the
+service `run_export` stores them with their SHA-256."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from rehab.models import Region
+
+from .models import PayoutLine, PayoutRun
+
+PAYMENT_COLUMNS = ("lan_kod", "region", "belopp_kronor", "belopp_ore", "referens")
+
+
+def _kronor_plain(ore: int) -> str:
+    """-123456 öre -> "-1234,56" (no thousands separator: for machines)."""
+    sign = "-" if ore < 0 else ""
+    kronor, rest = divmod(abs(ore), 100)
+    return f"{sign}{kronor},{rest:02d}"
+
+
+def _payment_rows(run: PayoutRun) -> list[tuple[str, str, int, str]]:
+    lines = PayoutLine.objects.filter(run=run).select_related("region").order_by("region_id")
+    return [
+        (line.region_id, line.region.name, line.amount_ore, f"{run.reference}-{line.region_id}")
+        for line in lines
+    ]
+
+
+def _stem(run: PayoutRun) -> str:
+    return f"utbetalning-{run.reference.lower()}"
+
+
+def payment_file_csv(run: PayoutRun) -> tuple[str, str, bytes]:
+    """``lan_kod;region;belopp_kronor;belopp_ore;referens``, UTF-8, one line per region."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(PAYMENT_COLUMNS)
+    for code, name, amount, reference in _payment_rows(run):
+        writer.writerow([code, name, _kronor_plain(amount), amount, reference])
+    return f"{_stem(run)}.csv", "text/csv; charset=utf-8", out.getvalue().encode("utf-8")
+
+
+def payment_file_xlsx(run: PayoutRun) -> tuple[str, str, bytes]:
+    """The same columns as the CSV on one sheet; kronor as a number with two decimals."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Utbetalning"
+    sheet.append(list(PAYMENT_COLUMNS))
+    for code, name, amount, reference in _payment_rows(run):
+        sheet.append([code, name, Decimal(amount) / 100, amount, reference])
+        sheet.cell(row=sheet.max_row, column=3).number_format = "#,##0.00"
+    if run.approved_at is not None:
+        workbook.properties.created = run.approved_at.replace(tzinfo=None)
+    out = io.BytesIO()
+    workbook.save(out)
+    return (
+        f"{_stem(run)}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        out.getvalue(),
+    )
+
+
+def decision_html(run: PayoutRun, region: Region) -> tuple[str, str, bytes]:
+    """The decision for one region as an HTML fragment (the decision page shows it and
+    prints it). Rendered in Swedish, from the run's stored lines and inputs only."""
+    from .selectors import run_lines
+
+    lines = run_lines(run, regions=[region.code])
+    with translation.override("sv"):
+        html = render_to_string(
+            "payments/_decision_body.html",
+            {"run": run, "region": region, "item": lines[0] if lines else None},
+        )
+    return (
+        f"beslut-{run.reference.lower()}-{region.code}.html",
+        "text/html; charset=utf-8",
+        html.encode("utf-8"),
+    )

@@ -1,0 +1,338 @@
+"""Payout pages: who may see and do what, the run page with its polling, failure and
+retry, approval, exports with checksums, decisions, a region's payouts, the draft
+preview, and query counts at two sizes."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from payments.enums import ExportKind, RunStatus
+from payments.models import PayoutExport, PayoutRun
+from payments.services import run_approve, run_compute, run_export, run_start
+from rehab.models import AgreementTreatment
+from tests.factories import report_version
+from tests.payments.conftest import EXAMPLE_A_YEAR, EXAMPLE_B_YEAR, SERIES, A, B, C, accept_series
+
+pytestmark = pytest.mark.django_db
+
+
+def computed_quarter(agreement, quarter, user, coordinator):
+    for region in (A, B, C):
+        accept_series(region, EXAMPLE_A_YEAR, quarter, coordinator, SERIES[region][quarter])
+    run = run_start(agreement=agreement, quarter=quarter, acting_user=user).run
+    run_compute(run_id=run.pk)
+    run.refresh_from_db()
+    return run
+
+
+@pytest.fixture
+def approved_q1(example_a, case_officer, approver, coordinator):
+    run = computed_quarter(example_a, 1, case_officer, coordinator)
+    return run_approve(run=run, acting_user=approver)
+
+
+# --------------------------------------------------------------------------- access
+
+
+@pytest.mark.parametrize("user", ["coordinator", "viewer", "other_coordinator"])
+def test_region_users_cannot_see_runs(request, login, approved_q1, user):
+    client = login(request.getfixturevalue(user))
+    assert client.get(reverse("payments:runs")).status_code == 404
+    assert client.get(reverse("payments:run", args=[approved_q1.pk])).status_code == 404
+    assert client.get(reverse("payments:run_status", args=[approved_q1.pk])).status_code == 404
+
+
+def test_coordinator_cannot_start_or_approve(login, coordinator, example_a, case_officer):
+    client = login(coordinator)
+    response = client.post(
+        reverse("payments:run_start"), {"agreement": EXAMPLE_A_YEAR, "period": "Q1"}
+    )
+    assert response.status_code == 404
+    assert PayoutRun.objects.count() == 0
+    run = run_start(agreement=example_a, quarter=1, acting_user=case_officer).run
+    run_compute(run_id=run.pk)
+    assert client.post(reverse("payments:run_approve", args=[run.pk])).status_code == 404
+    run.refresh_from_db()
+    assert run.status == RunStatus.CALCULATED
+
+
+def test_coordinator_cannot_see_another_regions_payouts(login, coordinator, approved_q1):
+    client = login(coordinator)
+    assert client.get(reverse("payments:region_payouts") + "?region=03").status_code == 200
+    # The ?region= of a region user is ignored: they always see their own region.
+    page = client.get(reverse("payments:region_payouts") + "?region=03").content.decode()
+    assert "Region Stockholm" in page
+    assert "Region Uppsala" not in page
+    run_export(
+        run=approved_q1,
+        kind=ExportKind.DECISION,
+        region=approved_q1.lines.get(region_id=B).region,
+        acting_user=approved_q1.approved_by,
+    )
+    decision_b = reverse("payments:decision", args=[approved_q1.pk, B])
+    assert client.get(decision_b).status_code == 404
+    export = PayoutExport.objects.get(region_id=B)
+    assert client.get(reverse("payments:export_download", args=[export.pk])).status_code == 404
+
+
+def test_case_officer_cannot_approve(login, case_officer_2, example_a, case_officer, coordinator):
+    run = computed_quarter(example_a, 1, case_officer, coordinator)
+    response = login(case_officer_2).post(reverse("payments:run_approve", args=[run.pk]))
+    assert response.status_code == 404
+
+
+def test_approver_cannot_start(login, approver, example_a):
+    response = login(approver).post(
+        reverse("payments:run_start"), {"agreement": EXAMPLE_A_YEAR, "period": "Q1"}
+    )
+    assert response.status_code == 404
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def test_start_run_redirects_to_the_polling_run_page(login, case_officer, example_a):
+    client = login(case_officer)
+    response = client.post(
+        reverse("payments:run_start"), {"agreement": EXAMPLE_A_YEAR, "period": "Q2"}
+    )
+    run = PayoutRun.objects.get()
+    assert (run.quarter, run.status, run.started_by) == (2, RunStatus.QUEUED, case_officer)
+    assert response.status_code == 302
+    assert response.url == reverse("payments:run", args=[run.pk])
+    page = client.get(response.url).content.decode()
+    assert 'hx-trigger="every 2s"' in page
+    assert f'hx-get="{reverse("payments:run_status", args=[run.pk])}"' in page
+    assert "I kö" in page
+
+    # Starting it again leads to the same run.
+    again = client.post(
+        reverse("payments:run_start"), {"agreement": EXAMPLE_A_YEAR, "period": "Q2"}
+    )
+    assert again.url == response.url
+    assert PayoutRun.objects.count() == 1
+
+
+def test_status_partial_reloads_the_page_once_done(login, case_officer, example_a, coordinator):
+    client = login(case_officer)
+    run = run_start(agreement=example_a, quarter=1, acting_user=case_officer).run
+    url = reverse("payments:run_status", args=[run.pk])
+    pending = client.get(url, HTTP_HX_REQUEST="true")
+    assert "HX-Refresh" not in pending.headers
+    assert 'hx-trigger="every 2s"' in pending.content.decode()
+    run_compute(run_id=run.pk)
+    done = client.get(url, HTTP_HX_REQUEST="true")
+    assert done.headers["HX-Refresh"] == "true"
+    assert "every 2s" not in done.content.decode()
+
+
+def test_model_b_form_refuses_a_quarter(login, case_officer, example_b):
+    response = login(case_officer).post(
+        reverse("payments:run_start"), {"agreement": EXAMPLE_B_YEAR, "period": "Q1"}
+    )
+    assert response.status_code == 400
+    assert "betalas en gång om året: välj helår" in response.content.decode()
+    assert PayoutRun.objects.count() == 0
+
+
+def test_run_page_shows_lines_explanations_and_reconciled_totals(
+    login, approver, example_a, case_officer, coordinator
+):
+    run = computed_quarter(example_a, 1, case_officer, coordinator)
+    page = login(approver).get(reverse("payments:run", args=[run.pk])).content.decode()
+    assert "1 820 000,00" in page
+    assert "3 000 000,00" in page
+    assert "Summorna stämmer mot ramen." in page
+    assert "KBT: 100 behandlingar × (12 000,00 kr + tillägg 1 000,00 kr) = 1 300 000,00 kr." in page
+    assert (
+        "Tak: ramen 10 000 000,00 kr fördelad efter befolkning, 300 000 av 1 000 000 invånare "
+        "(30,0 %) = 3 000 000,00 kr." in page
+    )
+    assert "Berättigat: det lägsta av intjänat och tak = 3 000 000,00 kr (taket är nått)." in page
+    assert "Attestera" in page
+    assert "every 2s" not in page
+
+
+def test_failed_run_shows_reason_and_retry(login, case_officer, example_a, coordinator):
+    AgreementTreatment.objects.filter(agreement=example_a, treatment_id="KBT").update(rate_ore=None)
+    accept_series(A, EXAMPLE_A_YEAR, 1, coordinator, SERIES[A][1])
+    run = run_start(agreement=example_a, quarter=1, acting_user=case_officer).run
+    run_compute(run_id=run.pk)
+    client = login(case_officer)
+    page = client.get(reverse("payments:run", args=[run.pk])).content.decode()
+    assert "Körningen misslyckades." in page
+    assert "Ersättning per behandling saknas i överenskommelsen 2099 för: KBT." in page
+    assert reverse("payments:run_retry", args=[run.pk]) in page
+
+    AgreementTreatment.objects.filter(agreement=example_a, treatment_id="KBT").update(
+        rate_ore=1_200_000
+    )
+    response = client.post(reverse("payments:run_retry", args=[run.pk]))
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert run.status == RunStatus.QUEUED
+    run_compute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.CALCULATED
+
+
+def test_approve_through_the_page(login, approver, example_a, case_officer, coordinator):
+    run = computed_quarter(example_a, 1, case_officer, coordinator)
+    response = login(approver).post(reverse("payments:run_approve", args=[run.pk]))
+    assert response.status_code == 302
+    run.refresh_from_db()
+    assert (run.status, run.approved_by) == (RunStatus.APPROVED, approver)
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def test_csv_payment_file_is_recorded_with_its_checksum(login, approver, approved_q1):
+    client = login(approver)
+    response = client.post(
+        reverse("payments:run_export", args=[approved_q1.pk]), {"kind": ExportKind.CSV}
+    )
+    assert response.status_code == 302
+    export = PayoutExport.objects.get()
+    content = bytes(export.content)
+    assert export.sha256 == hashlib.sha256(content).hexdigest()
+    assert export.created_by == approver
+    reference = approved_q1.reference
+    assert content.decode("utf-8").splitlines() == [
+        "lan_kod;region;belopp_kronor;belopp_ore;referens",
+        f"01;Region Stockholm;1820000,00;182000000;{reference}-01",
+        f"03;Region Uppsala;3000000,00;300000000;{reference}-03",
+        f"04;Region Sörmland;130000,00;13000000;{reference}-04",
+    ]
+    download = client.get(reverse("payments:export_download", args=[export.pk]))
+    assert download.content == content
+    assert download["X-Checksum-SHA256"] == export.sha256
+    page = client.get(reverse("payments:run", args=[approved_q1.pk])).content.decode()
+    assert export.sha256 in page
+
+
+def test_xlsx_payment_file(login, case_officer, approved_q1):
+    login(case_officer).post(
+        reverse("payments:run_export", args=[approved_q1.pk]), {"kind": ExportKind.XLSX}
+    )
+    export = PayoutExport.objects.get()
+    sheet = openpyxl.load_workbook(io.BytesIO(bytes(export.content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("lan_kod", "region", "belopp_kronor", "belopp_ore", "referens")
+    assert rows[1][:4] == ("01", "Region Stockholm", 1820000, 182000000)
+    assert export.sha256 == hashlib.sha256(bytes(export.content)).hexdigest()
+
+
+def test_unapproved_run_cannot_be_exported(login, approver, example_a, case_officer, coordinator):
+    run = computed_quarter(example_a, 1, case_officer, coordinator)
+    login(approver).post(reverse("payments:run_export", args=[run.pk]), {"kind": ExportKind.CSV})
+    assert PayoutExport.objects.count() == 0
+
+
+def test_decisions_are_issued_and_printable(login, approver, coordinator, approved_q1):
+    client = login(approver)
+    client.post(
+        reverse("payments:run_export", args=[approved_q1.pk]), {"kind": ExportKind.DECISION}
+    )
+    assert sorted(PayoutExport.objects.values_list("region_id", flat=True)) == [A, B, C]
+    decision = PayoutExport.objects.get(region_id=A)
+    page = client.get(reverse("payments:decision", args=[approved_q1.pk, A])).content.decode()
+    assert "Beslut om utbetalning" in page
+    assert "Försäkringskassan betalar ut 1 820 000,00 kr till regionen." in page
+    assert decision.sha256 in page
+    assert "css/payments.css" in page
+    assert bytes(decision.content).decode() in page
+
+    # The region's own coordinator reads its decision.
+    own = login(coordinator).get(reverse("payments:decision", args=[approved_q1.pk, A]))
+    assert own.status_code == 200
+    assert decision.sha256 in own.content.decode()
+
+
+# --------------------------------------------------------------------------- region
+
+
+def test_region_payouts_show_periods_and_ceiling_used(
+    login, coordinator, example_a, case_officer, approver
+):
+    for quarter in (1, 2):
+        run = computed_quarter(example_a, quarter, case_officer, coordinator)
+        run_approve(run=run, acting_user=approver)
+    page = login(coordinator).get(reverse("payments:region_payouts")).content.decode()
+    assert "2099Q1" in page
+    assert "2099Q2" in page
+    # 1,820,000 + 2,080,000 of a 5,000,000 ceiling.
+    assert "3 900 000,00" in page
+    assert "78,0 %" in page
+    assert "1 100 000,00" in page
+
+
+# --------------------------------------------------------------------------- preview
+
+
+def test_preview_of_a_draft(login, coordinator, example_a, case_officer, approver):
+    approved = computed_quarter(example_a, 1, case_officer, coordinator)
+    run_approve(run=approved, acting_user=approver)
+    draft = report_version(
+        region=A,
+        year=EXAMPLE_A_YEAR,
+        quarter=2,
+        user=coordinator,
+        series={("KBT", "F", "PUBLIC"): 120, ("MMR1", "M", "PRIVATE"): 20},
+        status="DRAFT",
+    )
+    url = reverse("payments:preview", args=[draft.pk])
+    client = login(coordinator)
+    page = client.get(url).content.decode()
+    assert "Utbetalning för kvartal 2" in page
+    assert "2 080 000,00" in page  # the spec's Q2 payout for A
+    partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert partial.startswith('<section class="payout-preview card"')
+    assert "2 080 000,00" in partial
+
+
+def test_preview_refused_for_another_region(login, other_coordinator, coordinator, example_a):
+    draft = report_version(
+        region=A, year=EXAMPLE_A_YEAR, quarter=1, user=coordinator, status="DRAFT"
+    )
+    response = login(other_coordinator).get(reverse("payments:preview", args=[draft.pk]))
+    assert response.status_code == 404
+
+
+# --------------------------------------------------------------------------- query counts
+
+
+def _queued_runs(case_officer, years):
+    from rehab.models import Agreement
+
+    for year in years:
+        agreement = Agreement.objects.get(year=year)
+        quarter = 1 if agreement.payout_model == "A" else None
+        run_start(agreement=agreement, quarter=quarter, acting_user=case_officer)
+
+
+@pytest.mark.parametrize("years", [[2012], [2012, 2013, 2014, 2019, 2020]])
+def test_runs_list_query_count(login, case_officer, django_assert_num_queries, years):
+    _queued_runs(case_officer, years)
+    client = login(case_officer)
+    with django_assert_num_queries(8):
+        response = client.get(reverse("payments:runs"))
+    assert response.content.decode().count('class="badge run-queued"') == len(years)
+
+
+@pytest.mark.parametrize("quarters", [1, 3])
+def test_region_payouts_query_count(
+    login, coordinator, example_a, case_officer, approver, django_assert_num_queries, quarters
+):
+    for quarter in range(1, quarters + 1):
+        run = computed_quarter(example_a, quarter, case_officer, coordinator)
+        run_approve(run=run, acting_user=approver)
+    client = login(coordinator)
+    with django_assert_num_queries(6):
+        response = client.get(reverse("payments:region_payouts"))
+    assert response.content.decode().count("2099Q") == quarters
