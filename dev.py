@@ -207,6 +207,7 @@ def cmd_up(argv: list[str]) -> int:
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "load_reference_data")
     manage(env, "load_demo_data", "--password", DEMO_PASSWORD)
+    manage(env, "load_demo_reports")
 
     DATA.mkdir(exist_ok=True)
     worker = subprocess.Popen(
