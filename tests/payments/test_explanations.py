@@ -1,0 +1,181 @@
+"""Explanations of a region's amount, in words and numbers, from the run's own inputs;
+and the draft preview under model B."""
+
+from __future__ import annotations
+
+import pytest
+
+from payments.explanations import explain_line
+from payments.selectors import payout_preview
+from payments.services import run_approve, run_compute, run_start
+from rehab.models import Agreement
+from tests.factories import report_version
+from tests.payments.conftest import (
+    CONTACTS,
+    EXAMPLE_A_YEAR,
+    EXAMPLE_B_YEAR,
+    SEK,
+    SERIES,
+    A,
+    B,
+    C,
+    accept_contacts,
+    accept_series,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def computed(agreement, quarter, user):
+    run = run_start(agreement=agreement, quarter=quarter, acting_user=user).run
+    run_compute(run_id=run.pk)
+    run.refresh_from_db()
+    return run
+
+
+def sentences(run, region):
+    return explain_line(run.inputs, run.lines.get(region_id=region))
+
+
+def test_model_b_explains_base_share_and_a_base_that_waits(example_b, case_officer, coordinator):
+    for region in (A, B, C):
+        for quarter in (1, 2, 3, 4):
+            if region == C and quarter > 2:
+                continue
+            accept_contacts(
+                region,
+                EXAMPLE_B_YEAR,
+                quarter,
+                coordinator,
+                CONTACTS[region] if quarter == 1 else 0,
+            )
+    run = computed(example_b, None, case_officer)
+    assert sentences(run, C) == [
+        "Grundbelopp: ramen 500 000 000,00 kr fördelad efter befolkning, 200 000 av 1 000 000 "
+        "invånare (20,0 %) = 100 000 000,00 kr.",
+        "Grundbeloppet betalas ut i en senare körning, när Försäkringskassan har godkänt "
+        "regionens rapporter för alla fyra kvartal (godkända nu: Q1, Q2).",
+        "Kontaktbonus: 30 behandlingar med kontakt med arbetsgivare eller Arbetsförmedlingen × "
+        "3 000,00 kr = 90 000,00 kr.",
+        "Att betala nu: grundbelopp 0,00 kr + kontaktbonus 90 000,00 kr = 90 000,00 kr.",
+    ]
+
+
+def test_model_b_explains_a_capped_bonus(example_b, case_officer, coordinator):
+    Agreement.objects.filter(pk=example_b.pk).update(contact_bonus_cap_ore=1_000_000 * SEK)
+    for region in (A, B, C):
+        for quarter in (1, 2, 3, 4):
+            accept_contacts(
+                region,
+                EXAMPLE_B_YEAR,
+                quarter,
+                coordinator,
+                CONTACTS[region] if quarter == 1 else 0,
+            )
+    run = computed(example_b, None, case_officer)
+    assert (
+        "Alla regioners anspråk, 2 040 000,00 kr, överstiger taket 1 000 000,00 kr; taket "
+        "fördelas efter andel kontakter, 400 av 680 (58,8 %) = 588 235,29 kr."
+    ) in sentences(run, A)
+
+
+def test_model_a_year_end_explains_the_redistribution(
+    example_a, case_officer, approver, coordinator
+):
+    for quarter in (1, 2, 3, 4):
+        for region in (A, B, C):
+            accept_series(region, EXAMPLE_A_YEAR, quarter, coordinator, SERIES[region][quarter])
+        run_approve(run=computed(example_a, quarter, case_officer), acting_user=approver)
+    year_end = computed(example_a, None, case_officer)
+    explained_b = sentences(year_end, B)
+    assert explained_b[1] == (
+        "Outnyttjade medel: ramen 10 000 000,00 kr − utbetalt under året 8 780 000,00 kr = "
+        "1 220 000,00 kr. Produktion över taken, alla regioner: 8 450 000,00 kr. Att fördela: "
+        "det lägsta av de två = 1 220 000,00 kr."
+    )
+    assert explained_b[2] == (
+        "Regionens produktion över taket: 10 110 000,00 kr − 3 000 000,00 kr = 7 110 000,00 kr, "
+        "84,1 % av all produktion över taken; dess del av omfördelningen: 1 026 532,54 kr."
+    )
+    assert sentences(year_end, C)[-1] == (
+        "Regionen producerade inte över sitt tak och får ingen omfördelning."
+    )
+
+
+def test_claw_back_is_said_in_words(example_a, case_officer, approver, coordinator):
+    accept_series(C, EXAMPLE_A_YEAR, 1, coordinator, {"KBT": 10})
+    run_approve(run=computed(example_a, 1, case_officer), acting_user=approver)
+    accept_series(C, EXAMPLE_A_YEAR, 1, coordinator, {"KBT": 4})
+    q2 = computed(example_a, 2, case_officer)
+    assert sentences(q2, C)[-2:] == [
+        "Tidigare utbetalt i år: 130 000,00 kr. Att betala nu: 52 000,00 kr − 130 000,00 kr = "
+        "-78 000,00 kr.",
+        "Regionen har fått 78 000,00 kr för mycket; det återkrävs (återkrav).",
+    ]
+
+
+def test_preview_model_b_counts_the_draft_quarter_as_accepted(example_b, case_officer, coordinator):
+    for region in (A, B, C):
+        for quarter in (1, 2, 3):
+            accept_contacts(
+                region,
+                EXAMPLE_B_YEAR,
+                quarter,
+                coordinator,
+                CONTACTS[region] if quarter == 1 else 0,
+            )
+    draft = report_version(
+        region=A,
+        year=EXAMPLE_B_YEAR,
+        quarter=4,
+        user=coordinator,
+        extras={("AF_CONTACT", "F"): 20},
+        status="DRAFT",
+    )
+    result = payout_preview(version=draft)
+    assert result.ok
+    rows = {row.label: (row.current_ore, row.with_draft_ore) for row in result.rows}
+    assert rows == {
+        "Grundbelopp": (0, 250_000_000 * SEK),
+        "Kontaktbonus": (1_200_000 * SEK, 1_260_000 * SEK),
+        "Att betala": (1_200_000 * SEK, 251_260_000 * SEK),
+    }
+
+
+def test_preview_of_a_correction_replaces_the_accepted_figures(
+    example_a, case_officer, coordinator
+):
+    for region in (A, B, C):
+        accept_series(region, EXAMPLE_A_YEAR, 1, coordinator, SERIES[region][1])
+    correction = report_version(
+        region=C,
+        year=EXAMPLE_A_YEAR,
+        quarter=1,
+        user=coordinator,
+        series={("KBT", "F", "PUBLIC"): 12},
+        status="DRAFT",
+    )
+    result = payout_preview(version=correction)
+    payout = result.rows[-1]
+    assert (payout.current_ore, payout.with_draft_ore, payout.change_ore) == (
+        130_000 * SEK,
+        156_000 * SEK,
+        26_000 * SEK,
+    )
+
+
+def test_preview_says_what_is_missing(ref, coordinator):
+    draft = report_version(
+        region="01",
+        year=2013,
+        quarter=1,
+        user=coordinator,
+        series={("KBT", "F", "PUBLIC"): 3},
+        status="DRAFT",
+    )
+    result = payout_preview(version=draft)
+    assert not result.ok
+    assert (
+        "Ersättning per behandling saknas i överenskommelsen 2013 för: IPT, KBT, MMR1, MMR2."
+        in result.problems
+    )
