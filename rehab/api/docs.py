@@ -11,11 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.settings import patched_settings
 
+from .errors import error_body
 from .schema import SCHEMA_SETTINGS
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -173,3 +176,11 @@ def build(schema: dict[str, Any]) -> dict[str, Any]:
 def docs(request: HttpRequest) -> HttpResponse:
     """The documentation page (open to everyone, like the schema itself)."""
     return render(request, "api/docs.html", build(openapi_schema()))
+
+
+@csrf_exempt  # a POST to an unknown path is a 404, whatever its cookies
+def not_found(request: HttpRequest) -> JsonResponse:
+    """An unknown path under /api/v1/ (e.g. a year that is not a number)."""
+    return JsonResponse(
+        error_body("not_found", _("Finns inte, eller hör inte till dina regioner.")), status=404
+    )

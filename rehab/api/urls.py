@@ -1,6 +1,6 @@
 """The API root: /api/v1/ (included from rehab/urls.py)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from . import docs, reference
@@ -19,4 +19,6 @@ urlpatterns = [
     path("agreements/<int:year>/", reference.AgreementDetail.as_view(), name="agreement-detail"),
     path("periods/", reference.PeriodList.as_view(), name="period-list"),
     path("", include("reporting.api.urls")),
+    # Anything else under /api/v1/ is a 404 in the API's error shape, not an HTML page.
+    re_path(r"^[\s\S]*$", docs.not_found, name="not-found"),
 ]
