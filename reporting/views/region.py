@@ -219,8 +219,12 @@ def _form_page(
 
     values = figures_of(draft).cells() if draft is not None else {}
     result = ValidationResult()
-    if draft is not None and form is None:
+    if draft is not None:
         result = report_validate(version=draft)
+        if form is not None:
+            # Shown again after a refused save: the saved draft's warnings still need
+            # explaining, but its errors would sit beside figures that are not saved.
+            result = ValidationResult(warnings=result.warnings)
     cell_errors: dict[str, list[str]] = defaultdict(list)
     row_warnings: dict[str, list[str]] = defaultdict(list)
     for issue in result.errors:
@@ -345,8 +349,8 @@ def _save(request: HttpRequest, place: ReportPlace) -> HttpResponse:
             return redirect(place.url("version", draft.number))
     except NotAllowed as error:
         raise Http404 from error
-    except StaleDraft as error:
-        return _stale(request, place, form, error)
+    except StaleDraft:
+        return _stale(request, place, form)
     except ValidationFailed as error:
         messages.error(request, error.message)
         if not submit:
@@ -359,9 +363,7 @@ def _save(request: HttpRequest, place: ReportPlace) -> HttpResponse:
     return redirect(place.url("report"))
 
 
-def _stale(
-    request: HttpRequest, place: ReportPlace, form: ReportForm, error: ReportError
-) -> HttpResponse:
+def _stale(request: HttpRequest, place: ReportPlace, form: ReportForm) -> HttpResponse:
     """Someone saved the draft after this user loaded it: nothing was saved. Show
     the user's figures again, with the saved ones beside each cell that differs,
     and the current lock_version so that saving again replaces them deliberately."""
@@ -372,14 +374,18 @@ def _stale(
     data["lock_version"] = str(current.lock_version)
     fresh = ReportForm(data, cell_keys=form.cell_keys)
     fresh.is_valid()
+    who = current.updated_by or current.created_by
     messages.error(
         request,
-        error.message
-        + " "
-        + _(
-            "Dina siffror visas nedan; de sparade står under varje ruta som skiljer sig. "
-            "Spara igen om dina siffror ska gälla."
-        ),
+        _(
+            "%(who)s sparade utkastet %(at)s, efter att du öppnade det. Dina ändringar "
+            "sparades inte. Dina siffror visas nedan och det sparade värdet står under "
+            "varje ruta som skiljer sig. Spara igen om dina siffror ska gälla."
+        )
+        % {
+            "who": who.get_full_name() or who.username,
+            "at": timezone.localtime(current.updated_at).strftime("%H:%M"),
+        },
     )
     return _form_page(request, place, versions, form=fresh, stale=current, status=409)
 

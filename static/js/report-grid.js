@@ -58,5 +58,15 @@
       });
       recompute(form);
     });
+    // The error summary's links take the keyboard to the cell, not just the eye.
+    document.addEventListener("click", function (event) {
+      var link = event.target.closest(".error-summary a[href^='#cell-']");
+      var target = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (target) {
+        event.preventDefault();
+        target.focus();
+        target.scrollIntoView({ block: "center" });
+      }
+    });
   });
 })();

@@ -11,6 +11,8 @@ import pytest
 
 from reporting.enums import VersionStatus
 from reporting.models import Report
+from reporting.selectors import figures_of
+from tests.browser.conftest import ARTIFACTS
 from tests.factories import TEST_PASSWORD
 
 FORM = "/rapporter/01/2020/1/"
@@ -154,4 +156,78 @@ def test_totals_update_as_one_types(page, coordinator):
     p.fill("#cell-EMPLOYER_CONTACT-M", "x")
     assert total(page, "EMPLOYER_CONTACT") == "2"
     assert "typo" in (p.get_attribute("#cell-EMPLOYER_CONTACT-M", "class") or "")
+    assert page.console_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upload_a_csv_with_preview_in_the_browser(page, coordinator, tmp_path):
+    p = page.page
+    csv_path = tmp_path / "rapport-q1.csv"
+    csv_path.write_text(
+        "region;period;item;sex;provider;value\n"
+        "01;2020Q1;KBT;F;PUBLIC;14\n"
+        "01;2020Q1;MMR2;M;PRIVATE;6\n"
+        "01;2020Q1;EMPLOYER_CONTACT;F;;3\n",
+        encoding="utf-8",
+    )
+    page.login("samordnare01", TEST_PASSWORD)
+    page.goto(FORM)
+    p.click("text=Ladda upp fil i stället")
+    page.screenshot("reporting-10-upload")
+    p.set_input_files("#id_file", str(csv_path))
+    p.click("button.primary")
+    assert "3 siffror ändras i utkastet" in p.inner_text("main")
+    assert Report.objects.count() == 0
+    page.screenshot("reporting-11-upload-preview")
+    p.click("text=Spara i utkastet")
+    assert "Siffrorna från rapport-q1.csv är sparade i utkastet." in p.inner_text(".messages")
+    assert p.input_value("#cell-KBT-F-PUBLIC") == "14"
+    assert total(page, "MMR2") == "6"
+    assert page.console_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_save_the_same_draft(page, coordinator):
+    """The second save is refused with a message; the first one's figures stay and
+    what the second person typed is shown again, beside what was saved."""
+    p = page.page
+    page.login("samordnare01", TEST_PASSWORD)
+    page.goto(FORM)
+    p.fill("#cell-KBT-F-PUBLIC", "5")
+    p.click("button[value=save]")
+
+    other = p.context.new_page()  # a colleague (same login here) opens the same draft
+    other.goto(page.base_url + FORM)
+    p.fill("#cell-KBT-F-PUBLIC", "9")
+    p.click("button[value=save]")  # the first save wins
+    other.fill("#cell-KBT-F-PUBLIC", "7")
+    other.fill("#cell-IPT-M-PUBLIC", "2")
+    other.click("button[value=save]")
+    assert "Dina ändringar sparades inte" in other.inner_text(".messages")
+    assert other.input_value("#cell-KBT-F-PUBLIC") == "7"
+    assert other.input_value("#cell-IPT-M-PUBLIC") == "2"
+    assert "Sparat: 9" in other.inner_text("td:has(#cell-KBT-F-PUBLIC)")
+    ARTIFACTS.mkdir(exist_ok=True)
+    other.screenshot(path=str(ARTIFACTS / "reporting-12-conflict.png"), full_page=True)
+    assert figures_of(Report.objects.get().versions.get()).cells() == {"KBT:F:PUBLIC": 9}
+    assert page.console_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_errors_are_shown_next_to_the_cell_in_the_browser(page, coordinator):
+    p = page.page
+    page.login("samordnare01", TEST_PASSWORD)
+    page.goto(FORM)
+    p.fill("#cell-KBT-M-PUBLIC", "2")
+    p.fill("#cell-AF_CONTACT-M", "4")
+    p.click("button[value=save]")
+    note = p.inner_text("td:has(#cell-AF_CONTACT-M) .field-error")
+    assert note == (
+        "Kontakter med Arbetsförmedlingen för män (4) är fler än genomförda behandlingar "
+        "för män (2)."
+    )
+    assert p.get_attribute("#cell-AF_CONTACT-M", "aria-invalid") == "true"
+    p.click(".error-summary a")
+    assert p.evaluate("document.activeElement.id") == "cell-AF_CONTACT-M"
+    page.screenshot("reporting-13-error-next-to-cell")
     assert page.console_errors == []
