@@ -241,6 +241,14 @@ class PayoutLine(models.Model):
     def __str__(self) -> str:
         return f"{self.run_id} {self.region_id}: {self.amount_ore}"
 
+    @property
+    def ceiling_used_percent(self) -> str:
+        """How much of the ceiling the entitled amount uses, e.g. "36,4" (model A)."""
+        if not self.ceiling_ore or self.entitled_ore is None:
+            return "–"
+        tenths = (1000 * self.entitled_ore + self.ceiling_ore // 2) // self.ceiling_ore
+        return f"{tenths // 10},{tenths % 10}"
+
 
 class RunInputVersion(models.Model):
     """A report version a run counted (the accepted version of a report at that moment)."""
