@@ -8,22 +8,25 @@ import pytest
 
 from payments.enums import RunStatus
 from payments.models import PayoutRun
+from rehab.enums import PayoutModel
 from tests.factories import TEST_PASSWORD
-from tests.payments.conftest import (  # noqa: F401 (example_a is a fixture)
+from tests.payments.conftest import (
     EXAMPLE_A_YEAR,
+    FRAME_A_ORE,
     SERIES,
     A,
     B,
     C,
     accept_series,
-    example_a,
+    make_agreement,
 )
 
 
 @pytest.mark.django_db(transaction=True)
 def test_run_page_follows_the_worker_then_approval_and_decision(
-    page, celery_worker, example_a, case_officer, approver, coordinator
+    page, celery_worker, case_officer, approver, coordinator
 ):
+    make_agreement(EXAMPLE_A_YEAR, PayoutModel.A, frame_ore=FRAME_A_ORE)
     for region in (A, B, C):
         accept_series(region, EXAMPLE_A_YEAR, 1, coordinator, SERIES[region][1])
 
