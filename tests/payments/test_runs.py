@@ -361,3 +361,31 @@ def test_model_b_base_waits_for_all_four_quarters(example_b, case_officer, appro
     # C's 10 more contacts: 30,000 kr more bonus.
     assert dict(second.lines.values_list("region_id", "bonus_ore")) == {A: 0, B: 0, C: 30_000 * SEK}
     run_approve(run=second, acting_user=approver)
+
+
+def test_requeue_picks_up_lost_tasks_and_dead_workers(example_a, case_officer):
+    import datetime
+
+    from payments.services import runs_requeue_stale
+
+    # Outside a transactional test the on-commit enqueue never happens: a lost task.
+    lost = run_start(agreement=example_a, quarter=1, acting_user=case_officer).run
+    dead = PayoutRun.objects.create(
+        agreement=example_a,
+        kind=RunKind.QUARTER,
+        quarter=2,
+        started_by=case_officer,
+        status=RunStatus.RUNNING,
+        claimed_at=lost.created_at,
+        claim_token="6a2f41a8-1e5c-4a8e-9d8e-3b1f0c9a7e11",
+    )
+    assert runs_requeue_stale(older_than=datetime.timedelta(hours=1)) == []
+    assert sorted(runs_requeue_stale(older_than=datetime.timedelta(0))) == sorted(
+        [lost.pk, dead.pk]
+    )
+    dead.refresh_from_db()
+    assert (dead.status, dead.claim_token) == (RunStatus.QUEUED, None)
+    # The dead worker's late write would need its claim: the run is computed afresh.
+    assert run_compute(run_id=dead.pk) is not None
+    dead.refresh_from_db()
+    assert dead.status == RunStatus.CALCULATED
