@@ -1,9 +1,13 @@
-"""Reporting pages. Region side in `region`, file upload in `upload`, FK's inbox
-and review in `fk`; `grid` builds the figures table every page draws."""
+"""Reporting pages: the region's overview (`overview`), the report form
+(`region`), versions, history, comparison and corrections (`versions`), file
+upload (`upload`), FK's inbox and review (`fk`); `grid` builds the figures table
+every page draws, `common` finds reports within the user's scope."""
 
 from .fk import inbox, review
-from .region import compare, correction, history, overview, region_overview, report, version
+from .overview import overview, region_overview
+from .region import report
 from .upload import template_download, upload, upload_preview
+from .versions import compare, correction, history, version
 
 __all__ = [
     "compare",

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from rehab.enums import REGION_ROLES
 from rehab.models import Region, ReportingPeriod
-from rehab.permissions import Action, require
+from rehab.permissions import Action, require, role_of
 
 from ..enums import ReportState, VersionStatus
 from ..models import Report, ReportVersion
@@ -121,3 +122,10 @@ def days_left_text(deadline: datetime.date, today: datetime.date) -> str:
     if days == 0:
         return _("Sista dagen är i dag")
     return ngettext("%(n)s dag sen", "%(n)s dagar sen", -days) % {"n": -days}
+
+
+def visible_versions(user: Any, versions: list[ReportVersion]) -> list[ReportVersion]:
+    """A region's drafts are its own work in progress: FK sees submitted versions."""
+    if role_of(user) in REGION_ROLES:
+        return versions
+    return [v for v in versions if v.status != VersionStatus.DRAFT]

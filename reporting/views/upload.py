@@ -17,14 +17,14 @@ from django.views.decorators.http import require_http_methods
 
 from rehab.permissions import Action
 
-from ..enums import ExtraKind, Provider, Sex, VersionStatus
+from ..enums import ExtraKind, Provider, Sex
 from ..fileformat import COLUMNS, FileFormatError, Row, RowError, parse_file
 from ..forms import UploadForm
 from ..imports import report_import
 from ..models import ValidationSettings
 from ..selectors import figures_of
 from ..services import NotAllowed, ReportError
-from .common import ReportPlace, report_place
+from .common import ReportPlace, report_place, visible_versions
 from .grid import COLUMNS as GRID_COLUMNS
 from .grid import agreement_treatments, dom_id, extra_kinds
 
@@ -35,13 +35,11 @@ SESSION_KEY = "reporting:upload"
 
 
 def _template_rows(place: ReportPlace, user: Any) -> list[list[Any]]:
-    """One line per cell of the agreement, with the current figures filled in."""
+    """One line per cell of the agreement, with the figures of the latest version
+    the user may see filled in (the draft, for the region)."""
     agreement = place.period.agreement
-    versions = place.versions()
-    current = versions[-1] if versions else None
-    if current is not None and current.status == VersionStatus.DRAFT and not user_is_region(user):
-        current = None
-    values = figures_of(current).cells() if current is not None else {}
+    versions = visible_versions(user, place.versions())
+    values = figures_of(versions[-1]).cells() if versions else {}
     label = place.period.label
     rows: list[list[Any]] = []
     for treatment in agreement_treatments(agreement):
@@ -52,13 +50,6 @@ def _template_rows(place: ReportPlace, user: Any) -> list[list[Any]]:
         for sex in Sex.values:
             rows.append([place.region.code, label, kind, sex, "", values.get(f"{kind}:{sex}")])
     return rows
-
-
-def user_is_region(user: Any) -> bool:
-    from rehab.enums import REGION_ROLES
-    from rehab.permissions import role_of
-
-    return role_of(user) in REGION_ROLES
 
 
 INSTRUCTIONS = [

@@ -466,3 +466,16 @@ def test_viewer_reads_the_report_without_inputs(login, coordinator, viewer):
     assert "version 1" in html
     assert 'name="KBT:F:PUBLIC"' not in html
     assert '<span class="value">3</span>' in html
+
+
+def test_inbox_late_filter_keeps_only_late_reports(login, coordinator, case_officer):
+    submitted_with(coordinator, {"KBT:F:PUBLIC": 3})  # after 2021-08-15: late
+    report_version(region="03", year=2020, quarter=1, user=coordinator, status="SUBMITTED")
+    client = login(case_officer)
+    html = client.get(reverse("reporting:inbox")).content.decode()
+    assert "2 rapporter" in html
+    assert html.count('<span class="badge late">Sen</span>') == 1
+    html = client.get(reverse("reporting:inbox"), {"late": "on"}).content.decode()
+    assert "1 rapport" in html
+    assert "Region Stockholm" in html.split("<tbody>")[1]
+    assert "Region Uppsala" not in html.split("<tbody>")[1]

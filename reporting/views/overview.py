@@ -1,0 +1,125 @@
+"""The region's overview: for each open agreement its quarters, with status,
+deadline, days left and what needs doing next."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from rehab.enums import REGION_ROLES
+from rehab.models import Agreement, Region, ReportingPeriod
+from rehab.permissions import Action, can, require, role_of
+
+from ..enums import ReportState
+from ..models import Report, ReportVersion
+from .common import (
+    STATE_BADGES,
+    days_left_text,
+    next_step,
+    state_of,
+)
+
+# --------------------------------------------------------------------------- overview
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Where coordinators and region viewers land: their region's quarters.
+    FK users, who read every region, are sent to the inbox."""
+    user: Any = request.user
+    if role_of(user) not in REGION_ROLES:
+        if can(user, Action.VIEW_REPORTS):
+            return redirect("reporting:inbox")
+        raise Http404
+    return _overview(request, user.region_id)
+
+
+@login_required
+def region_overview(request: HttpRequest, region: str) -> HttpResponse:
+    """One region's overview, for anyone who may read that region's reports."""
+    require(request.user, Action.VIEW_REPORTS, region)
+    return _overview(request, region)
+
+
+def _overview(request: HttpRequest, region_code: str) -> HttpResponse:
+    region = get_object_or_404(Region, code=region_code)
+    today = timezone.localdate()
+    can_edit = can(request.user, Action.EDIT_REPORTS, region)
+    periods = list(
+        ReportingPeriod.objects.select_related("agreement").order_by("-agreement__year", "quarter")
+    )
+    reports = {
+        report.period_id: report
+        for report in Report.objects.filter(region=region).prefetch_related(
+            Prefetch("versions", queryset=ReportVersion.objects.order_by("number"))
+        )
+    }
+    by_agreement: dict[int, list[ReportingPeriod]] = defaultdict(list)
+    agreements: dict[int, Agreement] = {}
+    for period in periods:
+        by_agreement[period.agreement_id].append(period)
+        agreements[period.agreement_id] = period.agreement
+    sections = []
+    for agreement_id, agreement_periods in by_agreement.items():
+        if all(p.is_closed for p in agreement_periods):
+            continue  # not an open agreement any more
+        rows: list[dict[str, Any]] = []
+        for period in agreement_periods:
+            report = reports.get(period.pk)
+            versions = list(report.versions.all()) if report else []
+            state = state_of(versions)
+            needs_work = state in (
+                ReportState.NOT_STARTED,
+                ReportState.DRAFT,
+                ReportState.RETURNED,
+                ReportState.CORRECTING,
+            )
+            rows.append(
+                {
+                    "period": period,
+                    "state": state,
+                    "state_label": ReportState(state).label,
+                    "badge": STATE_BADGES[state],
+                    "version": versions[-1] if versions else None,
+                    "next": next_step(state, can_edit=can_edit, period_open=period.is_open(today)),
+                    "days_left": days_left_text(period.deadline, today) if needs_work else "",
+                    "late": needs_work and period.is_late(today),
+                    "url": reverse(
+                        "reporting:report",
+                        args=(region.code, period.agreement.year, period.quarter),
+                    ),
+                }
+            )
+        active = any(
+            r["state"] in (ReportState.DRAFT, ReportState.RETURNED, ReportState.CORRECTING)
+            for r in rows
+        )
+        counts: dict[str, int] = defaultdict(int)
+        for row in rows:
+            counts[str(row["state"])] += 1
+        sections.append(
+            {
+                "agreement": agreements[agreement_id],
+                "rows": rows,
+                "active": active,
+                "counts": [
+                    (state.label, STATE_BADGES[state], counts[state])
+                    for state in ReportState
+                    if counts[state]
+                ],
+            }
+        )
+    for index, section in enumerate(sections):
+        section["open"] = index == 0 or section["active"]
+    return render(
+        request,
+        "reporting/overview.html",
+        {"region": region, "sections": sections, "can_edit": can_edit, "today": today},
+    )
