@@ -10,7 +10,6 @@ reporting.statistics.selectors).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Max
@@ -106,19 +105,19 @@ def year(request: HttpRequest, year: int) -> HttpResponse:
 
 
 def _rate_bars(table: Table, title: str, own_region: str | None) -> charts.BarChart:
-    heading = table.columns[-1].heading
+    """Bars from the one-column table of per-1,000 figures (regions and the nation)."""
     items = []
     for row in table.all_rows:
-        cell = table.cell(row.key, heading)
+        value = row.cells[0].value
         css = "national" if row.key == NATIONAL else ("own" if row.key == own_region else "")
-        value = cell.value if isinstance(cell.value, Decimal) else None
-        items.append((row.label, value, css))
+        items.append((row.label, value if isinstance(value, Decimal) else None, css))
     return charts.bar_chart(title, items, missing_text=_("saknas"), sep=_sep())
 
 
 @login_required
 def year_charts(request: HttpRequest, year: int) -> HttpResponse:
-    """Regions side by side: KBT+IPT and MMR1+MMR2 per 1,000 inhabitants in the year."""
+    """Regions side by side: KBT+IPT and MMR1+MMR2 per 1,000 inhabitants in the year,
+    each chart beside a table of its figures."""
     require(request.user, Action.VIEW_STATISTICS)
     agreements = selectors.agreements_with_periods()
     agreement = _agreement(agreements, year)
@@ -133,7 +132,8 @@ def year_charts(request: HttpRequest, year: int) -> HttpResponse:
             "band": band,
             "year": year,
         }
-        chart_list.append((_rate_bars(table, title, own), table))
+        data = table.pick([table.columns[-1].heading], title=title, slug=f"{table.slug}-diagram")
+        chart_list.append((_rate_bars(data, title, own), data))
     return render(
         request,
         "statistics/year_charts.html",
@@ -147,9 +147,8 @@ def year_charts(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-def _line_values(table: Table, heading: str) -> list[Any]:
-    index = [c.heading for c in table.columns].index(heading)
-    return [row.cells[index].value for row in table.rows]
+def _number(cell: tables.Cell) -> int | Decimal | None:
+    return cell.value if isinstance(cell.value, (int, Decimal)) else None
 
 
 @login_required
@@ -168,25 +167,33 @@ def series(request: HttpRequest) -> HttpResponse:
     scope_table = tables.series_table(ts, key, name)
     sep = _sep()
     kbt, mmr = _("KBT+IPT"), _("MMR1+MMR2")
-    count_chart = charts.line_chart(
-        _("%(scope)s: antal genomförda behandlingar per år") % {"scope": name},
-        ts.years,
-        [
-            (kbt, "s1", _line_values(scope_table, _("KBT+IPT"))),
-            (mmr, "s2", _line_values(scope_table, _("MMR1+MMR2"))),
-        ],
-        sep=sep,
-    )
-    rate_chart = charts.line_chart(
-        _("%(scope)s: behandlingar per 1 000 invånare per år") % {"scope": name},
-        ts.years,
-        [
-            (kbt, "s1", _line_values(scope_table, _("KBT+IPT per 1 000 invånare"))),
-            (mmr, "s2", _line_values(scope_table, _("MMR1+MMR2 per 1 000 invånare"))),
-        ],
-        decimals=1,
-        sep=sep,
-    )
+    kbt_rate, mmr_rate = _("KBT+IPT per 1 000 invånare"), _("MMR1+MMR2 per 1 000 invånare")
+    chart_list = []
+    for headings, title, decimals, suffix in (
+        ((kbt, mmr), _("%(scope)s: antal genomförda behandlingar per år"), 0, "antal"),
+        (
+            (kbt_rate, mmr_rate),
+            _("%(scope)s: behandlingar per 1 000 invånare per år"),
+            1,
+            "per-1000",
+        ),
+    ):
+        title = title % {"scope": name}
+        data = scope_table.pick(list(headings), title=title, slug=f"{scope_table.slug}-{suffix}")
+        columns = [data.column_cells(heading) for heading in headings]
+        chart = charts.line_chart(
+            title,
+            ts.years,
+            [
+                (label, css, [_number(cell) for cell in cells])
+                for label, css, cells in zip((kbt, mmr), ("s1", "s2"), columns, strict=True)
+            ],
+            decimals=decimals,
+            sep=sep,
+            partial=[[cell.partial for cell in cells] for cells in columns],
+            partial_text=_("ofullständigt"),
+        )
+        chart_list.append((chart, data))
     return render(
         request,
         "statistics/series.html",
@@ -197,8 +204,7 @@ def series(request: HttpRequest) -> HttpResponse:
             "scope_name": name,
             "scope_is_national": key == NATIONAL,
             "scope_table": scope_table,
-            "count_chart": count_chart,
-            "rate_chart": rate_chart,
+            "charts": chart_list,
             "tables": tables.region_series_tables(ts, own),
             "national_table": tables.series_table(ts),
             "section": "series",

@@ -100,7 +100,7 @@ def bar_chart(
     sep: str = ",",
 ) -> BarChart:
     """items: (label, value or None, css class). Bars sorted by value, missing last."""
-    label_width, plot_width, row, bar_height, top_margin = 190, 420, 24, 16, 28
+    label_width, plot_width, row, bar_height, top_margin = 215, 420, 24, 16, 28
     ordered = sorted(items, key=lambda item: (item[1] is None, -(item[1] or 0), item[0]))
     maximum = max((v for _, v, _ in ordered if v is not None), default=Decimal(0))
     axis_top, tick_values = _axis(maximum)
@@ -147,6 +147,7 @@ class Point:
     x: str
     y: str
     title: str
+    partial: bool = False
 
 
 @dataclass
@@ -184,8 +185,11 @@ def line_chart(
     *,
     decimals: int = 0,
     sep: str = ",",
+    partial: Sequence[Sequence[bool]] = (),
+    partial_text: str = "",
 ) -> LineChart:
-    """series: (name, css class, one value or None per year)."""
+    """series: (name, css class, one value or None per year). `partial[i][j]` marks
+    series i's value in year j as incomplete (drawn hollow and dashed)."""
     width, height = 680, 340
     left, right, top, bottom = 72, width - 20, 40, height - 36
     values = [v for _, _, vs in series for v in vs if v is not None]
@@ -216,7 +220,11 @@ def line_chart(
                 continue
             x, y = x_of(i), y_of(v)
             current.append(f"{_f(x)},{_f(y)}")
-            line.points.append(Point(_f(x), _f(y), f"{name} {year}: {_label(v, decimals, sep)}"))
+            is_partial = bool(partial) and partial[number][i]
+            point_title = f"{name} {year}: {_label(v, decimals, sep)}"
+            if is_partial and partial_text:
+                point_title += f" ({partial_text})"
+            line.points.append(Point(_f(x), _f(y), point_title, is_partial))
         if current:
             line.segments.append(" ".join(current))
         lines.append(line)

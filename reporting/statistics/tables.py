@@ -53,8 +53,20 @@ class Cell:
 
 @dataclass(frozen=True)
 class Column:
+    """`heading` names the column everywhere (downloads too); on the page a column
+    with a `group` shows under the group's heading as `short`."""
+
     heading: str
     kind: str = INT
+    group: str = ""
+    short: str = ""
+
+
+@dataclass(frozen=True)
+class HeaderGroup:
+    name: str
+    span: int
+    column: Column
 
 
 @dataclass(frozen=True)
@@ -76,8 +88,51 @@ class Table:
     notes: list[str] = field(default_factory=list)
 
     @property
+    def compact(self) -> bool:
+        """Many columns: the page sets them tighter."""
+        return len(self.columns) > 10
+
+    @property
+    def grouped(self) -> bool:
+        return any(column.group for column in self.columns)
+
+    @property
+    def header_groups(self) -> list[HeaderGroup]:
+        """Runs of columns under the same group heading (a column without a group
+        stands alone), for the first header row."""
+        out: list[HeaderGroup] = []
+        for column in self.columns:
+            if column.group and out and out[-1].name == column.group:
+                out[-1] = HeaderGroup(column.group, out[-1].span + 1, out[-1].column)
+            else:
+                out.append(HeaderGroup(column.group, 1, column))
+        return out
+
+    @property
     def all_rows(self) -> list[Row]:
         return self.rows + ([self.total] if self.total else [])
+
+    def pick(self, headings: list[str], *, title: str = "", slug: str = "") -> Table:
+        """The same rows with only the columns under `headings` (a chart's data)."""
+        index = [c.heading for c in self.columns]
+        wanted = [index.index(h) for h in headings]
+
+        def narrow(row: Row) -> Row:
+            return Row(row.key, row.label, [row.cells[i] for i in wanted], row.css)
+
+        return Table(
+            slug=slug or self.slug,
+            title=title or self.title,
+            label_heading=self.label_heading,
+            columns=[self.columns[i] for i in wanted],
+            rows=[narrow(row) for row in self.rows],
+            total=narrow(self.total) if self.total else None,
+        )
+
+    def column_cells(self, heading: str) -> list[Cell]:
+        """The cells under `heading`, rows only (no total)."""
+        index = [c.heading for c in self.columns].index(heading)
+        return [row.cells[index] for row in self.rows]
 
     def cell(self, key: str, heading: str) -> Cell:
         """The cell of row `key` (län code, "ALL", year) under `heading`."""
@@ -238,7 +293,10 @@ def _area_table(b: _YearBuilder, area: str) -> Table:
 def _split_table(b: _YearBuilder, slug: str, title: str, parts: list[tuple[str, str]]) -> Table:
     columns: list[Column] = []
     for heading, _attr in parts:
-        columns += [Column(heading), Column(_("%(part)s %%") % {"part": heading}, PCT)]
+        columns += [
+            Column(heading, group=heading, short=_("Antal")),
+            Column(_("%(part)s %%") % {"part": heading}, PCT, group=heading, short="%"),
+        ]
     columns.append(Column(_("Summa")))
 
     def values(key: str) -> list[Cell]:
@@ -379,21 +437,29 @@ def _ts_population(ts: TimeSeries, year: int, key: str) -> int | None:
 
 
 def _change_cells(
-    previous: YearPoint | None, current: YearPoint | None, attr: str, partial: bool
+    previous: YearPoint | None,
+    current: YearPoint | None,
+    attr: str,
+    prev_complete: bool,
+    cur_complete: bool,
 ) -> list[Cell]:
+    """A year before, the year, the change and the change in % of the year before.
+    A figure from a year not fully accepted is marked partial, and so is a change
+    computed from one."""
     prev = getattr(previous, attr) if previous else None
     cur = getattr(current, attr) if current else None
     cells = [
-        Cell(prev, INT, "" if previous else _no_report(), partial),
-        Cell(cur, INT, "" if current else _no_report(), partial),
+        Cell(prev, INT, _no_report()) if prev is None else Cell(prev, partial=not prev_complete),
+        Cell(cur, INT, _no_report()) if cur is None else Cell(cur, partial=not cur_complete),
     ]
     if prev is None or cur is None:
         return [*cells, Cell(None, INT, "–"), Cell(None, PCT, "–")]
+    partial = not (prev_complete and cur_complete)
     change_pct = percent(cur - prev, prev)
     return [
         *cells,
         Cell(cur - prev, INT, partial=partial),
-        Cell(change_pct, PCT, "" if change_pct is not None else "–", partial),
+        Cell(change_pct, PCT, "–", partial) if change_pct is not None else Cell(None, PCT, "–"),
     ]
 
 
@@ -404,20 +470,24 @@ def change_table(ts: TimeSeries, year: int, own_region: str | None = None) -> Ta
     columns: list[Column] = []
     for heading, _attr in groups:
         columns += [
-            Column(f"{heading} {prev}"),
-            Column(f"{heading} {year}"),
-            Column(_("%(g)s förändring") % {"g": heading}),
-            Column(_("%(g)s förändring %%") % {"g": heading}, PCT),
+            Column(f"{heading} {prev}", group=heading, short=str(prev)),
+            Column(f"{heading} {year}", group=heading, short=str(year)),
+            Column(_("%(g)s förändring") % {"g": heading}, group=heading, short=_("Ändring")),
+            Column(
+                _("%(g)s förändring %%") % {"g": heading},
+                PCT,
+                group=heading,
+                short=_("Ändring %"),
+            ),
         ]
     has_prev = prev in ts.status
 
     def cells_for(key: str) -> list[Cell]:
         current, cur_complete = _point(ts, year, key)
         previous, prev_complete = _point(ts, prev, key) if has_prev else (None, False)
-        partial = not (cur_complete and prev_complete)
         out: list[Cell] = []
         for _heading, attr in groups:
-            out += _change_cells(previous, current, attr, partial)
+            out += _change_cells(previous, current, attr, prev_complete, cur_complete)
         return out
 
     rows = []
@@ -444,7 +514,10 @@ def change_table(ts: TimeSeries, year: int, own_region: str | None = None) -> Ta
             _("Det finns ingen överenskommelse för %(year)s att jämföra med.") % {"year": prev}
         )
     table.notes.append(
-        _("Förändring i procent av föregående års antal, en decimal, avrundat uppåt från 5.")
+        _(
+            "Förändring i procent av föregående års antal, en decimal, avrundat uppåt från 5. "
+            "* = året har inte alla kvartal godkända."
+        )
     )
     return table
 

@@ -1,0 +1,69 @@
+"""Each statistics page costs a fixed number of queries: the sums are made by
+PostgreSQL, never by loops over reports (1 region and 1 year vs 21 regions and 3 years)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from rehab.models import Region
+from tests.factories import report_version
+
+pytestmark = pytest.mark.django_db
+
+SERIES = {
+    ("KBT", "F", "PUBLIC"): 3,
+    ("IPT", "M", "PRIVATE"): 2,
+    ("MMR1", "F", "PUBLIC"): 1,
+}
+EXTRAS = {("EMPLOYER_CONTACT", "F"): 1, ("AF_CONTACT", "M"): 1}
+
+
+def fill(user, regions: list[str], years: list[int]) -> None:
+    for year in years:
+        for code in regions:
+            for quarter in (1, 2, 3, 4):
+                report_version(
+                    region=code,
+                    year=year,
+                    quarter=quarter,
+                    user=user,
+                    series=SERIES,
+                    extras=EXTRAS,
+                )
+            # A correction of Q1, and an open draft: neither may cost a query more.
+            report_version(region=code, year=year, quarter=1, user=user, series=SERIES)
+            report_version(
+                region=code, year=year, quarter=2, user=user, series=SERIES, status="DRAFT"
+            )
+
+
+def all_regions() -> list[str]:
+    return list(Region.objects.values_list("code", flat=True))
+
+
+# (url name, kwargs) -> queries, the same at both sizes.
+PAGES = [
+    ("statistics:year", {"year": 2019}, 20),
+    ("statistics:charts", {"year": 2019}, 15),
+    ("statistics:series", {}, 8),
+    ("statistics:year_export", {"year": 2019, "table": "alla", "fmt": "xlsx"}, 20),
+    ("statistics:year_export", {"year": 2019, "table": "kon", "fmt": "csv"}, 20),
+    ("statistics:series_export", {"table": "alla", "fmt": "xlsx"}, 8),
+]
+
+
+@pytest.mark.parametrize(("name", "kwargs", "queries"), PAGES)
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_statistics_queries_constant(
+    client, case_officer, django_assert_num_queries, name, kwargs, queries, size
+):
+    if size == "small":
+        fill(case_officer, ["01"], [2019])
+    else:
+        fill(case_officer, all_regions(), [2017, 2018, 2019])
+    client.force_login(case_officer)
+    url = reverse(name, kwargs=kwargs)
+    with django_assert_num_queries(queries):
+        response = client.get(url)
+    assert response.status_code == 200
