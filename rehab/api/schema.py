@@ -102,5 +102,8 @@ SCHEMA_SETTINGS = {
         "AgeBandEnum": "rehab.enums.AgeBand",
         "PayoutModelEnum": "rehab.enums.PayoutModel",
         "SeverityEnum": ["error", "warning"],
+        "RunStatusEnum": "payments.enums.RunStatus",
+        "RunKindEnum": "payments.enums.RunKind",
+        "ExportKindEnum": "payments.enums.ExportKind",
     },
 }

@@ -19,6 +19,7 @@ urlpatterns = [
     path("agreements/<int:year>/", reference.AgreementDetail.as_view(), name="agreement-detail"),
     path("periods/", reference.PeriodList.as_view(), name="period-list"),
     path("", include("reporting.api.urls")),
+    path("", include("payments.api.urls")),
     # Anything else under /api/v1/ is a 404 in the API's error shape, not an HTML page.
     re_path(r"^[\s\S]*$", docs.not_found, name="not-found"),
 ]

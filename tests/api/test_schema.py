@@ -25,6 +25,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from payments.models import PayoutRun
+from rehab.models import Agreement
 from tests.factories import report_version
 
 CHECKS = [
@@ -34,7 +36,7 @@ CHECKS = [
     response_schema_conformance,
     response_headers_conformance,
 ]
-EXAMPLES = 4
+EXAMPLES = 3
 
 
 @pytest.fixture
@@ -97,7 +99,7 @@ def _exercise(
 
 @pytest.mark.django_db
 def test_schema_conformance_generated_requests(
-    wsgi_in_test_transaction, token_for, coordinator, case_officer
+    wsgi_in_test_transaction, token_for, coordinator, case_officer, approver
 ):
     draft = report_version(region="01", year=2012, quarter=1, user=coordinator, status="DRAFT")
     submitted = report_version(
@@ -113,6 +115,13 @@ def test_schema_conformance_generated_requests(
     sent += _exercise(
         schema, token_for(case_officer), {"id": submitted.report_id, "number": 1}, positive
     )
+    run = PayoutRun.objects.create(
+        agreement=Agreement.objects.get(year=2012),
+        kind="QUARTER",
+        quarter=1,
+        started_by=case_officer,
+    )
+    sent += _exercise(schema, token_for(approver), {"id": run.pk, "export_id": 1}, positive)
     assert sent > 150
 
 
