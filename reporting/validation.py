@@ -213,7 +213,7 @@ def _cross_field_issues(figures: Figures) -> list[Issue]:
 @dataclass(frozen=True)
 class _History:
     """The region's accepted quarters before the period, newest first:
-    [(label, {treatment: total}, included treatments)]."""
+    [(year, quarter, {treatment: total}, treatments its agreement includes)]."""
 
     quarters: list[tuple[int, int, dict[str, int], set[str]]]
 

@@ -558,3 +558,21 @@ def test_open_draft_on_accepted_report_points_to_correction(coordinator, case_of
         "no_open_draft",
         "Rapporten är godkänd. Påbörja en rättelse för att ändra den.",
     )
+
+
+def test_figures_cell_keys_round_trip():
+    from reporting.figures import CellChange, diff_figures, parse_key
+
+    assert Figures.from_cells(FIGURES.cells(), comment=FIGURES.comment) == FIGURES
+    assert FIGURES.cells() == {
+        "KBT:F:PUBLIC": 12,
+        "MMR1:M:PRIVATE": 3,
+        "EMPLOYER_CONTACT:F": 2,
+    }
+    assert parse_key("AF_CONTACT:M") == ("AF_CONTACT", "M")
+    with pytest.raises(ValueError):
+        parse_key("KBT:X:PUBLIC")
+    assert diff_figures(None, Figures(extras={("VIDEO", "F"): 1})) == [
+        CellChange("VIDEO:F", None, 1)
+    ]
+    assert CellChange("KBT:F:PUBLIC", 12, 5).delta == -7
