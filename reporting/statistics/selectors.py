@@ -298,7 +298,7 @@ def year_figures(agreement: Agreement) -> YearFigures:
     }
     national_contacts = Contacts(**extras.aggregate(**_contact_sums()))
     population = populations([agreement], regions)[int(agreement.year)]
-    bonus = _bonus_paid(agreement)
+    bonus = _bonus_paid(agreement) if agreement.contact_bonus_per_contact_ore > 0 else None
     return YearFigures(
         agreement=agreement,
         regions=regions,

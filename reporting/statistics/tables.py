@@ -325,7 +325,8 @@ def _contacts_table(b: _YearBuilder) -> Table:
         Column(_("Kontakter med Arbetsförmedlingen")),
         Column(_("Summa kontakter")),
     ]
-    with_bonus = f.bonus_ore is not None
+    has_bonus = f.agreement.contact_bonus_per_contact_ore > 0
+    with_bonus = has_bonus and f.bonus_ore is not None
     if with_bonus:
         columns.append(Column(_("Utbetald kontaktbonus (kr)"), KRONOR))
 
@@ -344,6 +345,10 @@ def _contacts_table(b: _YearBuilder) -> Table:
     if with_bonus:
         table.notes.append(
             _("Kontaktbonus: det som utbetalats i attesterade utbetalningar för året.")
+        )
+    elif not has_bonus:
+        table.notes.append(
+            _("Överenskommelsen %(year)s har ingen kontaktbonus.") % {"year": f.year}
         )
     else:
         table.notes.append(

@@ -449,3 +449,59 @@ def test_user_without_role_gets_404(client, ref):
     user = UserFactory(username="norole")
     client.force_login(user)
     assert client.get(reverse("statistics:year", kwargs={"year": 2019})).status_code == 404
+
+
+def test_every_year_2009_to_2020_is_handled(client, case_officer):
+    """Historical years loaded with import_reports --accept: any year 2009–2020 works."""
+    for year in range(2009, 2021):
+        report_version(
+            region="01",
+            year=year,
+            quarter=1,
+            user=case_officer,
+            series={("KBT", "F", "PUBLIC"): year - 2000, ("MMR1", "M", "PUBLIC"): 1},
+        )
+    client.force_login(case_officer)
+    for year in range(2009, 2021):
+        response = client.get(reverse("statistics:year", kwargs={"year": year}))
+        assert response.status_code == 200
+        assert values(year_tables(year)["psykisk-ohalsa"], "01")[1] == year - 2000
+    ts = selectors.time_series(selectors.agreements_with_periods())
+    national = tables.series_table(ts)
+    assert [values(national, str(y))[0] for y in range(2009, 2021)] == list(range(9, 21))
+    assert client.get(reverse("statistics:series")).status_code == 200
+
+
+def test_model_a_year_has_no_bonus_column(coordinator):
+    report_version(
+        region="01",
+        year=2012,
+        quarter=1,
+        user=coordinator,
+        series={("KBT", "F", "PUBLIC"): 5},
+        extras={("EMPLOYER_CONTACT", "F"): 2},
+    )
+    t = year_tables(2012)["kontakter"]
+    assert [c.heading for c in t.columns] == [
+        "Godkända kvartal",
+        "Kontakter med arbetsgivare",
+        "Kontakter med Arbetsförmedlingen",
+        "Summa kontakter",
+    ]
+    assert values(t, "01") == ["1 av 4", 2, 0, 2]
+    assert t.notes == ["Överenskommelsen 2012 har ingen kontaktbonus."]
+
+
+def test_model_a_year_lists_only_its_treatments(coordinator):
+    t = year_tables(2012)
+    assert [c.heading for c in t["psykisk-ohalsa"].columns][1:3] == ["KBT", "IPT"]
+    assert [c.heading for c in t["smarta"].columns][1:3] == ["MMR1", "MMR2"]
+    assert t["psykisk-ohalsa"].columns[-1].heading == "KBT+IPT per 1 000 invånare 16–65 år"
+
+
+def test_statistics_without_agreements_says_so(client, case_officer):
+    Agreement.objects.all().delete()
+    client.force_login(case_officer)
+    response = client.get(reverse("statistics:index"))
+    assert response.status_code == 200
+    assert "Det finns inga överenskommelser i systemet" in response.content.decode()
