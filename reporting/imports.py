@@ -212,7 +212,9 @@ def report_import(
                 )
                 continue
             report = Report.objects.select_for_update().filter(region=region, period=period).first()
-            latest = report.versions.order_by("-number").first() if report else None
+            latest = (
+                report.versions.select_for_update().order_by("-number").first() if report else None
+            )
             problem = _state_problem(latest, accept)
             if problem:
                 result.errors.append(

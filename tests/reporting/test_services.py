@@ -576,3 +576,51 @@ def test_figures_cell_keys_round_trip():
         CellChange("VIDEO:F", None, 1)
     ]
     assert CellChange("KBT:F:PUBLIC", 12, 5).delta == -7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_save_draft_two_people_at_the_same_moment(coordinator):
+    """Two real transactions save the same draft at once from lock_version 0:
+    exactly one is saved, the other is refused and changes nothing."""
+    import threading
+
+    from django.db import connection
+
+    from tests.factories import UserFactory
+
+    colleague = UserFactory(username="kollega01", role="REGION_COORDINATOR", region_id="01")
+    version = draft_for(coordinator)
+    barrier = threading.Barrier(2)
+    outcome: dict[str, str] = {}
+
+    def save(user, value):
+        try:
+            barrier.wait()
+            report_save_draft(
+                version=version,
+                figures=Figures(series={("KBT", "F", "PUBLIC"): value}),
+                lock_version=0,
+                acting_user=user,
+            )
+            outcome[user.username] = "saved"
+        except StaleDraft:
+            outcome[user.username] = "stale"
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=save, args=(coordinator, 11)),
+        threading.Thread(target=save, args=(colleague, 22)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcome.values()) == ["saved", "stale"]
+    winner = next(name for name, result in outcome.items() if result == "saved")
+    version.refresh_from_db()
+    assert version.lock_version == 1
+    assert version.updated_by.username == winner
+    assert figures_of(version).series == {
+        ("KBT", "F", "PUBLIC"): 11 if winner == "samordnare01" else 22
+    }
