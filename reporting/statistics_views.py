@@ -245,9 +245,14 @@ def year_export(request: HttpRequest, year: int, table: str, fmt: str) -> HttpRe
 
 @login_required
 def series_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
-    """One table of the time series (or `alla`, XLSX) with Swedish headings."""
+    """One table of the time series (`tidsserie-01`: one region year by year; `alla`:
+    every table but the single regions', XLSX) with Swedish headings."""
     require(request.user, Action.VIEW_STATISTICS)
     agreements = selectors.agreements_with_periods()
     with override("sv"):
         ts = selectors.time_series(agreements)
-        return _export(tables.all_series_tables(ts), table, fmt, "statistik-tidsserie")
+        available = tables.all_series_tables(ts)
+        region = next((r for r in ts.regions if table == f"tidsserie-{r.code}"), None)
+        if region is not None:
+            available.append(tables.series_table(ts, region.code, region.name))
+        return _export(available, table, fmt, "statistik-tidsserie")

@@ -22,7 +22,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
 from rehab.enums import Area
-from rehab.models import Agreement, PopulationFigure, Region, Treatment
+from rehab.models import Agreement, PopulationFigure, Region, ReportingPeriod, Treatment
 
 from ..enums import ExtraKind, Provider, Sex, VersionStatus
 from ..models import ExtraCount, Report, SeriesCount
@@ -189,9 +189,17 @@ def region_status(
         )
     )
     found = {(row["period__agreement"], row["region"]): row for row in rows}
+    n_periods = {a.pk: a.n_periods for a in agreements if hasattr(a, "n_periods")}
+    if len(n_periods) < len(agreements):
+        n_periods = dict(
+            ReportingPeriod.objects.filter(agreement__in=list(by_pk))
+            .values("agreement")
+            .annotate(n=Count("pk"))
+            .values_list("agreement", "n")
+        )
     out: dict[int, dict[str, RegionStatus]] = {}
     for agreement in agreements:
-        periods = int(getattr(agreement, "n_periods", 4))
+        periods = int(n_periods.get(agreement.pk, 0))
         year_status = {}
         for region in regions:
             row = found.get((agreement.pk, region.code))

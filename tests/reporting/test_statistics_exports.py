@@ -296,3 +296,26 @@ def test_export_statistics_decimal_is_a_point(ref, coordinator):
     assert "01;per_1000;KBT_IPT;1.2" in lines
     assert "ALL;treatments;KBT;1234" in lines
     assert Decimal("1.2") == Decimal(lines[lines.index("01;per_1000;KBT_IPT;1.2")].split(";")[3])
+
+
+def test_one_region_time_series_export(client, viewer):
+    build_2019(viewer)
+    client.force_login(viewer)
+    page = client.get(reverse("statistics:series") + "?region=01").content.decode()
+    url = reverse("statistics:series_export", kwargs={"table": "tidsserie-01", "fmt": "csv"})
+    assert url in page
+    rows = csv_rows(client.get(url))
+    assert rows[0][:3] == ["År", "KBT+IPT", "KBT+IPT per 1 000 invånare"]
+    assert rows[11] == ["2019", "68", "0,3", "16", "0,1", "88", "16–67 år", "4 av 4"]
+    assert rows[1] == [
+        "2009",
+        "saknas",
+        "saknas",
+        "saknas",
+        "saknas",
+        "saknas",
+        "16–65 år",
+        "0 av 4",
+    ]
+    bad = reverse("statistics:series_export", kwargs={"table": "tidsserie-99", "fmt": "csv"})
+    assert client.get(bad).status_code == 404

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from rehab.models import Agreement
 from reporting.statistics import selectors
 from reporting.statistics.arith import per_1000
 from reporting.statistics.tables import NATIONAL
@@ -28,7 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        agreement = Agreement.objects.filter(year=options["year"]).first()
+        agreement = next(
+            (a for a in selectors.agreements_with_periods() if a.year == options["year"]), None
+        )
         if agreement is None:
             raise CommandError(f"Det finns ingen överenskommelse för {options['year']}.")
         f = selectors.year_figures(agreement)
