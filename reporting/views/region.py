@@ -177,7 +177,6 @@ def _form_page(
             ],
             "warnings": warnings,
             "stale": stale,
-            "today": timezone.localdate(),
             "late": place.period.is_late(),
             "days_left": days_left_text(place.period.deadline, timezone.localdate()),
         },

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from rehab.permissions import Action
 
-from ..enums import ExtraKind, Provider, Sex
+from ..enums import ExtraKind, Provider, Sex, VersionStatus
 from ..fileformat import COLUMNS, FileFormatError, Row, RowError, parse_file
 from ..forms import UploadForm
 from ..imports import report_import
@@ -52,16 +52,21 @@ def _template_rows(place: ReportPlace, user: Any) -> list[list[Any]]:
     return rows
 
 
-INSTRUCTIONS = [
-    "Så fyller du i mallen",
-    "Fyll i kolumnen value: antal genomförda behandlingsserier (en per patient), "
-    "eller antal kontakter/behandlingar via video.",
-    "Skriv 0 där det inte finns några. Ändra inte de andra kolumnerna.",
-    "sex: F = kvinnor, M = män. provider: PUBLIC = offentlig, PRIVATE = privat vårdgivare.",
-    "EMPLOYER_CONTACT = kontakter med arbetsgivare, AF_CONTACT = kontakter med "
-    "Arbetsförmedlingen, VIDEO = behandlingar helt eller delvis via video.",
-    "Ladda sedan upp filen på rapportens sida. Du får se vad som ändras innan något sparas.",
-]
+def _instructions() -> list[str]:
+    return [
+        _("Så fyller du i mallen"),
+        _(
+            "Fyll i kolumnen value: antal genomförda behandlingsserier (en per patient), "
+            "eller antal kontakter/behandlingar via video."
+        ),
+        _("Skriv 0 där det inte finns några. Ändra inte de andra kolumnerna."),
+        _("sex: F = kvinnor, M = män. provider: PUBLIC = offentlig, PRIVATE = privat vårdgivare."),
+        _(
+            "EMPLOYER_CONTACT = kontakter med arbetsgivare, AF_CONTACT = kontakter med "
+            "Arbetsförmedlingen, VIDEO = behandlingar helt eller delvis via video."
+        ),
+        _("Ladda sedan upp filen på rapportens sida. Du får se vad som ändras innan något sparas."),
+    ]
 
 
 @login_required
@@ -115,7 +120,7 @@ def _xlsx(rows: list[list[Any]]) -> bytes:
         sheet.column_dimensions[column].width = width
     sheet.freeze_panes = "A2"
     help_sheet = workbook.create_sheet("Instruktioner")
-    for line in INSTRUCTIONS:
+    for line in _instructions():
         help_sheet.append([line])
     help_sheet["A1"].font = Font(bold=True)
     help_sheet.column_dimensions["A"].width = 110
@@ -166,6 +171,17 @@ def _outside_place(rows: list[Row], place: ReportPlace) -> list[RowError]:
     return errors
 
 
+def _draft_state(place: ReportPlace) -> list[int]:
+    """[number, lock_version] of the report's draft ([] if none): what the preview
+    was computed against, so a confirm after someone saved the draft is caught."""
+    if place.report is None:
+        return []
+    latest = place.report.versions.order_by("-number").first()
+    if latest is None or latest.status != VersionStatus.DRAFT:
+        return []
+    return [latest.number, latest.lock_version]
+
+
 def _limits() -> ValidationSettings:
     return ValidationSettings.current()
 
@@ -210,6 +226,7 @@ def upload(request: HttpRequest, region: str, year: int, quarter: int) -> HttpRe
                     "place": list(place.args),
                     "name": upload_file.name,
                     "rows": [_row_to_json(r) for r in rows],
+                    "draft": _draft_state(place),
                 }
                 return redirect(place.url("upload_preview"))
     return render(
@@ -238,8 +255,18 @@ def upload_preview(request: HttpRequest, region: str, year: int, quarter: int) -
         return redirect(place.url("upload"))
     rows = [_row_from_json(r) for r in stored["rows"]]
     user: Any = request.user
+    confirm = request.method == "POST"
+    if confirm and stored.get("draft") != _draft_state(place):
+        messages.error(
+            request,
+            _(
+                "Utkastet har ändrats sedan du förhandsgranskade filen. Här är vad filen "
+                "ändrar nu; bekräfta igen om det stämmer."
+            ),
+        )
+        return redirect(place.url("upload_preview"))
     try:
-        result = report_import(rows=rows, acting_user=user, dry_run=request.method != "POST")
+        result = report_import(rows=rows, acting_user=user, dry_run=not confirm)
     except NotAllowed as error:
         raise Http404 from error
     except ReportError as error:
@@ -249,13 +276,14 @@ def upload_preview(request: HttpRequest, region: str, year: int, quarter: int) -
         messages.error(request, _("Filen kan inte sparas längre:") + " " + result.errors[0].message)
         request.session.pop(SESSION_KEY, None)
         return redirect(place.url("upload"))
-    if request.method == "POST":
+    if confirm:
         request.session.pop(SESSION_KEY, None)
         messages.success(
             request,
             _("Siffrorna från %(name)s är sparade i utkastet.") % {"name": stored["name"]},
         )
         return redirect(place.url("report"))
+    request.session[SESSION_KEY] = {**stored, "draft": _draft_state(place)}
     changes = [c for report_changes in result.changes for c in report_changes.changes]
     warnings = [w for report_changes in result.changes for w in report_changes.warnings]
     labels = _cell_labels(place)

@@ -187,3 +187,22 @@ def test_upload_of_a_submitted_report_is_refused(login, coordinator):
     )
     assert response.status_code == 422
     assert "är inskickad och granskas av Försäkringskassan" in response.content.decode()
+
+
+def test_confirm_after_the_draft_changed_shows_the_preview_again(login, coordinator):
+    draft_with(coordinator, {"KBT:F:PUBLIC": 10})
+    client = login(coordinator)
+    client.post(url("upload"), {"file": csv_file("01;2020Q1;KBT;F;PUBLIC;12\n")})
+    client.get(url("upload_preview"))
+    draft_with(coordinator, {"KBT:F:PUBLIC": 11})  # a colleague saves meanwhile
+    response = client.post(url("upload_preview"))
+    assert response.headers["Location"] == url("upload_preview")
+    assert messages_of(response) == [
+        "Utkastet har ändrats sedan du förhandsgranskade filen. Här är vad filen ändrar nu; "
+        "bekräfta igen om det stämmer."
+    ]
+    assert figures_of(ReportVersion.objects.get()).cells() == {"KBT:F:PUBLIC": 11}
+    html = client.get(url("upload_preview")).content.decode()
+    assert '<td class="num">11</td><td class="num">12</td><td class="num">+1</td>' in html
+    client.post(url("upload_preview"))
+    assert figures_of(ReportVersion.objects.get()).cells() == {"KBT:F:PUBLIC": 12}
