@@ -66,7 +66,7 @@ def _overview(request: HttpRequest, region_code: str) -> HttpResponse:
     for period in periods:
         by_agreement[period.agreement_id].append(period)
         agreements[period.agreement_id] = period.agreement
-    sections = []
+    sections: list[dict[str, Any]] = []
     for agreement_id, agreement_periods in by_agreement.items():
         if all(p.is_closed for p in agreement_periods):
             continue  # not an open agreement any more
@@ -118,8 +118,14 @@ def _overview(request: HttpRequest, region_code: str) -> HttpResponse:
         )
     for index, section in enumerate(sections):
         section["open"] = index == 0 or section["active"]
+    # Started work first (returned ones at the top): what a coordinator comes back for.
+    urgent_order = {ReportState.RETURNED: 0, ReportState.CORRECTING: 1, ReportState.DRAFT: 2}
+    todo = sorted(
+        (row for section in sections for row in section["rows"] if row["state"] in urgent_order),
+        key=lambda row: (urgent_order[row["state"]], row["period"].deadline),
+    )
     return render(
         request,
         "reporting/overview.html",
-        {"region": region, "sections": sections, "can_edit": can_edit, "today": today},
+        {"region": region, "sections": sections, "can_edit": can_edit, "todo": todo},
     )

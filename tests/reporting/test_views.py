@@ -383,6 +383,8 @@ def test_overview_shows_a_returned_report_needs_fixing(login, coordinator, case_
     html = login(coordinator).get(reverse("reporting:overview")).content.decode()
     assert "Läs Försäkringskassans kommentar, rätta och skicka in igen." in html
     assert '<span class="badge returned">Återsänd</span>' in html
+    todo = html.split('id="todo-h"')[1].split("</section>")[0]
+    assert f'<a href="{url("report")}">2020Q1</a>' in todo
 
 
 # --------------------------------------------------------------------------- versions
