@@ -231,3 +231,25 @@ def test_errors_are_shown_next_to_the_cell_in_the_browser(page, coordinator):
     assert p.evaluate("document.activeElement.id") == "cell-AF_CONTACT-M"
     page.screenshot("reporting-13-error-next-to-cell")
     assert page.console_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_form_works_without_javascript(browser, live_server, coordinator):
+    """Without the script the totals do not move while typing; saving computes them."""
+    context = browser.new_context(locale="sv-SE", java_script_enabled=False)
+    try:
+        p = context.new_page()
+        p.goto(live_server.url + "/konto/logga-in/")
+        p.fill("#id_username", "samordnare01")
+        p.fill("#id_password", TEST_PASSWORD)
+        p.click("button[type=submit].primary")
+        p.goto(live_server.url + FORM)
+        p.fill("#cell-KBT-F-PUBLIC", "4")
+        p.fill("#cell-KBT-M-PRIVATE", "5")
+        assert p.inner_text('td.total[data-row="KBT"]') == "0"
+        p.click("button[value=save]")
+        assert "Utkastet är sparat." in p.inner_text(".messages")
+        assert p.inner_text('td.total[data-row="KBT"]') == "9"
+        assert p.inner_text("td[data-total][data-grand]") == "9"
+    finally:
+        context.close()
