@@ -11,6 +11,13 @@ from rest_framework.test import APIClient
 from rehab.api.tokens import api_token_issue
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """The API tests log in with tokens and force_login, never by password: a fast
+    hasher keeps the many users they create cheap."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def token_for() -> Callable[..., str]:
     """token_for(user, name=...) -> a new token's secret."""
