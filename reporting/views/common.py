@@ -99,7 +99,7 @@ def next_step(state: str, *, can_edit: bool, period_open: bool) -> str:
     if state == ReportState.ACCEPTED:
         return _("Klar. Godkänd av Försäkringskassan.")
     if not period_open:
-        return _("Perioden är inte öppen för rapportering än.")
+        return _("Perioden är inte öppen för rapportering.")
     if not can_edit:
         readers: dict[str, str] = {
             ReportState.NOT_STARTED: _("Inte påbörjad."),

@@ -192,6 +192,13 @@ def _save(request: HttpRequest, place: ReportPlace) -> HttpResponse:
     form = ReportForm(request.POST, cell_keys=keys)
     submit = request.POST.get("action") == "submit"
     versions = place.versions()
+    if not place.period.is_open():
+        messages.error(
+            request,
+            _("Perioden %(period)s är inte öppen för rapportering.")
+            % {"period": place.period.label},
+        )
+        return redirect(place.url("report"))
     if not form.is_valid():
         messages.error(request, _("Utkastet sparades inte: rätta de markerade rutorna."))
         return _form_page(request, place, versions, form=form, status=422)

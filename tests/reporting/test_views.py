@@ -481,3 +481,15 @@ def test_inbox_late_filter_keeps_only_late_reports(login, coordinator, case_offi
     assert "1 rapport" in html
     assert "Region Stockholm" in html.split("<tbody>")[1]
     assert "Region Uppsala" not in html.split("<tbody>")[1]
+
+
+def test_a_closed_period_is_read_only(login, coordinator):
+    ReportingPeriod.objects.filter(agreement__year=YEAR, quarter=QUARTER).update(is_closed=True)
+    client = login(coordinator)
+    html = client.get(url("report")).content.decode()
+    assert "Perioden är inte öppen för rapportering." in html
+    assert 'name="KBT:F:PUBLIC"' not in html
+    response = client.post(url("report"), form_data(None, {"KBT:F:PUBLIC": "1"}, action="save"))
+    assert response.status_code == 302
+    assert messages_of(response) == ["Perioden 2020Q1 är inte öppen för rapportering."]
+    assert Report.objects.count() == 0
