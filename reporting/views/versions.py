@@ -79,7 +79,7 @@ def version_page(
             "agreement": agreement,
             "period": place.period,
             "version": version_obj,
-            "is_latest": version_obj.pk == latest.pk,
+            "is_latest": version_obj.pk == visible_versions(request.user, versions)[-1].pk,
             "grid": grid,
             "warnings": list(version_obj.warnings.order_by("pk")),
             "state": state,

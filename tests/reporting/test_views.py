@@ -493,3 +493,16 @@ def test_a_closed_period_is_read_only(login, coordinator):
     assert response.status_code == 302
     assert messages_of(response) == ["Perioden 2020Q1 är inte öppen för rapportering."]
     assert Report.objects.count() == 0
+
+
+def test_fk_sees_the_accepted_version_while_a_correction_is_drafted(
+    login, coordinator, case_officer
+):
+    accepted_report(coordinator, case_officer)
+    from reporting.services import report_start_correction
+
+    report_start_correction(report=Report.objects.get(), reason="Fel", acting_user=coordinator)
+    html = login(case_officer).get(url("report")).content.decode()
+    assert "version 1" in html
+    assert '<span class="badge accepted">Gäller</span>' in html
+    assert "Det här är en äldre version." not in html
