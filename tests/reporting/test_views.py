@@ -506,3 +506,12 @@ def test_fk_sees_the_accepted_version_while_a_correction_is_drafted(
     assert "version 1" in html
     assert '<span class="badge accepted">Gäller</span>' in html
     assert "Det här är en äldre version." not in html
+
+
+def test_pages_render_in_english_too(login, coordinator):
+    submitted_with(coordinator, {"KBT:F:PUBLIC": 3})
+    client = login(coordinator)
+    for path in [reverse("reporting:overview"), url("report"), url("history"), url("upload")]:
+        response = client.get(path, headers={"accept-language": "en"})
+        assert response.status_code == 200
+        assert '<html lang="en">' in response.content.decode()
