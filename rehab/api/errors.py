@@ -221,9 +221,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code, message = _drf_message(exc)
         body = error_body(code, message)
         if getattr(exc, "auth_header", None):
-            headers["WWW-Authenticate"] = exc.auth_header  # type: ignore[attr-defined]
+            headers["WWW-Authenticate"] = exc.auth_header
         if getattr(exc, "wait", None):
-            headers["Retry-After"] = str(int(exc.wait))  # type: ignore[attr-defined]
+            headers["Retry-After"] = str(int(exc.wait))
     else:
         service = _service_error(exc)
         if service is None:
