@@ -145,7 +145,9 @@ def _notify_on_commit(event: ReportEvent) -> None:
     from .tasks import send_report_notification
 
     event_id = event.pk
-    transaction.on_commit(lambda: send_report_notification.delay(event_id))
+    # robust: the status change is committed by then; a broker outage is logged and
+    # must not turn the user's successful action into an error page.
+    transaction.on_commit(lambda: send_report_notification.delay(event_id), robust=True)
 
 
 def _write_figures(version: ReportVersion, figures: Figures) -> None:
