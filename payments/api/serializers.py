@@ -144,7 +144,7 @@ class RunDetailSerializer(RunSerializer):
 
     @extend_schema_field(LineSerializer(many=True))
     def get_lines(self, obj: PayoutRun) -> list[dict[str, Any]]:
-        return LineSerializer([item.line for item in self._view(obj).lines], many=True).data  # type: ignore[return-value]
+        return LineSerializer([item.line for item in self._view(obj).lines], many=True).data
 
     @extend_schema_field(TotalSerializer(many=True))
     def get_totals(self, obj: PayoutRun) -> list[dict[str, Any]]:
@@ -155,4 +155,4 @@ class RunDetailSerializer(RunSerializer):
 
     @extend_schema_field(ExportSerializer(many=True))
     def get_exports(self, obj: PayoutRun) -> list[dict[str, Any]]:
-        return ExportSerializer(self._view(obj).exports, many=True).data  # type: ignore[return-value]
+        return ExportSerializer(self._view(obj).exports, many=True).data

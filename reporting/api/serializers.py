@@ -278,4 +278,4 @@ class ReportDetailSerializer(ReportSerializer):
 
     @extend_schema_field(VersionSummarySerializer(many=True))
     def get_versions(self, obj: Report) -> list[dict[str, Any]]:
-        return VersionSummarySerializer(obj.version_list, many=True).data  # type: ignore[attr-defined,return-value]
+        return VersionSummarySerializer(obj.version_list, many=True).data  # type: ignore[attr-defined]

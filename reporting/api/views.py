@@ -134,7 +134,7 @@ def _version_detail(version: ReportVersion) -> dict[str, Any]:
         .prefetch_related("series", "extras", "warnings")
         .get(pk=version.pk)
     )
-    return VersionSerializer(version).data  # type: ignore[return-value]
+    return VersionSerializer(version).data
 
 
 def _open_version(report: Report, wanted: str) -> ReportVersion:
