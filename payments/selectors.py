@@ -193,6 +193,7 @@ class RegionPayouts:
     region: Region
     lines: list[PayoutLine]
     ceilings: list[CeilingUse] = field(default_factory=list)
+    decided_runs: frozenset[int] = frozenset()  # runs with an issued decision for the region
 
     @property
     def total_ore(self) -> int:
@@ -201,7 +202,7 @@ class RegionPayouts:
 
 def region_payouts(region: Region) -> RegionPayouts:
     """A region's approved payouts, newest year first, and under model A how much of
-    each year's ceiling its quarterly payouts have used. Two queries."""
+    each year's ceiling its quarterly payouts have used. Three queries."""
     lines = list(
         PayoutLine.objects.filter(region=region, run__status=RunStatus.APPROVED)
         .select_related("run__agreement")
@@ -221,7 +222,12 @@ def region_payouts(region: Region) -> RegionPayouts:
         .annotate(used=Sum("amount_ore"), ceiling=Max("ceiling_ore"))
         .order_by("-run__agreement__year")
     ]
-    return RegionPayouts(region, lines, ceilings)
+    decided = frozenset(
+        PayoutExport.objects.filter(region=region, kind=ExportKind.DECISION).values_list(
+            "run_id", flat=True
+        )
+    )
+    return RegionPayouts(region, lines, ceilings, decided)
 
 
 # --------------------------------------------------------------------------- preview

@@ -270,6 +270,7 @@ def test_region_payouts_show_periods_and_ceiling_used(
     assert "3 900 000,00" in page
     assert "78,0 %" in page
     assert "1 100 000,00" in page
+    assert "/beslut/" not in page  # no decision issued yet, so no link to one
 
 
 # --------------------------------------------------------------------------- preview
@@ -333,6 +334,6 @@ def test_region_payouts_query_count(
         run = computed_quarter(example_a, quarter, case_officer, coordinator)
         run_approve(run=run, acting_user=approver)
     client = login(coordinator)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = client.get(reverse("payments:region_payouts"))
     assert response.content.decode().count("2099Q") == quarters
