@@ -145,8 +145,8 @@ def resolve_database(dbname: str) -> str:
     server = pgserver.get_server(DATA / "pg", cleanup_mode="stop")
     _keep_alive.append(server)
     info = server.get_postmaster_info()
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{dbname}';")
-    if "(1 row)" not in exists:
+    listing = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{dbname}';")
+    if "(1 row)" not in listing:
         server.psql(f'CREATE DATABASE "{dbname}";')
     if info.socket_dir is not None:
         host = urllib.parse.quote(str(info.socket_dir), safe="")
