@@ -62,6 +62,8 @@ def test_submit_emails_fk_once(celery_worker, coordinator, other_coordinator):
     assert message.subject == "Rapport inskickad: Region Stockholm 2020Q4"
     assert "Region Stockholm har skickat in sin rapport för 2020Q4 (version 1)." in message.body
     event = ReportEvent.objects.get(version=version, action="SUBMITTED")
+    # The e-mail leaves inside the transaction that records it; wait for the commit.
+    wait_for(lambda: SentNotification.objects.exists())
     assert list(SentNotification.objects.values_list("kind", "event", "recipient")) == [
         ("SUBMITTED", event.pk, settings.FK_NOTIFICATION_EMAIL)
     ]
