@@ -463,9 +463,9 @@ def run_recompute_check(run: PayoutRun) -> bool:
     expected = {
         region: result.values() for region, result in calculation.compute(run.inputs).items()
     }
+    names = list(calculation.LineResult(region="", amount_ore=0).values())
     stored = {
-        line.region_id: {name: getattr(line, name) for name in next(iter(expected.values()))}
-        for line in run.lines.all()
+        line.region_id: {name: getattr(line, name) for name in names} for line in run.lines.all()
     }
     return stored == expected
 

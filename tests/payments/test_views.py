@@ -337,3 +337,44 @@ def test_region_payouts_query_count(
     with django_assert_num_queries(7):
         response = client.get(reverse("payments:region_payouts"))
     assert response.content.decode().count("2099Q") == quarters
+
+
+def test_model_b_run_page_and_region_page(login, approver, coordinator, example_b, case_officer):
+    from tests.payments.conftest import CONTACTS, accept_contacts
+
+    for region in (A, B, C):
+        for quarter in (1, 2, 3, 4):
+            if region == C and quarter == 4:
+                continue
+            accept_contacts(
+                region,
+                EXAMPLE_B_YEAR,
+                quarter,
+                coordinator,
+                CONTACTS[region] if quarter == 1 else 0,
+            )
+    run = run_start(agreement=example_b, quarter=None, acting_user=case_officer).run
+    run_compute(run_id=run.pk)
+    page = login(approver).get(reverse("payments:run", args=[run.pk])).content.decode()
+    assert "250 000 000,00" in page
+    assert "1 200 000,00" in page
+    assert "Summorna stämmer mot ramen." in page
+    assert "Grundbeloppet betalas ut i en senare körning" in page
+    run_approve(run=run, acting_user=approver)
+    region_page = login(coordinator).get(reverse("payments:region_payouts")).content.decode()
+    assert "251 200 000,00" in region_page
+    assert "Så mycket av taket är använt" not in region_page  # model B has no ceiling
+
+
+def test_year_end_run_page(login, approver, example_a, case_officer, coordinator):
+    for quarter in (1, 2, 3, 4):
+        run = computed_quarter(example_a, quarter, case_officer, coordinator)
+        run_approve(run=run, acting_user=approver)
+    year_end = run_start(agreement=example_a, quarter=None, acting_user=case_officer).run
+    run_compute(run_id=year_end.pk)
+    page = login(approver).get(reverse("payments:run", args=[year_end.pk])).content.decode()
+    assert "193 467,46" in page
+    assert "1 026 532,54" in page
+    assert "Summorna stämmer mot ramen." in page
+    # 8,780,000 paid in the quarters + 1,220,000 redistributed = the whole frame.
+    assert "10 000 000,00" in page
