@@ -28,14 +28,28 @@ def test_wrong_password_says_so_in_swedish(client, coordinator):
     assert "Fel användarnamn eller lösenord" in response.content.decode()
 
 
-def test_login_then_home_shows_agreements(client, coordinator):
+def test_login_then_home_shows_agreements_to_administrator(client, admin_user):
     response = client.post(
-        reverse("login"), {"username": "samordnare01", "password": TEST_PASSWORD}, follow=True
+        reverse("login"), {"username": "admin", "password": TEST_PASSWORD}, follow=True
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Region Stockholm" in html
     assert "500 000 000,00" in html  # the 2020 frame in Swedish format
+
+
+@pytest.mark.parametrize(
+    ("user", "start"),
+    [
+        ("coordinator", "reporting:overview"),
+        ("viewer", "reporting:overview"),
+        ("case_officer", "reporting:inbox"),
+        ("approver", "payments:runs"),
+    ],
+)
+def test_home_sends_each_role_to_its_start_page(request, login, user, start):
+    response = login(request.getfixturevalue(user)).get(reverse("home"))
+    assert response.status_code == 302
+    assert response.headers["Location"] == reverse(start)
 
 
 def test_home_requires_login(client):
