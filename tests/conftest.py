@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 
@@ -21,6 +22,9 @@ from rehab.celery import app as celery_app
 from rehab.enums import Role
 from rehab.models import Region
 from tests.factories import UserFactory
+
+# Tests hash many passwords; a fast hasher keeps that from dominating the suite.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Each test session gets its own queue, so a developer's running worker never
 # steals the suite's tasks (and two suites never steal each other's).
