@@ -94,3 +94,12 @@ def test_admin_agreement_change_page_shows_periods_and_rates(login, admin_user):
 def test_admin_refused_to_coordinator(login, coordinator):
     response = login(coordinator).get("/admin/")
     assert response.status_code == 302
+
+
+def test_language_switch_names_each_language_in_itself(client):
+    html = client.get(reverse("login")).content.decode()
+    assert 'lang="en">English</button>' in html
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("login")).content.decode()
+    assert '<html lang="en">' in html
+    assert 'lang="sv">Svenska</button>' in html
