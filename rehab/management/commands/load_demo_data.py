@@ -9,9 +9,19 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.utils import timezone
 
+from rehab import reference
 from rehab.enums import AgeBand, Role
-from rehab.models import Agreement, PopulationFigure, Region, User
+from rehab.models import (
+    Agreement,
+    AgreementTreatment,
+    PopulationFigure,
+    Region,
+    ReportingPeriod,
+    User,
+    quarter_bounds,
+)
 
 DEMO_USERS = [
     ("samordnare01", "Sara", "Lind", Role.REGION_COORDINATOR, "01"),
@@ -48,7 +58,44 @@ class Command(BaseCommand):
             user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
             user.save()
         self.stdout.write(f"Demoanvändare: {len(DEMO_USERS)}")
+        self._demo_agreement()
         self._demo_populations()
+
+    def _demo_agreement(self) -> None:
+        """The real agreements end with 2020, so every demo quarter would be years
+        late. A demo agreement for the current year, with 2020's rules and open
+        quarters, lets a coordinator try filing before a deadline."""
+        year = timezone.localdate().year
+        if Agreement.objects.filter(year=year).exists():
+            return
+        rules = next(a for a in reference.AGREEMENTS if a.year == 2020)
+        agreement = Agreement.objects.create(
+            year=year,
+            name=f"DEMO {year}: samma regler som 2020 (ingen verklig överenskommelse)",
+            diary_number="DEMO",
+            payout_model=rules.payout_model,
+            frame_ore=rules.frame_ore,
+            contact_bonus_per_contact_ore=rules.contact_bonus_per_contact_ore,
+            contact_bonus_cap_ore=rules.contact_bonus_cap_ore,
+            population_reference_date=datetime.date(year - 1, 11, 1),
+            statistics_age_band=AgeBand.AGE_16_67,
+            asks_video=True,
+        )
+        deadline = datetime.date(year + 1, 8, 15)
+        for q in range(1, 5):
+            start, end = quarter_bounds(year, q)
+            ReportingPeriod.objects.create(
+                agreement=agreement,
+                quarter=q,
+                start_date=start,
+                end_date=end,
+                opens_on=end + datetime.timedelta(days=1),
+                deadline=deadline,
+            )
+        AgreementTreatment.objects.bulk_create(
+            AgreementTreatment(agreement=agreement, treatment_id=code) for code in rules.rates_ore
+        )
+        self.stdout.write(f"Demoöverenskommelse {year} skapad")
 
     def _demo_populations(self) -> None:
         """Each agreement names the population figure its money follows (e.g. 1 Nov

@@ -1,0 +1,63 @@
+"""`load_demo_data`: demo users for every role, a demo agreement for this year, idempotent."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from rehab.enums import Role
+from rehab.models import Agreement, PopulationFigure, User
+from rehab.selectors import agreement_populations
+
+pytestmark = pytest.mark.django_db
+
+
+def load() -> str:
+    out = io.StringIO()
+    call_command("load_demo_data", "--password", "demo-lösen-1", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_data_creates_a_user_for_every_role(ref):
+    load()
+    roles = dict(User.objects.values_list("username", "role"))
+    assert {
+        roles["samordnare01"],
+        roles["lasare01"],
+        roles["handlaggare"],
+        roles["attestant"],
+        roles["admin"],
+    } == {
+        Role.REGION_COORDINATOR,
+        Role.REGION_VIEWER,
+        Role.FK_CASE_OFFICER,
+        Role.FK_APPROVER,
+        Role.ADMINISTRATOR,
+    }
+    assert User.objects.get(username="samordnare03").region_id == "03"
+    assert User.objects.get(username="admin").check_password("demo-lösen-1")
+
+
+def test_demo_data_twice_changes_nothing(ref):
+    load()
+    counts = (User.objects.count(), Agreement.objects.count(), PopulationFigure.objects.count())
+    second = load()
+    assert (
+        User.objects.count(),
+        Agreement.objects.count(),
+        PopulationFigure.objects.count(),
+    ) == counts
+    assert "Demobefolkning: 0 nya uppgifter" in second
+
+
+def test_demo_agreement_for_this_year_is_open_and_payable(ref):
+    load()
+    year = timezone.localdate().year
+    agreement = Agreement.objects.get(year=year)
+    assert agreement.name.startswith(f"DEMO {year}")
+    assert set(agreement.periods.values_list("deadline", flat=True)) == {
+        datetime.date(year + 1, 8, 15)
+    }
+    assert len(agreement_populations(agreement)) == 21
