@@ -171,7 +171,10 @@ def _new_version(
     acting_user: User,
     is_correction: bool = False,
     correction_reason: str = "",
+    saved: bool = True,
 ) -> ReportVersion:
+    """A new draft with `figures`. `saved=False` when the draft is made for the
+    region by someone else's action (FK's return): nobody has saved it yet."""
     last = report.versions.order_by("-number").values_list("number", flat=True).first() or 0
     version = ReportVersion.objects.create(
         report=report,
@@ -181,7 +184,7 @@ def _new_version(
         is_correction=is_correction,
         correction_reason=correction_reason,
         created_by=acting_user,
-        updated_by=acting_user,
+        updated_by=acting_user if saved else None,
     )
     _write_figures(version, figures)
     return version
@@ -379,7 +382,8 @@ def report_return(
     Effects: SUBMITTED -> RETURNED (figures kept as they were) with decided_by/at,
     review_comment and flagged_cells; RETURNED event; a NEW DRAFT (number + 1) copied
     from it, with a CREATED event; e-mail to the region's coordinators (on commit).
-    Returns the new draft."""
+    The new draft has no updated_by (FK never types figures; the region has not
+    saved it yet). Returns the new draft."""
     version = _locked(version)
     _require(acting_user, Action.REVIEW_REPORTS, version.report.region_id)
     if not comment.strip():
@@ -404,6 +408,7 @@ def report_return(
         acting_user=acting_user,
         is_correction=version.is_correction,
         correction_reason=version.correction_reason,
+        saved=False,
     )
     _event(
         draft,

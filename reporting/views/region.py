@@ -265,17 +265,24 @@ def _stale(request: HttpRequest, place: ReportPlace, form: ReportForm) -> HttpRe
     data["lock_version"] = str(current.lock_version)
     fresh = ReportForm(data, cell_keys=form.cell_keys)
     fresh.is_valid()
-    who = current.updated_by or current.created_by
-    messages.error(
-        request,
-        _(
+    who = current.updated_by
+    if who is None:
+        # Nobody has saved this draft: it is a new version (FK returned the report,
+        # or a correction was started) made after the user opened the page.
+        message = _(
+            "Rapporten har ändrats efter att du öppnade den: version %(number)s är nu "
+            "utkastet. Dina ändringar sparades inte. Dina siffror visas nedan och "
+            "utkastets värde står under varje ruta som skiljer sig. Spara igen om dina "
+            "siffror ska gälla."
+        ) % {"number": current.number}
+    else:
+        message = _(
             "%(who)s sparade utkastet %(at)s, efter att du öppnade det. Dina ändringar "
             "sparades inte. Dina siffror visas nedan och det sparade värdet står under "
             "varje ruta som skiljer sig. Spara igen om dina siffror ska gälla."
-        )
-        % {
+        ) % {
             "who": who.get_full_name() or who.username,
             "at": timezone.localtime(current.updated_at).strftime("%H:%M"),
-        },
-    )
+        }
+    messages.error(request, message)
     return _form_page(request, place, versions, form=fresh, stale=current, status=409)
