@@ -62,7 +62,7 @@ def main(repeat: int = 50) -> None:
         year_run(ModelBParams(500_000_000_00, 3_000_00, 50_000_000_00), pops, contacts)
         timings_b.append(time.perf_counter() - start)
     median_a = statistics.median(timings_a) * 1000
-    print(f"model A, 21 regions, 4 quarters + year end: median {median_a:.2f} ms (paid {total} öre)")
+    print(f"model A, 21 regions, 4 quarters + year end: {median_a:.2f} ms (paid {total} öre)")
     print(f"model B, 21 regions: median {statistics.median(timings_b) * 1000:.3f} ms")
 
 
