@@ -3,6 +3,8 @@ of a submitted report (accept, or return with a comment tied to cells)."""
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -16,21 +18,23 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from rehab.models import Agreement
+from rehab.models import Agreement, Region, ReportingPeriod
 from rehab.permissions import Action, can, require, scope, scoped
 
 from ..enums import ReportState, VersionStatus
 from ..figures import Figures
 from ..forms import InboxFilterForm, ReturnForm
-from ..models import Report, ReportVersion
+from ..models import Report, ReportVersion, ValidationSettings
 from ..selectors import figures_of
 from ..services import NotAllowed, ReportError, report_accept, report_return
-from .common import STATE_BADGES, report_place
+from .common import STATE_BADGES, days_left_text, report_place
 from .grid import agreement_treatments, build_grid, cell_keys
 
 ALL = "ALL"
+MISSING = "MISSING"
 STATUS_FILTERS = [
     (ReportState.SUBMITTED.value, gettext_lazy("Att granska")),
+    (MISSING, gettext_lazy("Saknas (sista dag passerad eller nära)")),
     (ReportState.RETURNED.value, gettext_lazy("Återsända")),
     (ReportState.DRAFT.value, gettext_lazy("Hos regionen (utkast)")),
     (ReportState.ACCEPTED.value, gettext_lazy("Godkända")),
@@ -74,10 +78,72 @@ def _inbox_queryset(user: Any, filters: dict[str, Any]) -> QuerySet[Report]:
         qs = qs.order_by("-period__agreement__year", "period__quarter", "region")
     if filters.get("late"):
         today = timezone.localdate()
-        qs = qs.filter(submitted_late=True) | qs.filter(
-            latest_status=VersionStatus.DRAFT, period__deadline__lt=today
+        # As the rows are marked: a submitted version filed late, or the region's
+        # draft past the deadline. A correction of an accepted quarter is not late
+        # (the version in force was filed), nor is an accepted report.
+        qs = qs.filter(latest_status=VersionStatus.SUBMITTED, submitted_late=True) | qs.filter(
+            latest_status=VersionStatus.DRAFT, latest_correction=False, period__deadline__lt=today
         )
     return qs
+
+
+@dataclass(frozen=True)
+class MissingRow:
+    """A region × period with nothing submitted although the deadline has passed
+    or is near; shaped like an inbox row's report for the template."""
+
+    region: Region
+    period: ReportingPeriod
+    started: bool
+    submitted_number: None = None
+    submitted_at: None = None
+
+    @property
+    def region_id(self) -> str:
+        return self.region.code
+
+
+def _missing_rows(user: Any, filters: dict[str, Any], today: datetime.date) -> list[MissingRow]:
+    """Every region × open period whose deadline has passed, or is within the
+    reminder window, with no submitted or accepted version: the reports FK has to
+    chase. Started drafts count as missing too (`started`). Four queries,
+    however many regions and periods."""
+    days = ValidationSettings.current().reminder_days
+    periods = ReportingPeriod.objects.filter(
+        is_closed=False, opens_on__lte=today, deadline__lte=today + datetime.timedelta(days=days)
+    ).select_related("agreement")
+    if filters.get("agreement"):
+        periods = periods.filter(agreement__year=filters["agreement"])
+    if filters.get("quarter"):
+        periods = periods.filter(quarter=filters["quarter"])
+    if filters.get("late"):
+        periods = periods.filter(deadline__lt=today)
+    regions = scope(user).filter(active=True)
+    if filters.get("region"):
+        regions = regions.filter(code=filters["region"])
+    period_list = list(periods.order_by("deadline", "agreement__year", "quarter"))
+    region_list = list(regions.order_by("code"))
+    reports = Report.objects.filter(
+        period__in=[p.pk for p in period_list], region__in=[r.code for r in region_list]
+    )
+    done = set(
+        reports.filter(
+            versions__status__in=[
+                VersionStatus.SUBMITTED,
+                VersionStatus.ACCEPTED,
+                VersionStatus.SUPERSEDED,
+            ]
+        ).values_list("region_id", "period_id")
+    )
+    started = set(
+        reports.filter(versions__isnull=False).values_list("region_id", "period_id").distinct()
+    )
+    return [
+        MissingRow(region, period, started=(region.code, period.pk) in started)
+        for period in period_list
+        for region in region_list
+        if (region.code, period.pk) not in done
+    ]
 
 
 def _inbox_state(report: Any) -> str:
@@ -103,10 +169,32 @@ def inbox(request: HttpRequest) -> HttpResponse:
         statuses=STATUS_FILTERS,
     )
     filters = form.cleaned_data if form.is_valid() else {}
+    today = timezone.localdate()
+    if filters.get("status") == MISSING:
+        missing = Paginator(_missing_rows(request.user, filters, today), PAGE_SIZE).get_page(
+            request.GET.get("sida")
+        )
+        return _render_inbox(
+            request,
+            form,
+            missing,
+            [
+                {
+                    "report": row,
+                    "state": MISSING,
+                    "state_label": _("Saknas"),
+                    "badge": "missing",
+                    "started": row.started,
+                    "days": days_left_text(row.period.deadline, today),
+                    "late": row.period.deadline < today,
+                    "args": (row.region.code, row.period.agreement.year, row.period.quarter),
+                }
+                for row in missing.object_list
+            ],
+        )
     page = Paginator(_inbox_queryset(request.user, filters), PAGE_SIZE).get_page(
         request.GET.get("sida")
     )
-    today = timezone.localdate()
     rows = []
     for report in page.object_list:
         state = _inbox_state(report)
@@ -119,10 +207,18 @@ def inbox(request: HttpRequest) -> HttpResponse:
                 "badge": STATE_BADGES[ReportState(state)],
                 "late": bool(report.submitted_late)
                 if state == ReportState.SUBMITTED
-                else (waiting and report.period.deadline < today),
+                else (
+                    waiting and state != ReportState.CORRECTING and report.period.deadline < today
+                ),
                 "args": (report.region_id, report.period.agreement.year, report.period.quarter),
             }
         )
+    return _render_inbox(request, form, page, rows)
+
+
+def _render_inbox(
+    request: HttpRequest, form: InboxFilterForm, page: Any, rows: list[dict[str, Any]]
+) -> HttpResponse:
     query = request.GET.copy()
     query.pop("sida", None)
     return render(
@@ -133,6 +229,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "page": page,
             "query": query.urlencode(),
+            "missing": form.is_valid() and form.cleaned_data.get("status") == MISSING,
             "can_review": can(request.user, Action.REVIEW_REPORTS),
         },
     )

@@ -63,6 +63,8 @@ def other_regions() -> list[str]:
         ("coordinator", reverse("reporting:report", args=("01", 2020, 2))),  # the draft's form
         ("case_officer", reverse("reporting:inbox")),
         ("case_officer", reverse("reporting:inbox") + "?status=ALL"),
+        ("case_officer", reverse("reporting:inbox") + "?status=MISSING"),
+        ("case_officer", reverse("reporting:inbox") + "?status=MISSING&agreement=2020"),
     ],
 )
 def test_page_queries_do_not_grow_with_the_number_of_regions(
@@ -83,3 +85,18 @@ def test_inbox_lists_all_21_regions(login, coordinator, case_officer):
     reports_for(["01", *other_regions()], coordinator)
     html = login(case_officer).get(reverse("reporting:inbox")).content.decode()
     assert "42 rapporter" in html  # 2019Q2 correction and 2020Q1 per region, to review
+
+
+def test_missing_reports_query_count_does_not_grow_with_the_regions(
+    login, case_officer, django_assert_num_queries
+):
+    """1 active region against 21: the same queries, 1 and 21 rows listed."""
+    client = login(case_officer)
+    path = reverse("reporting:inbox") + "?status=MISSING&agreement=2020&quarter=1"
+    Region.objects.exclude(code="01").update(active=False)
+    one = queries(client, path)
+    assert "1 rapport saknas" in client.get(path).content.decode()
+    Region.objects.update(active=True)
+    with django_assert_num_queries(one):
+        response = client.get(path)
+    assert "21 rapporter saknas" in response.content.decode()
