@@ -79,7 +79,13 @@ def decision_html(run: PayoutRun, region: Region) -> tuple[str, str, bytes]:
     with translation.override("sv"):
         html = render_to_string(
             "payments/_decision_body.html",
-            {"run": run, "region": region, "item": lines[0] if lines else None},
+            {
+                "run": run,
+                "region": region,
+                "item": lines[0] if lines else None,
+                # A claw-back is said as the positive sum the region pays back.
+                "clawback_ore": -lines[0].line.amount_ore if lines else 0,
+            },
         )
     return (
         f"beslut-{run.reference.lower()}-{region.code}.html",

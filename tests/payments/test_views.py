@@ -378,3 +378,19 @@ def test_year_end_run_page(login, approver, example_a, case_officer, coordinator
     assert "Summorna stämmer mot ramen." in page
     # 8,780,000 paid in the quarters + 1,220,000 redistributed = the whole frame.
     assert "10 000 000,00" in page
+
+
+def test_decision_for_a_claw_back_names_the_sum_to_pay_back(
+    login, approver, example_a, case_officer, coordinator
+):
+    q1 = computed_quarter(example_a, 1, case_officer, coordinator)
+    run_approve(run=q1, acting_user=approver)
+    accept_series(C, EXAMPLE_A_YEAR, 1, coordinator, {"KBT": 0})
+    q2 = run_start(agreement=example_a, quarter=2, acting_user=case_officer).run
+    run_compute(run_id=q2.pk)
+    q2 = run_approve(run=q2, acting_user=approver)
+    assert q2.lines.get(region_id=C).amount_ore == -13_000_000
+    client = login(approver)
+    body = client.get(reverse("payments:decision", args=[q2.pk, C])).content.decode()
+    assert "Försäkringskassan kräver tillbaka 130 000,00 kr" in body
+    assert "tillbaka -" not in body
