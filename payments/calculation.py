@@ -11,7 +11,8 @@ The snapshot (JSON: quarters are string keys)::
                population_reference_date, population_age_band,
                versions [{id, region, quarter, number}], counted_runs [run ids]
     QUARTER:   quarter, series {region: {"1": {treatment: n}}}, paid_ore {region: öre}
-    YEAR_END:  series, paid_ore (quarterly payouts), redistributed_ore {region: öre}
+    YEAR_END:  series, paid_ore (quarterly payouts and earlier year-end settlements of
+               the quarters), redistributed_ore {region: öre}
     YEAR (B):  contacts {region: n}, accepted_quarters {region: [1, 2, ...]},
                base_paid_ore {region: öre}, bonus_paid_ore {region: öre}
 
@@ -134,20 +135,35 @@ def _quarter(inputs: Mapping[str, Any]) -> dict[str, LineResult]:
 
 
 def _year_end(inputs: Mapping[str, Any]) -> dict[str, LineResult]:
+    """The year-end settlement: first every region's quarterly money is settled against
+    the year's final figures (entitled = min(earned for the year, ceiling), minus what
+    the quarterly runs and earlier year-end rounds paid for the quarters; a correction
+    accepted after the fourth quarter's run, or after an earlier year-end round, is
+    paid or clawed back here), then the unspent money is redistributed; a later round
+    pays the difference from what earlier rounds redistributed."""
     params = model_a_params(inputs)
     populations = _per_region(inputs, "populations")
     series = _series(inputs)
     paid = _per_region(inputs, "paid_ore")
     redistributed = _per_region(inputs, "redistributed_ore")
-    result = year_end_run(params, populations, series, paid)
+    figures = year_end_run(params, populations, series, paid)
+    entitled_quarters = {
+        region: min(line.earned_year_ore, line.ceiling_ore)
+        for region, line in figures.lines.items()
+    }
+    # Unspent is counted after the quarters are settled, so the redistribution never
+    # hands out money a region is still owed for its own production.
+    result = year_end_run(params, populations, series, entitled_quarters)
     excess_total = sum(line.excess_ore for line in result.lines.values())
     population_total = sum(populations.values())
     out: dict[str, LineResult] = {}
     for region, line in result.lines.items():
         before = redistributed.get(region, 0)
+        paid_before = paid.get(region, 0)
+        settlement = entitled_quarters[region] - paid_before
         out[region] = LineResult(
             region=region,
-            amount_ore=line.redistribution_ore - before,
+            amount_ore=settlement + line.redistribution_ore - before,
             ceiling_ore=line.ceiling_ore,
             earned_ore=line.earned_year_ore,
             entitled_ore=line.redistribution_ore,
@@ -155,7 +171,9 @@ def _year_end(inputs: Mapping[str, Any]) -> dict[str, LineResult]:
             redistribution_ore=line.redistribution_ore - before,
             detail={
                 "series": _cumulative_series(series, region, 4),
-                "paid_quarters_ore": line.paid_ore,
+                "paid_quarters_ore": paid_before,
+                "entitled_quarters_ore": entitled_quarters[region],
+                "quarter_settlement_ore": settlement,
                 "excess_ore": line.excess_ore,
                 "excess_total_ore": excess_total,
                 "unspent_ore": result.unspent_ore,

@@ -193,10 +193,33 @@ def _year_end(inputs: Mapping[str, Any], line: LineLike) -> list[str]:
         )
     else:
         sentences.append(_("Regionen producerade inte över sitt tak och får ingen omfördelning."))
-    if line.already_paid_ore:
+    settlement = int(detail.get("quarter_settlement_ore", 0))
+    if settlement:
         sentences.append(
-            _("Tidigare omfördelat: %(before)s. Att betala nu: %(amount)s.")
-            % {"before": kr(line.already_paid_ore), "amount": kr(line.amount_ore)}
+            _(
+                "Justering för rättelser av årets kvartal som godkänts efter "
+                "kvartalskörningarna: berättigat för året (det lägsta av intjänat och tak) "
+                "%(entitled)s − utbetalt för kvartalen %(paid)s = %(settlement)s%(clawback)s."
+            )
+            % {
+                "entitled": kr(int(detail.get("entitled_quarters_ore", 0))),
+                "paid": kr(int(detail.get("paid_quarters_ore", 0))),
+                "settlement": kr(settlement),
+                "clawback": _(" (återkrav)") if settlement < 0 else "",
+            }
+        )
+    if line.already_paid_ore or settlement:
+        sentences.append(
+            _(
+                "Att betala nu: justering %(settlement)s + omfördelning %(entitled)s − "
+                "tidigare omfördelat %(before)s = %(amount)s."
+            )
+            % {
+                "settlement": kr(settlement),
+                "entitled": kr(line.entitled_ore),
+                "before": kr(line.already_paid_ore),
+                "amount": kr(line.amount_ore),
+            }
         )
     return sentences + _settlement(line)
 

@@ -119,16 +119,23 @@ def run_totals(run: PayoutRun, lines: Sequence[PayoutLine]) -> tuple[list[Total]
         reconciles = ceilings == frame and before + amount == entitled and entitled <= frame
     elif run.kind == RunKind.YEAR_END:
         paid_quarters = sum(int(line.detail.get("paid_quarters_ore", 0)) for line in lines)
+        settled = sum(int(line.detail.get("quarter_settlement_ore", 0)) for line in lines)
         entitled = sum(line.entitled_ore or 0 for line in lines)
         totals += [
-            Total(_("Utbetalt under året"), paid_quarters),
-            Total(_("Outnyttjat"), frame - paid_quarters),
+            Total(_("Utbetalt för kvartalen"), paid_quarters),
+            Total(_("Reglering av kvartalen efter rättelser"), settled),
+            Total(_("Outnyttjat"), frame - paid_quarters - settled),
             Total(_("Omfördelning"), entitled),
             Total(_("Tidigare omfördelat"), before),
             Total(_("Att betala i denna körning"), amount),
-            Total(_("Utbetalt under året inklusive omfördelning"), paid_quarters + entitled),
+            Total(
+                _("Utbetalt under året inklusive omfördelning"),
+                paid_quarters + settled + entitled,
+            ),
         ]
-        reconciles = paid_quarters + entitled <= frame and before + amount == entitled
+        reconciles = (
+            paid_quarters + settled + entitled <= frame and before + amount - settled == entitled
+        )
     else:
         base_share = sum(int(line.detail.get("base_share_ore", 0)) for line in lines)
         bonus = sum(int(line.detail.get("bonus_entitled_ore", 0)) for line in lines)

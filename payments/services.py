@@ -114,7 +114,9 @@ def _order_problem(
         if any(run.kind == RunKind.YEAR_END for run in approved):
             return _(
                 "Året %(year)s är redan slutreglerat (omfördelningen är attesterad); "
-                "inga fler kvartalskörningar kan göras."
+                "inga fler kvartalskörningar kan göras. Rättelser som godkänts därefter "
+                "regleras i en ny omgång av slutregleringen: starta en körning för året "
+                "utan kvartal."
             ) % {"year": agreement.year}
         later = sorted(
             {run.quarter for run in approved if run.kind == RunKind.QUARTER}
@@ -262,15 +264,26 @@ def _approved_amounts(agreement: Agreement) -> tuple[list[int], dict[str, dict[s
     read in one statement (so the run ids and the sums are of the same moment)."""
     rows = PayoutLine.objects.filter(
         run__agreement=agreement, run__status=RunStatus.APPROVED
-    ).values_list("run_id", "run__kind", "region_id", "amount_ore", "base_ore", "bonus_ore")
+    ).values_list(
+        "run_id",
+        "run__kind",
+        "region_id",
+        "amount_ore",
+        "redistribution_ore",
+        "base_ore",
+        "bonus_ore",
+    )
     run_ids: set[int] = set()
     sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for run_id, kind, region, amount, base, bonus in rows:
+    for run_id, kind, region, amount, redistribution, base, bonus in rows:
         run_ids.add(run_id)
         if kind == RunKind.QUARTER:
             sums["paid_ore"][region] += amount
         elif kind == RunKind.YEAR_END:
-            sums["redistributed_ore"][region] += amount
+            # A year-end line pays the redistribution (difference) plus any settlement
+            # of the quarters; the settlement counts as paid for the quarters.
+            sums["redistributed_ore"][region] += redistribution or 0
+            sums["paid_ore"][region] += amount - (redistribution or 0)
         else:
             sums["base_paid_ore"][region] += base or 0
             sums["bonus_paid_ore"][region] += bonus or 0

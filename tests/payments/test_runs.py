@@ -389,3 +389,73 @@ def test_requeue_picks_up_lost_tasks_and_dead_workers(example_a, case_officer):
     assert run_compute(run_id=dead.pk) is not None
     dead.refresh_from_db()
     assert dead.status == RunStatus.CALCULATED
+
+
+def _full_year_approved(agreement, case_officer, approver, coordinator, *, year_end: bool):
+    for quarter in (1, 2, 3, 4):
+        for region in (A, B, C):
+            accept_series(region, EXAMPLE_A_YEAR, quarter, coordinator, SERIES[region][quarter])
+        run_approve(run=compute(agreement, quarter, case_officer), acting_user=approver)
+    if year_end:
+        first = compute(agreement, None, case_officer)
+        run_approve(run=first, acting_user=approver)
+        return first
+    return None
+
+
+def _paid_in_the_year(agreement) -> int:
+    return sum(
+        PayoutLine.objects.filter(
+            run__agreement=agreement, run__status=RunStatus.APPROVED
+        ).values_list("amount_ore", flat=True)
+    )
+
+
+def test_model_a_correction_after_the_year_end_is_settled_in_a_new_round(
+    example_a, case_officer, approver, coordinator
+):
+    first = _full_year_approved(example_a, case_officer, approver, coordinator, year_end=True)
+    assert amounts(first) == REDISTRIBUTION_ORE
+    # C corrects Q4 from 20 to 30 KBT after the year was settled: 10 × 13,000 more,
+    # which C is owed for its own production (it stays under its ceiling).
+    accept_series(C, EXAMPLE_A_YEAR, 4, coordinator, {"KBT": 30})
+    with pytest.raises(RunError) as refused:
+        run_start(agreement=example_a, quarter=4, acting_user=case_officer)
+    assert refused.value.code == "wrong_order"
+
+    second = compute(example_a, None, case_officer)
+    assert (second.kind, second.round) == (RunKind.YEAR_END, 2)
+    # Unspent falls from 1,220,000 to 1,090,000, shared 1,340,000 : 7,110,000.
+    assert amounts(second) == {
+        A: 17_285_207 - 19_346_746,
+        B: 91_714_793 - 102_653_254,
+        C: 130_000 * SEK,
+    }
+    line_c = second.lines.get(region_id=C)
+    assert line_c.detail["quarter_settlement_ore"] == 130_000 * SEK
+    assert line_c.redistribution_ore == 0
+    assert second.lines.get(region_id=A).redistribution_ore == 17_285_207 - 19_346_746
+    assert second.lines.get(region_id=B).detail["unspent_ore"] == 1_090_000 * SEK
+    assert run_recompute_check(second)
+    run_approve(run=second, acting_user=approver)
+    assert _paid_in_the_year(example_a) == 10_000_000 * SEK
+
+    # A third round with nothing new pays nothing.
+    third = compute(example_a, None, case_officer)
+    assert amounts(third) == {A: 0, B: 0, C: 0}
+
+
+def test_model_a_year_end_settles_a_correction_accepted_after_the_fourth_quarter(
+    example_a, case_officer, approver, coordinator
+):
+    _full_year_approved(example_a, case_officer, approver, coordinator, year_end=False)
+    # C corrects Q3 downwards (15 KBT + 3 IPT -> 0) after Q4 was paid: claw-back of
+    # 234,000, which is unspent money for the redistribution.
+    accept_series(C, EXAMPLE_A_YEAR, 3, coordinator, {"KBT": 0, "IPT": 0})
+    year_end = compute(example_a, None, case_officer)
+    line_c = year_end.lines.get(region_id=C)
+    assert line_c.amount_ore == -234_000 * SEK
+    assert line_c.detail["quarter_settlement_ore"] == -234_000 * SEK
+    assert line_c.detail["unspent_ore"] == (1_220_000 + 234_000) * SEK
+    run_approve(run=year_end, acting_user=approver)
+    assert _paid_in_the_year(example_a) == 10_000_000 * SEK
