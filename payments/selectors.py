@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Max, Sum
+from django.db.models import F, Max, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from rehab.enums import PayoutModel
@@ -222,11 +223,16 @@ def region_payouts(region: Region) -> RegionPayouts:
         for row in PayoutLine.objects.filter(
             region=region,
             run__status=RunStatus.APPROVED,
-            run__kind=RunKind.QUARTER,
+            run__kind__in=(RunKind.QUARTER, RunKind.YEAR_END),
             run__agreement__payout_model=PayoutModel.A,
         )
         .values("run__agreement__year")
-        .annotate(used=Sum("amount_ore"), ceiling=Max("ceiling_ore"))
+        # The quarterly payouts plus the year-end's settlement of the quarters (its
+        # amount less the redistribution, which is paid above the ceiling).
+        .annotate(
+            used=Sum(F("amount_ore") - Coalesce(F("redistribution_ore"), 0)),
+            ceiling=Max("ceiling_ore"),
+        )
         .order_by("-run__agreement__year")
     ]
     decided = frozenset(

@@ -459,3 +459,22 @@ def test_model_a_year_end_settles_a_correction_accepted_after_the_fourth_quarter
     assert line_c.detail["unspent_ore"] == (1_220_000 + 234_000) * SEK
     run_approve(run=year_end, acting_user=approver)
     assert _paid_in_the_year(example_a) == 10_000_000 * SEK
+
+
+def test_region_ceiling_use_counts_the_year_end_settlement_not_the_redistribution(
+    example_a, case_officer, approver, coordinator
+):
+    from payments.selectors import region_payouts
+    from rehab.models import Region
+
+    _full_year_approved(example_a, case_officer, approver, coordinator, year_end=True)
+    accept_series(C, EXAMPLE_A_YEAR, 4, coordinator, {"KBT": 30})
+    run_approve(run=compute(example_a, None, case_officer), acting_user=approver)
+    used = {
+        code: [(c.year, c.used_ore, c.ceiling_ore) for c in region_payouts(region).ceilings]
+        for code, region in Region.objects.in_bulk([A, C]).items()
+    }
+    assert used == {
+        A: [(EXAMPLE_A_YEAR, 5_000_000 * SEK, 5_000_000 * SEK)],
+        C: [(EXAMPLE_A_YEAR, 910_000 * SEK, 2_000_000 * SEK)],
+    }
