@@ -282,6 +282,19 @@ def review(request: HttpRequest, region: str, year: int, quarter: int) -> HttpRe
     if request.method == "POST":
         user: Any = request.user
         action = request.POST.get("action")
+        reviewed = request.POST.get("version")
+        if reviewed is not None and reviewed != str(version.number):
+            # The page showed another version (returned and submitted again since):
+            # a decision applies only to the figures the officer has seen.
+            messages.error(
+                request,
+                _(
+                    "Rapporten har ändrats sedan du öppnade den: version %(number)s är nu "
+                    "inskickad. Inget beslut har fattats. Granska version %(number)s."
+                )
+                % {"number": version.number},
+            )
+            return redirect(place.url("review"))
         try:
             if action == "accept":
                 report_accept(

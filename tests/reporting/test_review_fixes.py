@@ -1,13 +1,14 @@
 """Defects found in review of the reporting pages, each pinned by a test: who a
 returned report's new draft shows as its last editor, a save against a draft FK
 replaced by returning the report, the upload confirm after the report was
-submitted meanwhile."""
+submitted meanwhile, and FK's decision on a page of an earlier version."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
+from django.urls import reverse
 
 from reporting.enums import VersionStatus
 from reporting.models import ReportVersion
@@ -91,3 +92,34 @@ def test_upload_confirm_after_the_report_was_submitted_saves_nothing(login, coor
         version.status,
         version.series.get(treatment="KBT", sex="F", provider="PUBLIC").value,
     ) == (VersionStatus.SUBMITTED, 10)
+
+
+@pytest.mark.parametrize("action", ["accept", "return"])
+def test_review_decision_on_a_page_of_an_earlier_version_is_refused(
+    login, coordinator, case_officer, case_officer_2, action
+):
+    first = submitted_with(coordinator, {"KBT:F:PUBLIC": 3})
+    client = login(case_officer)
+    assert 'name="version" value="1"' in client.get(url("review")).content.decode()
+    # Meanwhile a colleague returns version 1 and the region submits version 2.
+    report_return(version=first, comment="Fel", acting_user=case_officer_2)
+    submitted_with(coordinator, {"KBT:F:PUBLIC": 30})
+    response = client.post(url("review"), {"action": action, "comment": "OK", "version": "1"})
+    assert response.headers["Location"] == url("review")
+    assert messages_of(response) == [
+        "Rapporten har ändrats sedan du öppnade den: version 2 är nu inskickad. "
+        "Inget beslut har fattats. Granska version 2."
+    ]
+    assert list(ReportVersion.objects.order_by("number").values_list("number", "status")) == [
+        (1, VersionStatus.RETURNED),
+        (2, VersionStatus.SUBMITTED),
+    ]
+
+
+def test_review_decision_with_the_version_shown_goes_through(login, coordinator, case_officer):
+    submitted_with(coordinator, {"KBT:F:PUBLIC": 3})
+    response = login(case_officer).post(
+        url("review"), {"action": "accept", "comment": "", "version": "1"}
+    )
+    assert response.headers["Location"] == reverse("reporting:inbox")
+    assert ReportVersion.objects.get().status == VersionStatus.ACCEPTED
