@@ -76,9 +76,10 @@ class ValidationResult:
 
 
 def cell_label(key: str) -> str:
-    """ "KBT:F:PUBLIC" -> "KBT, kvinnor, offentlig"; "AF_CONTACT:M" -> "AF_CONTACT, män"."""
+    """ "KBT:F:PUBLIC" -> "KBT, kvinnor, offentlig";
+    "AF_CONTACT:M" -> "Kontakter med Arbetsförmedlingen, män" (plain Swedish, not a code)."""
     parts = key.split(":")
-    labels = [parts[0]]
+    labels = [str(ExtraKind(parts[0]).label) if parts[0] in ExtraKind.values else parts[0]]
     if len(parts) > 1:
         labels.append(SEX_LABELS.get(parts[1], parts[1]))  # type: ignore[call-overload]
     if len(parts) > 2:

@@ -86,7 +86,7 @@ def test_return_and_accept_email_the_regions_coordinators(
     draft = report_return(
         version=version,
         comment="KBT för kvinnor saknar privata vårdgivare.",
-        flagged_cells=["KBT:F:PRIVATE"],
+        flagged_cells=["KBT:F:PRIVATE", "AF_CONTACT:M"],
         acting_user=case_officer,
     )
     wait_for(lambda: len(mail.outbox) == 3)
@@ -98,7 +98,7 @@ def test_return_and_accept_email_the_regions_coordinators(
         "Försäkringskassan har återsänt rapporten för Region Stockholm 2020Q4 (version 1).\n\n"
         f"Kommentar från {case_officer.get_full_name()}:\n"
         "KBT för kvinnor saknar privata vårdgivare.\n\n"
-        "Uppgifter att se över: KBT, kvinnor, privat\n\n"
+        "Uppgifter att se över: KBT, kvinnor, privat; Kontakter med Arbetsförmedlingen, män\n\n"
         "Ett nytt utkast med samma siffror finns i Rehab. Rätta det och skicka in igen.\n\n"
         "Det här meddelandet skickades automatiskt.\n"
     )

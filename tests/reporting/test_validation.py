@@ -79,7 +79,11 @@ def test_validate_not_whole_number(ref):
 def test_validate_negative(ref):
     result = check(Figures(extras={("AF_CONTACT", "M"): -3}))
     assert [(i.code, i.key, i.message) for i in result.errors] == [
-        ("negative", "AF_CONTACT:M", "AF_CONTACT, män: antalet kan inte vara negativt (-3).")
+        (
+            "negative",
+            "AF_CONTACT:M",
+            "Kontakter med Arbetsförmedlingen, män: antalet kan inte vara negativt (-3).",
+        )
     ]
 
 
