@@ -103,6 +103,30 @@ def _settlement(line: LineLike) -> list[str]:
     return sentences
 
 
+def adjustment_ore(kind: str, line: LineLike) -> int:
+    """How much of the line's amount settles earlier periods rather than paying the
+    period itself (negative = part of a claw-back): corrections accepted after an
+    earlier run was approved.
+
+    Quarter: entitled up to the previous quarter with today's figures, less what was
+    paid. Year-end: the settlement of the quarters. Year (model B): base or bonus paid
+    again on top of an earlier payment of the same component."""
+    detail = line.detail
+    if kind == RunKind.QUARTER:
+        earned_before = (line.earned_ore or 0) - int(detail.get("earned_quarter_ore", 0))
+        return min(earned_before, line.ceiling_ore or 0) - line.already_paid_ore
+    if kind == RunKind.YEAR_END:
+        return int(detail.get("quarter_settlement_ore", 0))
+    if kind == RunKind.YEAR:
+        adjustment = 0
+        if int(detail.get("base_paid_before_ore", 0)):
+            adjustment += line.base_ore or 0
+        if int(detail.get("bonus_paid_before_ore", 0)):
+            adjustment += line.bonus_ore or 0
+        return adjustment
+    return 0
+
+
 def _quarter(inputs: Mapping[str, Any], line: LineLike) -> list[str]:
     params = inputs["params"]
     detail = line.detail
@@ -147,6 +171,20 @@ def _quarter(inputs: Mapping[str, Any], line: LineLike) -> list[str]:
             "amount": kr(line.amount_ore),
         }
     )
+    adjustment = adjustment_ore(RunKind.QUARTER, line)
+    if adjustment:
+        sentences.append(
+            _(
+                "Av beloppet är %(adjustment)s en justering för tidigare kvartal (rättelser "
+                "som godkänts efter förra utbetalningen) och %(current)s avser kvartal "
+                "%(quarter)s."
+            )
+            % {
+                "adjustment": kr(adjustment),
+                "current": kr(line.amount_ore - adjustment),
+                "quarter": quarter,
+            }
+        )
     return sentences + _settlement(line)
 
 

@@ -15,7 +15,15 @@ from rehab.models import Region
 
 from .models import PayoutLine, PayoutRun
 
-PAYMENT_COLUMNS = ("lan_kod", "region", "belopp_kronor", "belopp_ore", "referens")
+PAYMENT_COLUMNS = (
+    "lan_kod",
+    "region",
+    "belopp_kronor",
+    "belopp_ore",
+    "referens",
+    "varav_justering_kronor",
+    "varav_justering_ore",
+)
 
 
 def _kronor_plain(ore: int) -> str:
@@ -25,10 +33,19 @@ def _kronor_plain(ore: int) -> str:
     return f"{sign}{kronor},{rest:02d}"
 
 
-def _payment_rows(run: PayoutRun) -> list[tuple[str, str, int, str]]:
+def _payment_rows(run: PayoutRun) -> list[tuple[str, str, int, str, int]]:
+    """(län code, name, amount, reference, of which adjustment of earlier periods)."""
+    from .explanations import adjustment_ore
+
     lines = PayoutLine.objects.filter(run=run).select_related("region").order_by("region_id")
     return [
-        (line.region_id, line.region.name, line.amount_ore, f"{run.reference}-{line.region_id}")
+        (
+            line.region_id,
+            line.region.name,
+            line.amount_ore,
+            f"{run.reference}-{line.region_id}",
+            adjustment_ore(run.kind, line),
+        )
         for line in lines
     ]
 
@@ -38,12 +55,15 @@ def _stem(run: PayoutRun) -> str:
 
 
 def payment_file_csv(run: PayoutRun) -> tuple[str, str, bytes]:
-    """``lan_kod;region;belopp_kronor;belopp_ore;referens``, UTF-8, one line per region."""
+    """``lan_kod;region;belopp_kronor;belopp_ore;referens;varav_justering_kronor;
+    varav_justering_ore``, UTF-8, one line per region; the adjustment is the part of the
+    amount that settles corrections of earlier periods (negative = claw-back)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(PAYMENT_COLUMNS)
-    for code, name, amount, reference in _payment_rows(run):
-        writer.writerow([code, name, _kronor_plain(amount), amount, reference])
+    for code, name, amount, reference, adjustment in _payment_rows(run):
+        row = (code, name, _kronor_plain(amount), amount, reference)
+        writer.writerow((*row, _kronor_plain(adjustment), adjustment))
     return f"{_stem(run)}.csv", "text/csv; charset=utf-8", out.getvalue().encode("utf-8")
 
 
@@ -56,9 +76,11 @@ def payment_file_xlsx(run: PayoutRun) -> tuple[str, str, bytes]:
     assert sheet is not None
     sheet.title = "Utbetalning"
     sheet.append(list(PAYMENT_COLUMNS))
-    for code, name, amount, reference in _payment_rows(run):
-        sheet.append([code, name, Decimal(amount) / 100, amount, reference])
+    for code, name, amount, reference, adjustment in _payment_rows(run):
+        row = (code, name, Decimal(amount) / 100, amount, reference)
+        sheet.append((*row, Decimal(adjustment) / 100, adjustment))
         sheet.cell(row=sheet.max_row, column=3).number_format = "#,##0.00"
+        sheet.cell(row=sheet.max_row, column=6).number_format = "#,##0.00"
     if run.approved_at is not None:
         workbook.properties.created = run.approved_at.replace(tzinfo=None)
     out = io.BytesIO()

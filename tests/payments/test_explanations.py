@@ -107,9 +107,11 @@ def test_claw_back_is_said_in_words(example_a, case_officer, approver, coordinat
     run_approve(run=computed(example_a, 1, case_officer), acting_user=approver)
     accept_series(C, EXAMPLE_A_YEAR, 1, coordinator, {"KBT": 4})
     q2 = computed(example_a, 2, case_officer)
-    assert sentences(q2, C)[-2:] == [
+    assert sentences(q2, C)[-3:] == [
         "Tidigare utbetalt i år: 130 000,00 kr. Att betala nu: 52 000,00 kr − 130 000,00 kr = "
         "-78 000,00 kr.",
+        "Av beloppet är -78 000,00 kr en justering för tidigare kvartal (rättelser som "
+        "godkänts efter förra utbetalningen) och 0,00 kr avser kvartal 2.",
         "Regionen har fått 78 000,00 kr för mycket; det återkrävs (återkrav).",
     ]
 

@@ -204,10 +204,11 @@ def test_csv_payment_file_is_recorded_with_its_checksum(login, approver, approve
     assert export.created_by == approver
     reference = approved_q1.reference
     assert content.decode("utf-8").splitlines() == [
-        "lan_kod;region;belopp_kronor;belopp_ore;referens",
-        f"01;Region Stockholm;1820000,00;182000000;{reference}-01",
-        f"03;Region Uppsala;3000000,00;300000000;{reference}-03",
-        f"04;Region Sörmland;130000,00;13000000;{reference}-04",
+        "lan_kod;region;belopp_kronor;belopp_ore;referens;"
+        "varav_justering_kronor;varav_justering_ore",
+        f"01;Region Stockholm;1820000,00;182000000;{reference}-01;0,00;0",
+        f"03;Region Uppsala;3000000,00;300000000;{reference}-03;0,00;0",
+        f"04;Region Sörmland;130000,00;13000000;{reference}-04;0,00;0",
     ]
     download = client.get(reverse("payments:export_download", args=[export.pk]))
     assert download.content == content
@@ -223,7 +224,15 @@ def test_xlsx_payment_file(login, case_officer, approved_q1):
     export = PayoutExport.objects.get()
     sheet = openpyxl.load_workbook(io.BytesIO(bytes(export.content))).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("lan_kod", "region", "belopp_kronor", "belopp_ore", "referens")
+    assert rows[0] == (
+        "lan_kod",
+        "region",
+        "belopp_kronor",
+        "belopp_ore",
+        "referens",
+        "varav_justering_kronor",
+        "varav_justering_ore",
+    )
     assert rows[1][:4] == ("01", "Region Stockholm", 1820000, 182000000)
     assert export.sha256 == hashlib.sha256(bytes(export.content)).hexdigest()
 
@@ -394,3 +403,24 @@ def test_decision_for_a_claw_back_names_the_sum_to_pay_back(
     body = client.get(reverse("payments:decision", args=[q2.pk, C])).content.decode()
     assert "Försäkringskassan kräver tillbaka 130 000,00 kr" in body
     assert "tillbaka -" not in body
+
+
+def test_payment_file_and_explanation_show_a_correction_as_an_adjustment(
+    login, approver, example_a, case_officer, coordinator
+):
+    q1 = computed_quarter(example_a, 1, case_officer, coordinator)
+    run_approve(run=q1, acting_user=approver)
+    # C withdraws its 10 Q1 series and reports 12 in Q2: -130,000 for Q1, +156,000 for Q2.
+    accept_series(C, EXAMPLE_A_YEAR, 1, coordinator, {"KBT": 0})
+    q2 = computed_quarter(example_a, 2, case_officer, coordinator)
+    q2 = run_approve(run=q2, acting_user=approver)
+    client = login(approver)
+    client.post(reverse("payments:run_export", args=[q2.pk]), {"kind": ExportKind.CSV})
+    rows = bytes(PayoutExport.objects.get().content).decode("utf-8").splitlines()
+    assert rows[3] == f"04;Region Sörmland;26000,00;2600000;{q2.reference}-04;-130000,00;-13000000"
+    assert rows[1].endswith(";0,00;0")
+    page = client.get(reverse("payments:run", args=[q2.pk])).content.decode()
+    assert (
+        "Av beloppet är -130 000,00 kr en justering för tidigare kvartal (rättelser som "
+        "godkänts efter förra utbetalningen) och 156 000,00 kr avser kvartal 2."
+    ) in page
