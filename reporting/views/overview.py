@@ -75,11 +75,12 @@ def _overview(request: HttpRequest, region_code: str) -> HttpResponse:
             report = reports.get(period.pk)
             versions = list(report.versions.all()) if report else []
             state = state_of(versions)
+            # The deadline matters until the quarter has been filed once; a
+            # correction of an accepted quarter is not late (the version in force was).
             needs_work = state in (
                 ReportState.NOT_STARTED,
                 ReportState.DRAFT,
                 ReportState.RETURNED,
-                ReportState.CORRECTING,
             )
             rows.append(
                 {

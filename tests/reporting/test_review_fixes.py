@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from reporting.enums import VersionStatus
 from reporting.models import ReportVersion
-from reporting.services import report_return
+from reporting.services import report_accept, report_return, report_start_correction
 from tests.reporting.test_views import (
     draft_with,
     form_data,
@@ -123,3 +123,21 @@ def test_review_decision_with_the_version_shown_goes_through(login, coordinator,
     )
     assert response.headers["Location"] == reverse("reporting:inbox")
     assert ReportVersion.objects.get().status == VersionStatus.ACCEPTED
+
+
+def test_overview_does_not_mark_a_correction_of_an_old_quarter_late(
+    login, coordinator, case_officer
+):
+    version = submitted_with(coordinator, {"KBT:F:PUBLIC": 3}, year=2019, quarter=1)
+    report_accept(version=version, acting_user=case_officer)
+    report_start_correction(
+        report=version.report, reason="Fel siffra för KBT.", acting_user=coordinator
+    )
+    html = login(coordinator).get(reverse("reporting:overview")).content.decode()
+    link = f'<a href="{url("report", year=2019, quarter=1)}">2019Q1</a>'
+    row = html.split(f'<th scope="row">{link}')[1].split("</tr>")[0]
+    assert '<span class="badge draft">Rättelse pågår</span>' in row
+    assert "dagar sen" not in row
+    assert "Gör klart rättelsen och skicka in den." in row
+    other = html.split(f'<th scope="row"><a href="{url("report", year=2019, quarter=2)}">')[1]
+    assert '<span class="badge late">' in other.split("</tr>")[0]  # never filed: late
