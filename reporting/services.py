@@ -19,7 +19,7 @@ from rehab.models import Region, ReportingPeriod, User
 from rehab.permissions import Action, can
 
 from .enums import TRANSITIONS, ExtraKind, Provider, Sex, VersionStatus
-from .figures import Figures
+from .figures import Figures, parse_key
 from .models import (
     ExtraCount,
     Report,
@@ -188,6 +188,18 @@ def _new_version(
     )
     _write_figures(version, figures)
     return version
+
+
+def _is_report_cell(period: ReportingPeriod, included: set[str], key: str) -> bool:
+    """Whether `key` is a cell of the period's report ("KBT:F:PUBLIC", "AF_CONTACT:M");
+    `included` = the treatments of the period's agreement."""
+    try:
+        cell = parse_key(key)
+    except ValueError:
+        return False
+    if len(cell) == 3:
+        return cell[0] in included
+    return cell[0] != ExtraKind.VIDEO or period.agreement.asks_video
 
 
 def _complete(period: ReportingPeriod, figures: Figures) -> Figures:
@@ -380,10 +392,11 @@ def report_return(
 ) -> ReportVersion:
     """FK returns a submitted version with a comment.
     Effects: SUBMITTED -> RETURNED (figures kept as they were) with decided_by/at,
-    review_comment and flagged_cells; RETURNED event; a NEW DRAFT (number + 1) copied
-    from it, with a CREATED event; e-mail to the region's coordinators (on commit).
-    The new draft has no updated_by (FK never types figures; the region has not
-    saved it yet). Returns the new draft."""
+    review_comment and flagged_cells (each must be a cell of the report, else
+    ReportError code "invalid_cell", nothing changed); RETURNED event; a NEW DRAFT
+    (number + 1) copied from it, with a CREATED event; e-mail to the region's
+    coordinators (on commit). The new draft has no updated_by (FK never types
+    figures; the region has not saved it yet). Returns the new draft."""
     version = _locked(version)
     _require(acting_user, Action.REVIEW_REPORTS, version.report.region_id)
     if not comment.strip():
@@ -393,11 +406,22 @@ def report_return(
             field="comment",
         )
     _check_transition(version, VersionStatus.RETURNED)
+    flagged = list(dict.fromkeys(flagged_cells))
+    period = version.report.period
+    included = included_treatments(period) if flagged else set()
+    unknown = [key for key in flagged if not _is_report_cell(period, included, key)]
+    if unknown:
+        raise ReportError(
+            _("Rapporten har inga rutor %(keys)s. Markera bara rutor i rapporten.")
+            % {"keys": ", ".join(f"”{key}”" for key in unknown)},
+            code="invalid_cell",
+            field="flagged_cells",
+        )
     version.status = VersionStatus.RETURNED
     version.decided_by = acting_user
     version.decided_at = timezone.now()
     version.review_comment = comment.strip()
-    version.flagged_cells = list(flagged_cells)
+    version.flagged_cells = flagged
     version.save(
         update_fields=["status", "decided_by", "decided_at", "review_comment", "flagged_cells"]
     )

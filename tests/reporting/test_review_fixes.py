@@ -12,7 +12,12 @@ from django.urls import reverse
 
 from reporting.enums import VersionStatus
 from reporting.models import ReportVersion
-from reporting.services import report_accept, report_return, report_start_correction
+from reporting.services import (
+    ReportError,
+    report_accept,
+    report_return,
+    report_start_correction,
+)
 from tests.reporting.test_views import (
     draft_with,
     form_data,
@@ -141,3 +146,34 @@ def test_overview_does_not_mark_a_correction_of_an_old_quarter_late(
     assert "Gör klart rättelsen och skicka in den." in row
     other = html.split(f'<th scope="row"><a href="{url("report", year=2019, quarter=2)}">')[1]
     assert '<span class="badge late">' in other.split("</tr>")[0]  # never filed: late
+
+
+def test_return_refuses_flagged_cells_that_are_not_in_the_report(coordinator, case_officer):
+    version = submitted_with(coordinator, {"KBT:F:PUBLIC": 3})
+    with pytest.raises(ReportError) as refused:
+        report_return(
+            version=version,
+            comment="Fel",
+            flagged_cells=["KBT:F:PUBLIC", "KBT:X:PUBLIC", "FOO"],
+            acting_user=case_officer,
+        )
+    assert (refused.value.code, refused.value.field, refused.value.message) == (
+        "invalid_cell",
+        "flagged_cells",
+        "Rapporten har inga rutor ”KBT:X:PUBLIC”, ”FOO”. Markera bara rutor i rapporten.",
+    )
+    assert list(ReportVersion.objects.values_list("number", "status")) == [
+        (1, VersionStatus.SUBMITTED)
+    ]
+
+
+def test_return_keeps_valid_flagged_cells_once(coordinator, case_officer):
+    version = submitted_with(coordinator, {"KBT:F:PUBLIC": 3})
+    report_return(
+        version=version,
+        comment="Fel",
+        flagged_cells=["KBT:F:PUBLIC", "AF_CONTACT:M", "KBT:F:PUBLIC"],
+        acting_user=case_officer,
+    )
+    version.refresh_from_db()
+    assert version.flagged_cells == ["KBT:F:PUBLIC", "AF_CONTACT:M"]
