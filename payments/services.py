@@ -48,6 +48,9 @@ from .models import PayoutExport, PayoutLine, PayoutRun, RunEvent, RunInputVersi
 
 log = logging.getLogger(__name__)
 
+# A run whose worker has been lost this many times fails instead of being queued again.
+MAX_COMPUTE_ATTEMPTS = 3
+
 
 class RunError(Exception):
     """A payout action that cannot be done; `message` is plain Swedish for the user."""
@@ -487,7 +490,9 @@ def runs_requeue_stale(*, older_than: datetime.timedelta | None = None) -> list[
     """Put runs that were left behind back to work.
 
     A RUNNING run claimed longer ago than `older_than` (default
-    settings.PAYMENTS_STALE_RUN_SECONDS) had its worker die: it goes back to QUEUED
+    settings.PAYMENTS_STALE_RUN_SECONDS) had its worker die: after
+    MAX_COMPUTE_ATTEMPTS claims it is set FAILED with the reason (a FAILED event);
+    otherwise it goes back to QUEUED
     (its claim token cleared, so a late write of the old worker is refused) with a
     REQUEUED event. Those and QUEUED runs waiting longer than `older_than` (their
     task was lost) get their compute task enqueued again. Returns the run ids enqueued.
@@ -498,6 +503,19 @@ def runs_requeue_stale(*, older_than: datetime.timedelta | None = None) -> list[
     limit = now - older_than
     enqueued: list[int] = []
     with transaction.atomic():
+        # A run whose computation has been cut off MAX_COMPUTE_ATTEMPTS times would die
+        # the same way again: it fails with the reason, so FK sees it and can retry.
+        for run_id, attempts in PayoutRun.objects.filter(
+            status=RunStatus.RUNNING, claimed_at__lte=limit, attempts__gte=MAX_COMPUTE_ATTEMPTS
+        ).values_list("pk", "attempts"):
+            reason = _(
+                "Beräkningen avbröts %(attempts)s gånger utan att bli klar (bakgrundsarbetaren "
+                "stoppades eller tog för lång tid). Kontakta driften om det händer igen."
+            ) % {"attempts": attempts}
+            if PayoutRun.objects.filter(
+                pk=run_id, status=RunStatus.RUNNING, claimed_at__lte=limit
+            ).update(status=RunStatus.FAILED, claim_token=None, failure_reason=reason):
+                _event(run_id, RunEventAction.FAILED, note=reason)
         for run_id in PayoutRun.objects.filter(
             status=RunStatus.RUNNING, claimed_at__lte=limit
         ).values_list("pk", flat=True):
@@ -520,7 +538,7 @@ def runs_requeue_stale(*, older_than: datetime.timedelta | None = None) -> list[
 
 
 def run_retry(*, run: PayoutRun, acting_user: User) -> PayoutRun:
-    """Try a FAILED run again. Effects: FAILED -> QUEUED (reason cleared), a RETRIED
+    """Try a FAILED run again. Effects: FAILED -> QUEUED (reason and attempts cleared), a RETRIED
     event, the compute task enqueued on commit. Raises `RunError` if the run is not
     failed or another live run of the same period exists."""
     if not can(acting_user, Action.START_RUN):
@@ -528,7 +546,7 @@ def run_retry(*, run: PayoutRun, acting_user: User) -> PayoutRun:
     try:
         with transaction.atomic():
             retried = PayoutRun.objects.filter(pk=run.pk, status=RunStatus.FAILED).update(
-                status=RunStatus.QUEUED, failure_reason="", queued_at=timezone.now()
+                status=RunStatus.QUEUED, failure_reason="", queued_at=timezone.now(), attempts=0
             )
             if not retried:
                 raise RunError(_("Bara en misslyckad körning kan försökas igen."), code="state")

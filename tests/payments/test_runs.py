@@ -161,7 +161,15 @@ def test_model_a_missing_rates_fail_the_run_with_the_reason(example_a, case_offi
     run.refresh_from_db()
     assert run.status == RunStatus.CALCULATED
     assert run.failure_reason == ""
-    assert run.attempts == 2
+    assert run.attempts == 1  # counted afresh after a retry; the events keep the history
+    assert list(run.events.values_list("action", flat=True)) == [
+        "STARTED",
+        "CLAIMED",
+        "FAILED",
+        "RETRIED",
+        "CLAIMED",
+        "CALCULATED",
+    ]
 
 
 def test_starting_the_same_run_twice_gives_one_run(example_a, case_officer, case_officer_2):
@@ -478,3 +486,30 @@ def test_region_ceiling_use_counts_the_year_end_settlement_not_the_redistributio
         A: [(EXAMPLE_A_YEAR, 5_000_000 * SEK, 5_000_000 * SEK)],
         C: [(EXAMPLE_A_YEAR, 910_000 * SEK, 2_000_000 * SEK)],
     }
+
+
+def test_requeue_fails_a_run_whose_worker_keeps_dying(example_a, case_officer, coordinator):
+    import datetime
+
+    from payments.services import MAX_COMPUTE_ATTEMPTS, runs_requeue_stale
+
+    for region in (A, B, C):
+        accept_series(region, EXAMPLE_A_YEAR, 1, coordinator, SERIES[region][1])
+    run = run_start(agreement=example_a, quarter=1, acting_user=case_officer).run
+    # What a worker that died right after its claim leaves, the last allowed time.
+    PayoutRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.RUNNING,
+        claimed_at=run.created_at,
+        claim_token="6a2f41a8-1e5c-4a8e-9d8e-3b1f0c9a7e11",
+        attempts=MAX_COMPUTE_ATTEMPTS,
+    )
+    assert runs_requeue_stale(older_than=datetime.timedelta(0)) == []
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert run.failure_reason.startswith("Beräkningen avbröts 3 gånger utan att bli klar")
+    assert run.events.filter(action="FAILED").count() == 1
+    retried = run_retry(run=run, acting_user=case_officer)
+    assert (retried.status, retried.attempts) == (RunStatus.QUEUED, 0)
+    run_compute(run_id=run.pk)
+    run.refresh_from_db()
+    assert run.status == RunStatus.CALCULATED
