@@ -24,6 +24,19 @@
     return true;
   }
 
+  // Replace only the total's own text: a note after it (e.g. "före 12", the saved
+  // value shown after a conflicting save) stays.
+  function setLeadingText(element, text) {
+    var node = element.firstChild;
+    if (node && node.nodeType === Node.TEXT_NODE) {
+      if (node.nodeValue !== text) {
+        node.nodeValue = text;
+      }
+    } else {
+      element.insertBefore(document.createTextNode(text), node);
+    }
+  }
+
   function recompute(form) {
     var inputs = form.querySelectorAll("input[data-cell]");
     var totals = form.querySelectorAll("[data-total]");
@@ -34,10 +47,7 @@
           sum += parse(inputs[i].value);
         }
       }
-      var text = format(sum);
-      if (totals[t].textContent !== text) {
-        totals[t].textContent = text;
-      }
+      setLeadingText(totals[t], format(sum));
     }
   }
 

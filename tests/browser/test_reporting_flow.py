@@ -207,6 +207,13 @@ def test_two_people_save_the_same_draft(page, coordinator):
     assert other.input_value("#cell-KBT-F-PUBLIC") == "7"
     assert other.input_value("#cell-IPT-M-PUBLIC") == "2"
     assert "Sparat: 9" in other.inner_text("td:has(#cell-KBT-F-PUBLIC)")
+    # The row total keeps the saved total beside it while the script recomputes.
+    kbt_total = other.locator('td.total[data-row="KBT"]')
+    assert kbt_total.locator(".was").inner_text() == "före 9"
+    other.fill("#cell-KBT-M-PUBLIC", "1")
+    assert kbt_total.locator(".was").inner_text() == "före 9"
+    assert kbt_total.evaluate("td => td.firstChild.nodeValue") == "8"
+    other.fill("#cell-KBT-M-PUBLIC", "")
     ARTIFACTS.mkdir(exist_ok=True)
     other.screenshot(path=str(ARTIFACTS / "reporting-12-conflict.png"), full_page=True)
     assert figures_of(Report.objects.get().versions.get()).cells() == {"KBT:F:PUBLIC": 9}
