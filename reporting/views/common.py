@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rehab.enums import REGION_ROLES
+from rehab.formatting import format_int
 from rehab.models import Region, ReportingPeriod
 from rehab.permissions import Action, require, role_of
 
@@ -118,10 +119,10 @@ def next_step(state: str, *, can_edit: bool, period_open: bool) -> str:
 def days_left_text(deadline: datetime.date, today: datetime.date) -> str:
     days = (deadline - today).days
     if days > 0:
-        return ngettext("%(n)s dag kvar", "%(n)s dagar kvar", days) % {"n": days}
+        return ngettext("%(n)s dag kvar", "%(n)s dagar kvar", days) % {"n": format_int(days)}
     if days == 0:
         return _("Sista dagen är i dag")
-    return ngettext("%(n)s dag sen", "%(n)s dagar sen", -days) % {"n": -days}
+    return ngettext("%(n)s dag sen", "%(n)s dagar sen", -days) % {"n": format_int(-days)}
 
 
 def visible_versions(user: Any, versions: list[ReportVersion]) -> list[ReportVersion]:

@@ -5,6 +5,7 @@ submitted meanwhile, and FK's decision on a page of an earlier version."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -18,6 +19,7 @@ from reporting.services import (
     report_return,
     report_start_correction,
 )
+from reporting.views.common import days_left_text
 from tests.reporting.test_views import (
     draft_with,
     form_data,
@@ -177,3 +179,10 @@ def test_return_keeps_valid_flagged_cells_once(coordinator, case_officer):
     )
     version.refresh_from_db()
     assert version.flagged_cells == ["KBT:F:PUBLIC", "AF_CONTACT:M"]
+
+
+def test_days_left_are_written_with_thousands_grouped():
+    today = datetime.date(2026, 11, 23)
+    assert days_left_text(datetime.date(2020, 5, 15), today) == "2 383 dagar sen"
+    assert days_left_text(datetime.date(2026, 11, 24), today) == "1 dag kvar"
+    assert days_left_text(today, today) == "Sista dagen är i dag"
