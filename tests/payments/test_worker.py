@@ -211,3 +211,61 @@ def test_requeue_leaves_fresh_runs_alone(example_a, case_officer):
 
     assert runs_requeue_stale(older_than=datetime.timedelta(minutes=10)) == []
     assert status_of(run.pk) == RunStatus.RUNNING
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_approvals_racing_pay_one_basis_once(example_a, case_officer, approver, coordinator):
+    from payments.services import RunError, run_approve, run_compute
+
+    accept_q1(coordinator)
+    for region in (A, B, C):
+        accept_series(region, EXAMPLE_A_YEAR, 2, coordinator, SERIES[region][2])
+    # Q1 and Q2 computed on the same basis (nothing approved): paying both would pay
+    # Q1's money twice (Q2 is cumulative).
+    runs = [run_start(agreement=example_a, quarter=q, acting_user=case_officer).run for q in (1, 2)]
+    for run in runs:
+        run_compute(run_id=run.pk)
+        run.refresh_from_db()
+    q1, q2 = runs
+    first_approved = threading.Event()
+    release = threading.Event()
+    outcomes: dict[int, str] = {}
+
+    def approve(run, *, hold: bool):
+        try:
+            if not hold:
+                first_approved.wait(10)
+            with transaction.atomic():
+                run_approve(run=run, acting_user=approver)
+                if hold:
+                    # Q1's approval is made but not committed while Q2's is tried.
+                    first_approved.set()
+                    release.wait(1.5)
+            outcomes[run.quarter] = "approved"
+        except RunError as error:
+            outcomes[run.quarter] = error.code
+        finally:
+            first_approved.set()
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=approve, args=(q1,), kwargs={"hold": True}),
+        threading.Thread(target=approve, args=(q2,), kwargs={"hold": False}),
+    ]
+    for thread in threads:
+        thread.start()
+    threads[1].join(0.5)
+    release.set()
+    for thread in threads:
+        thread.join()
+    assert outcomes == {1: "approved", 2: "stale_basis"}
+    assert PayoutRun.objects.filter(agreement=example_a, status=RunStatus.APPROVED).count() == 1
+    paid = sum(
+        PayoutLine.objects.filter(
+            run__agreement=example_a, run__status=RunStatus.APPROVED
+        ).values_list("amount_ore", flat=True)
+    )
+    assert paid in (
+        sum(Q1_PAYOUTS.values()),
+        sum(Q1_PAYOUTS.values()) + sum(PAYOUTS_SEK[2].values()) * SEK,
+    )
