@@ -260,3 +260,26 @@ def test_the_form_works_without_javascript(browser, live_server, coordinator):
         assert p.inner_text("td[data-total][data-grand]") == "9"
     finally:
         context.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_fk_finds_the_reports_that_are_missing(page, coordinator, case_officer):
+    """From the inbox FK opens the reports that are missing, filters to one
+    agreement and sees which region has not filed which quarter."""
+    from rehab.models import Region
+    from tests.factories import report_version
+
+    Region.objects.exclude(code__in=["01", "03"]).update(active=False)
+    report_version(region="01", year=2020, quarter=1, user=coordinator)
+    p = page.page
+    page.login("handlaggare", TEST_PASSWORD)
+    page.goto("/rapporter/inkorg/")
+    p.click("text=Visa rapporter som saknas")
+    p.select_option("#id_agreement", "2020")
+    p.click("button:has-text('Visa')")
+    assert p.inner_text("table.inbox caption") == "7 rapporter saknas"
+    first = p.locator("table.inbox tbody tr").first
+    assert first.locator("th").inner_text() == "03 Region Uppsala"
+    assert "Saknas" in first.inner_text()
+    page.screenshot("reporting-13-inbox-missing")
+    assert page.console_errors == []
