@@ -14,8 +14,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from rehab.enums import REGION_ROLES
 from rehab.models import Region
-from rehab.permissions import Action, can, require
+from rehab.permissions import Action, can, require, role_of
+from reporting.enums import VersionStatus
 from reporting.models import ReportVersion
 
 from . import selectors, services
@@ -306,6 +308,9 @@ def preview(request: HttpRequest, version_id: int) -> HttpResponse:
     region = version.report.region_id
     require(request.user, Action.VIEW_REPORTS, region)
     require(request.user, Action.VIEW_PAYOUTS, region)
+    if version.status == VersionStatus.DRAFT and role_of(request.user) not in REGION_ROLES:
+        # A region's draft is its own work in progress: FK sees submitted versions only.
+        raise Http404
     result = selectors.payout_preview(version=version)
     template = (
         "payments/_preview.html" if request.headers.get("HX-Request") else ("payments/preview.html")

@@ -314,6 +314,20 @@ def test_preview_refused_for_another_region(login, other_coordinator, coordinato
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize("user", ["case_officer", "approver", "admin_user"])
+def test_preview_of_a_regions_draft_is_hidden_from_fk(request, login, coordinator, example_a, user):
+    """A draft is the region's work in progress (FK sees submitted versions only)."""
+    draft = report_version(
+        region=A, year=EXAMPLE_A_YEAR, quarter=1, user=coordinator, status="DRAFT"
+    )
+    submitted = report_version(
+        region=C, year=EXAMPLE_A_YEAR, quarter=1, user=coordinator, status="SUBMITTED"
+    )
+    client = login(request.getfixturevalue(user))
+    assert client.get(reverse("payments:preview", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("payments:preview", args=[submitted.pk])).status_code == 200
+
+
 # --------------------------------------------------------------------------- query counts
 
 
