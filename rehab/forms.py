@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -47,7 +48,7 @@ class KronorField(forms.CharField):
 
 def kronor_formfield(db_field: Any, **kwargs: Any) -> KronorField:
     """A KronorField for a model field named *_ore (label says kr instead of öre)."""
-    label = str(db_field.verbose_name).replace("(öre)", "(kr)")
+    label = str(db_field.verbose_name).replace("(öre)", gettext("(kr)"))
     return KronorField(
         label=label[:1].upper() + label[1:],
         required=not db_field.blank and not db_field.null and not db_field.has_default(),

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .enums import FK_ROLES, REGION_ROLES, AgeBand, Area, PayoutModel, Role
@@ -92,6 +93,13 @@ class Treatment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} – {self.name}"
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active interface language: `name_en` when English is active."""
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
 
 
 @pghistory.track()

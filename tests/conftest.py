@@ -17,6 +17,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
+from django.utils import translation
 
 from rehab.celery import app as celery_app
 from rehab.enums import Role
@@ -30,6 +31,16 @@ settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # steals the suite's tasks (and two suites never steal each other's).
 TEST_QUEUE = f"rehab-test-{uuid.uuid4().hex[:8]}"
 celery_app.conf.task_default_queue = TEST_QUEUE
+
+
+@pytest.fixture(autouse=True)
+def swedish_outside_requests() -> Iterator[None]:
+    """Each test starts (and ends) in the default language, as a worker or a command
+    does: LocaleMiddleware leaves the last request's language active in the thread,
+    so a test that asked for English would otherwise turn later tests English."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="session")

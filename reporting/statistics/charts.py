@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext
+
 from rehab.formatting import format_decimal, format_int
 
 Number = int | Decimal
@@ -96,10 +98,13 @@ def bar_chart(
     items: Sequence[tuple[str, Decimal | None, str]],
     *,
     decimals: int = 1,
-    missing_text: str = "saknas",
+    missing_text: str | None = None,
     sep: str = ",",
 ) -> BarChart:
-    """items: (label, value or None, css class). Bars sorted by value, missing last."""
+    """items: (label, value or None, css class). Bars sorted by value, missing last;
+    a missing value reads `missing_text` (default "saknas" in the active language)."""
+    if missing_text is None:
+        missing_text = gettext("saknas")
     label_width, plot_width, row, bar_height, top_margin = 215, 420, 24, 16, 28
     ordered = sorted(items, key=lambda item: (item[1] is None, -(item[1] or 0), item[0]))
     maximum = max((v for _, v, _ in ordered if v is not None), default=Decimal(0))

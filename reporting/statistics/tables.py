@@ -279,7 +279,7 @@ def _area_table(b: _YearBuilder, area: str) -> Table:
 
     table = b.table(slug, title, columns, values)
     table.notes.append(
-        ", ".join(f"{t.code} = {t.name}" for t in treatments)
+        ", ".join(f"{t.code} = {t.display_name}" for t in treatments)
         + ". "
         + _(
             "Per 1 000 invånare: antal × 1 000 / befolkningen %(band)s per %(date)s, "
