@@ -438,3 +438,58 @@ def test_payment_file_and_explanation_show_a_correction_as_an_adjustment(
         "Av beloppet är -130 000,00 kr en justering för tidigare kvartal (rättelser som "
         "godkänts efter förra utbetalningen) och 156 000,00 kr avser kvartal 2."
     ) in page
+
+
+# --------------------------------------------------------------------------- every URL, every role
+
+ROLES = ("coordinator", "viewer", "other_coordinator", "case_officer", "approver", "admin_user")
+FK_ONLY = (404, 404, 404, 200, 200, 200)
+REGION_01 = (200, 200, 404, 200, 200, 200)
+
+
+@pytest.fixture
+def payout_world(approved_q1, example_a, case_officer, approver, coordinator):
+    csv_export = run_export(run=approved_q1, kind=ExportKind.CSV, acting_user=approver)
+    decision = run_export(
+        run=approved_q1,
+        kind=ExportKind.DECISION,
+        region=approved_q1.lines.get(region_id=A).region,
+        acting_user=approver,
+    )
+    q2 = computed_quarter(example_a, 2, case_officer, coordinator)
+    submitted = report_version(
+        region=A, year=EXAMPLE_A_YEAR, quarter=3, user=coordinator, status="SUBMITTED"
+    )
+    return {"q1": approved_q1, "q2": q2, "csv": csv_export, "decision": decision, "v": submitted}
+
+
+ACCESS = [
+    ("GET", "payments:runs", lambda w: [], FK_ONLY),
+    ("GET", "payments:run", lambda w: [w["q2"].pk], FK_ONLY),
+    ("GET", "payments:run_status", lambda w: [w["q2"].pk], FK_ONLY),
+    ("POST", "payments:run_start", lambda w: [], (404, 404, 404, 302, 404, 404)),
+    ("POST", "payments:run_approve", lambda w: [w["q2"].pk], (404, 404, 404, 404, 302, 404)),
+    ("POST", "payments:run_retry", lambda w: [w["q2"].pk], (404, 404, 404, 302, 404, 404)),
+    ("POST", "payments:run_recalculate", lambda w: [w["q2"].pk], (404, 404, 404, 302, 404, 404)),
+    ("POST", "payments:run_export", lambda w: [w["q1"].pk], (404, 404, 404, 302, 302, 404)),
+    ("GET", "payments:decision", lambda w: [w["q1"].pk, A], REGION_01),
+    ("GET", "payments:decision", lambda w: [w["q1"].pk, B], FK_ONLY),
+    ("GET", "payments:export_download", lambda w: [w["csv"].pk], (404, 404, 404, 200, 200, 404)),
+    ("GET", "payments:export_download", lambda w: [w["decision"].pk], REGION_01),
+    ("GET", "payments:region_payouts", lambda w: [], (200,) * 6),
+    ("GET", "payments:preview", lambda w: [w["v"].pk], REGION_01),
+]
+
+
+@pytest.mark.parametrize(("method", "name", "args", "expected"), ACCESS)
+def test_every_payments_url_for_every_role(
+    request, login, payout_world, method, name, args, expected
+):
+    url = reverse(name, args=args(payout_world))
+    data = {"agreement": EXAMPLE_A_YEAR, "period": "Q3", "kind": ExportKind.CSV}
+    got = []
+    for role in ROLES:
+        client = login(request.getfixturevalue(role))
+        response = client.get(url) if method == "GET" else client.post(url, data)
+        got.append(response.status_code)
+    assert tuple(got) == expected
