@@ -15,7 +15,7 @@ PERIOD_CHOICES = [
     ("Q2", _("Kvartal 2")),
     ("Q3", _("Kvartal 3")),
     ("Q4", _("Kvartal 4")),
-    ("YEAR", _("Helår (modell B) / omfördelning vid årets slut (modell A)")),
+    ("YEAR", _("Helår (modell B) / slutreglering och omfördelning vid årets slut (modell A)")),
 ]
 
 

@@ -16,6 +16,7 @@ from rehab.enums import PayoutModel
 from rehab.models import Agreement, Region
 from reporting.enums import CONTACT_KINDS
 from reporting.models import ExtraCount, ReportVersion, SeriesCount
+from reporting.selectors import accepted_versions
 
 from . import calculation
 from .enums import ExportKind, RunKind, RunStatus
@@ -90,6 +91,7 @@ class RunView:
     reconciles: bool
     exports: list[PayoutExport]
     events: list[Any]
+    basis_changed: bool = False  # reports accepted since the run was calculated
 
 
 def run_lines(run: PayoutRun, *, regions: Sequence[str] | None = None) -> list[ExplainedLine]:
@@ -152,6 +154,18 @@ def run_totals(run: PayoutRun, lines: Sequence[PayoutLine]) -> tuple[list[Total]
     return totals, reconciles
 
 
+def run_basis_changed(run: PayoutRun) -> bool:
+    """True if the report versions in force for the run's quarters are no longer the
+    ones a calculated run counted (a correction or a new report was accepted since):
+    approving it pays the old figures, the change is settled in a later run. One query."""
+    if run.status != RunStatus.CALCULATED:
+        return False
+    quarters = [q for q in (1, 2, 3, 4) if run.quarter is None or q <= run.quarter]
+    now = sorted(ref.version_id for ref in accepted_versions(run.agreement, quarters=quarters))
+    counted = sorted(int(version["id"]) for version in run.inputs.get("versions", []))
+    return now != counted
+
+
 def run_view(run: PayoutRun) -> RunView:
     """Everything the run page shows (a fixed number of queries)."""
     lines = run_lines(run)
@@ -163,7 +177,7 @@ def run_view(run: PayoutRun) -> RunView:
         .order_by("-created_at", "-pk")
     )
     events = list(run.events.select_related("actor").order_by("at", "pk"))
-    return RunView(run, lines, totals, reconciles, exports, events)
+    return RunView(run, lines, totals, reconciles, exports, events, run_basis_changed(run))
 
 
 def latest_decision(run: PayoutRun, region: str) -> PayoutExport | None:

@@ -493,3 +493,32 @@ def test_every_payments_url_for_every_role(
         response = client.get(url) if method == "GET" else client.post(url, data)
         got.append(response.status_code)
     assert tuple(got) == expected
+
+
+def test_run_page_warns_when_reports_were_accepted_since_it_was_calculated(
+    login, approver, example_a, case_officer, coordinator
+):
+    run = computed_quarter(example_a, 1, case_officer, coordinator)
+    client = login(approver)
+    url = reverse("payments:run", args=[run.pk])
+    warning = "Rapporter har godkänts (rättelser eller nya rapporter) sedan körningen räknades ut."
+    assert warning not in client.get(url).content.decode()
+    accept_series(C, EXAMPLE_A_YEAR, 1, coordinator, {"KBT": 11})
+    assert warning in client.get(url).content.decode()
+
+
+# session, user, run, lines, exports, events: the same for any number of lines or exports
+QUERIES_RUN_PAGE = 6
+
+
+@pytest.mark.parametrize("issued", [1, 3])
+def test_run_page_query_count(login, approver, approved_q1, django_assert_num_queries, issued):
+    for line in approved_q1.lines.select_related("region")[:issued]:
+        run_export(
+            run=approved_q1, kind=ExportKind.DECISION, region=line.region, acting_user=approver
+        )
+    client = login(approver)
+    url = reverse("payments:run", args=[approved_q1.pk])
+    with django_assert_num_queries(QUERIES_RUN_PAGE):
+        response = client.get(url)
+    assert response.content.decode().count("beslut-") == issued
