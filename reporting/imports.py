@@ -17,7 +17,7 @@ explanation (the version's events and warning rows say so) and no e-mail is sent
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -32,7 +32,7 @@ from .enums import VersionStatus
 from .figures import CellChange, ExtraCell, Figures, SeriesCell, diff_figures, extra_key, series_key
 from .models import Report, ReportEvent, ReportVersion, ValidationSettings, WarningExplanation
 from .selectors import figures_of
-from .services import NotAllowed, _event, _new_version, _write_figures
+from .services import NotAllowed, StaleDraft, _event, _new_version, _write_figures
 from .validation import Issue, validate_figures
 
 RowError = fileformat.RowError
@@ -151,13 +151,17 @@ def report_import(
     dry_run: bool = False,
     accept: bool = False,
     today: datetime.date | None = None,
+    expect_drafts: Mapping[tuple[str, int, int], Sequence[int]] | None = None,
 ) -> ImportResult:
     """Load parsed report rows, all or nothing.
     Effects (unless dry_run or any error): per region × period, the draft created or
     updated (lock_version + 1) with an IMPORTED event; with `accept`, a new version
     recorded SUBMITTED and ACCEPTED (events IMPORTED, SUBMITTED, ACCEPTED), the
     previous one in force SUPERSEDED. `accept` needs Action.IMPORT_ACCEPTED (else
-    NotAllowed). Returns the changes per report and the errors (line and column)."""
+    NotAllowed). Returns the changes per report and the errors (line and column).
+    `expect_drafts` {(region, year, quarter): [draft number, lock_version] or [] for
+    no draft}: what a preview was computed against; checked with the rows locked,
+    StaleDraft (nothing saved) if a report's draft is no longer that one."""
     if accept and not can(acting_user, Action.IMPORT_ACCEPTED):
         raise NotAllowed(_("Du får inte läsa in godkända rapporter."))
     today = today or timezone.localdate()
@@ -215,6 +219,21 @@ def report_import(
             latest = (
                 report.versions.select_for_update().order_by("-number").first() if report else None
             )
+            key = (group.region, group.year, group.quarter)
+            if expect_drafts is not None and key in expect_drafts:
+                now_state = (
+                    [latest.number, latest.lock_version]
+                    if latest is not None and latest.status == VersionStatus.DRAFT
+                    else []
+                )
+                if list(expect_drafts[key]) != now_state:
+                    raise StaleDraft(
+                        _(
+                            "Utkastet för %(region)s %(period)s har ändrats sedan filen "
+                            "förhandsgranskades. Inget sparades."
+                        )
+                        % {"region": region.name, "period": group.label}
+                    )
             problem = _state_problem(latest, accept)
             if problem:
                 result.errors.append(
@@ -387,6 +406,7 @@ def report_import_file(
     dry_run: bool = False,
     accept: bool = False,
     today: datetime.date | None = None,
+    expect_drafts: Mapping[tuple[str, int, int], Sequence[int]] | None = None,
 ) -> ImportResult:
     """Parse an uploaded file (within the size and row limits of ValidationSettings)
     and load it with :func:`report_import`; a file that cannot be read saves nothing

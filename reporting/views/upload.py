@@ -23,7 +23,7 @@ from ..forms import UploadForm
 from ..imports import report_import
 from ..models import ValidationSettings
 from ..selectors import figures_of
-from ..services import NotAllowed, ReportError
+from ..services import NotAllowed, ReportError, StaleDraft
 from .common import ReportPlace, report_place, visible_versions
 from .grid import COLUMNS as GRID_COLUMNS
 from .grid import agreement_treatments, dom_id, extra_kinds
@@ -256,7 +256,18 @@ def upload_preview(request: HttpRequest, region: str, year: int, quarter: int) -
     rows = [_row_from_json(r) for r in stored["rows"]]
     user: Any = request.user
     confirm = request.method == "POST"
-    if confirm and stored.get("draft") != _draft_state(place):
+    try:
+        # On confirm, the draft must still be the one the preview was computed
+        # against; report_import checks that with the rows locked.
+        result = report_import(
+            rows=rows,
+            acting_user=user,
+            dry_run=not confirm,
+            expect_drafts={place.args: stored.get("draft", [])} if confirm else None,
+        )
+    except NotAllowed as error:
+        raise Http404 from error
+    except StaleDraft:
         messages.error(
             request,
             _(
@@ -265,10 +276,6 @@ def upload_preview(request: HttpRequest, region: str, year: int, quarter: int) -
             ),
         )
         return redirect(place.url("upload_preview"))
-    try:
-        result = report_import(rows=rows, acting_user=user, dry_run=not confirm)
-    except NotAllowed as error:
-        raise Http404 from error
     except ReportError as error:
         messages.error(request, error.message)
         return redirect(place.url("upload"))
