@@ -224,7 +224,9 @@ def test_two_approvals_racing_pay_one_basis_once(example_a, case_officer, approv
     # Q1's money twice (Q2 is cumulative).
     runs = [run_start(agreement=example_a, quarter=q, acting_user=case_officer).run for q in (1, 2)]
     for run in runs:
+        # A worker left running by an earlier test may have claimed it first.
         run_compute(run_id=run.pk)
+        wait_for(lambda run=run: status_of(run.pk) == RunStatus.CALCULATED)
         run.refresh_from_db()
     q1, q2 = runs
     first_approved = threading.Event()
