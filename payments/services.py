@@ -642,7 +642,10 @@ def run_export(
     """Export an approved run: the payment file (CSV or XLSX) or a region's decision.
 
     Effects: a `PayoutExport` row keeping the exact bytes, their SHA-256, who and
-    when, and an EXPORTED event. Raises `NotAllowed` without the export right and
+    when, and an EXPORTED event. Made once: if the run already has this export (kind,
+    and region for a decision), that one is returned and nothing is written, so a run
+    never has two payment files that could both be paid (exports of one run are
+    serialised by a lock on the run). Raises `NotAllowed` without the export right and
     `RunError` for a run that is not approved."""
     from . import exports
 
@@ -661,6 +664,16 @@ def run_export(
     else:
         raise RunError(_("Okänt exportformat."), code="kind")
     with transaction.atomic():
+        PayoutRun.objects.select_for_update().filter(pk=run.pk).first()
+        existing = (
+            PayoutExport.objects.filter(
+                run=run, kind=kind, region=region if kind == ExportKind.DECISION else None
+            )
+            .order_by("created_at", "pk")
+            .first()
+        )
+        if existing is not None:
+            return existing
         export = PayoutExport.objects.create(
             run=run,
             kind=kind,

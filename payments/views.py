@@ -204,16 +204,27 @@ def run_export(request: HttpRequest, pk: int) -> HttpResponse:
                 _("Beslut för %(count)s regioner är utfärdade.") % {"count": len(exports)},
             )
         else:
+            made_before = PayoutExport.objects.filter(run=run, kind=kind).exists()
             export = services.run_export(
                 run=run,
                 kind=kind,
                 acting_user=request.user,  # type: ignore[arg-type]
             )
-            messages.success(
-                request,
-                _("%(file)s är skapad, SHA-256 %(sum)s.")
-                % {"file": export.filename, "sum": export.sha256},
-            )
+            if made_before:
+                messages.warning(
+                    request,
+                    _(
+                        "%(file)s är redan skapad (SHA-256 %(sum)s); en körning får bara en "
+                        "betalfil av varje slag, så att ingenting betalas två gånger."
+                    )
+                    % {"file": export.filename, "sum": export.sha256},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(file)s är skapad, SHA-256 %(sum)s.")
+                    % {"file": export.filename, "sum": export.sha256},
+                )
     except services.NotAllowed:
         raise Http404 from None
     except services.RunError as error:

@@ -522,3 +522,23 @@ def test_run_page_query_count(login, approver, approved_q1, django_assert_num_qu
     with django_assert_num_queries(QUERIES_RUN_PAGE):
         response = client.get(url)
     assert response.content.decode().count("beslut-") == issued
+
+
+def test_payment_file_is_made_once_per_run_and_kind(login, approver, case_officer, approved_q1):
+    url = reverse("payments:run_export", args=[approved_q1.pk])
+    first = login(approver).post(url, {"kind": ExportKind.XLSX})
+    assert first.status_code == 302
+    again = login(case_officer).post(url, {"kind": ExportKind.XLSX}, follow=True)
+    assert PayoutExport.objects.filter(kind=ExportKind.XLSX).count() == 1
+    export = PayoutExport.objects.get()
+    assert export.created_by == approver
+    assert f"är redan skapad (SHA-256 {export.sha256})" in again.content.decode()
+    assert run_export(run=approved_q1, kind=ExportKind.XLSX, acting_user=approver) == export
+    for _ in range(2):
+        run_export(
+            run=approved_q1,
+            kind=ExportKind.DECISION,
+            region=approved_q1.lines.get(region_id=A).region,
+            acting_user=approver,
+        )
+    assert PayoutExport.objects.filter(kind=ExportKind.DECISION).count() == 1
