@@ -145,3 +145,45 @@ def test_model_b_correction_then_rerun_equals_from_scratch(
             region: line.base_ore + line.bonus_ore for region, line in scratch.lines.items()
         }
         transaction.set_rollback(True)
+
+
+@SLOW
+@given(
+    q1=quarter_figures,
+    q4=quarter_figures,
+    corrected=st.fixed_dictionaries({region: st.none() | counts for region in REGIONS}),
+)
+def test_model_a_correction_after_the_year_end_then_new_round_equals_from_scratch(
+    example_a, case_officer, approver, coordinator, q1, q4, corrected
+):
+    from payments.engine import year_end_run
+
+    with transaction.atomic():
+        for quarter, figures in ((1, q1), (4, q4)):
+            for region in REGIONS:
+                accept_series(region, EXAMPLE_A_YEAR, quarter, coordinator, figures[region])
+            compute_and_approve(example_a, quarter, case_officer, approver)
+        compute_and_approve(example_a, None, case_officer, approver)
+
+        # Corrections of Q1 accepted after the year was settled, then a new year-end round.
+        final_q1 = {}
+        for region in REGIONS:
+            final_q1[region] = corrected[region] if corrected[region] is not None else q1[region]
+            if corrected[region] is not None:
+                accept_series(region, EXAMPLE_A_YEAR, 1, coordinator, corrected[region])
+        compute_and_approve(example_a, None, case_officer, approver)
+
+        final = {region: {1: final_q1[region], 4: q4[region]} for region in REGIONS}
+        entitled = {
+            region: line.entitled_cum_ore
+            for region, line in quarter_run(PARAMS_A, POPULATIONS, final, 4, {}).items()
+        }
+        year_end = year_end_run(PARAMS_A, POPULATIONS, final, entitled)
+        expected = {
+            region: entitled[region] + line.redistribution_ore
+            for region, line in year_end.lines.items()
+        }
+        paid = paid_per_region(example_a)
+        assert paid == expected
+        assert sum(paid.values()) <= FRAME_A_ORE
+        transaction.set_rollback(True)
