@@ -13,6 +13,7 @@ from django.utils import translation
 
 from rehab.models import Region
 
+from .enums import RunKind
 from .models import PayoutLine, PayoutRun
 
 PAYMENT_COLUMNS = (
@@ -107,6 +108,8 @@ def decision_html(run: PayoutRun, region: Region) -> tuple[str, str, bytes]:
                 "item": lines[0] if lines else None,
                 # A claw-back is said as the positive sum the region pays back.
                 "clawback_ore": -lines[0].line.amount_ore if lines else 0,
+                # Only a quarter before the fourth has payouts after it to deduct from.
+                "later_payouts": run.kind == RunKind.QUARTER and (run.quarter or 4) < 4,
             },
         )
     return (

@@ -415,8 +415,26 @@ def test_decision_for_a_claw_back_names_the_sum_to_pay_back(
     assert q2.lines.get(region_id=C).amount_ore == -13_000_000
     client = login(approver)
     body = client.get(reverse("payments:decision", args=[q2.pk, C])).content.decode()
-    assert "Försäkringskassan kräver tillbaka 130 000,00 kr" in body
+    assert "Försäkringskassan kräver tillbaka 130 000,00 kr, som dras av från kommande" in body
     assert "tillbaka -" not in body
+
+
+def test_decision_for_a_year_end_claw_back_asks_for_repayment(
+    login, approver, example_a, case_officer, coordinator
+):
+    for quarter in (1, 4):
+        q = computed_quarter(example_a, quarter, case_officer, coordinator)
+        run_approve(run=q, acting_user=approver)
+    accept_series(C, EXAMPLE_A_YEAR, 4, coordinator, {"KBT": 0})
+    year_end = run_start(agreement=example_a, quarter=None, acting_user=case_officer).run
+    run_compute(run_id=year_end.pk)
+    year_end = run_approve(run=year_end, acting_user=approver)
+    assert year_end.lines.get(region_id=C).amount_ore == -26_000_000
+    body = login(approver).get(reverse("payments:decision", args=[year_end.pk, C])).content
+    assert (
+        "Försäkringskassan kräver tillbaka 260 000,00 kr, som regionen ska betala tillbaka "
+        "till Försäkringskassan."
+    ) in body.decode()
 
 
 def test_payment_file_and_explanation_show_a_correction_as_an_adjustment(
