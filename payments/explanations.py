@@ -202,9 +202,9 @@ def _year_end(inputs: Mapping[str, Any], line: LineLike) -> list[str]:
             "ceiling_sentence": _ceiling_sentence(params, detail, line.ceiling_ore or 0),
         },
         _(
-            "Outnyttjade medel: ramen %(frame)s − utbetalt under året %(paid)s = %(unspent)s. "
-            "Produktion över taken, alla regioner: %(excess_total)s. Att fördela: det lägsta "
-            "av de två = %(pot)s."
+            "Outnyttjade medel: ramen %(frame)s − ersättning för årets kvartal %(paid)s = "
+            "%(unspent)s. Produktion över taken, alla regioner: %(excess_total)s. Att fördela: "
+            "det lägsta av de två = %(pot)s."
         )
         % {
             "frame": kr(int(params["frame_ore"])),

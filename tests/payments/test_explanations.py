@@ -89,9 +89,9 @@ def test_model_a_year_end_explains_the_redistribution(
     year_end = computed(example_a, None, case_officer)
     explained_b = sentences(year_end, B)
     assert explained_b[1] == (
-        "Outnyttjade medel: ramen 10 000 000,00 kr − utbetalt under året 8 780 000,00 kr = "
-        "1 220 000,00 kr. Produktion över taken, alla regioner: 8 450 000,00 kr. Att fördela: "
-        "det lägsta av de två = 1 220 000,00 kr."
+        "Outnyttjade medel: ramen 10 000 000,00 kr − ersättning för årets kvartal "
+        "8 780 000,00 kr = 1 220 000,00 kr. Produktion över taken, alla regioner: "
+        "8 450 000,00 kr. Att fördela: det lägsta av de två = 1 220 000,00 kr."
     )
     assert explained_b[2] == (
         "Regionens produktion över taket: 10 110 000,00 kr − 3 000 000,00 kr = 7 110 000,00 kr, "
