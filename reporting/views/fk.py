@@ -253,7 +253,7 @@ def _totals_table(
         rows.append(
             {
                 "code": treatment.code,
-                "name": treatment.name,
+                "name": treatment.display_name,
                 "value": value,
                 "previous": prev_t.get(treatment.code, 0) if prev_t is not None else None,
                 "last_year": before,

@@ -189,14 +189,14 @@ def build_grid(
                 make_cell(
                     f"{treatment.code}:{col}",
                     col,
-                    f"{treatment.name}, {sex_label.lower()}, {provider_label.lower()}",
+                    f"{treatment.display_name}, {sex_label.lower()}, {provider_label.lower()}",
                 )
                 for col, sex_label, provider_label in columns
             ]
             rows.append(
                 Row(
                     code=treatment.code,
-                    name=treatment.name,
+                    name=treatment.display_name,
                     area=area,
                     cells=cells,
                     total=total(cells, row=treatment.code),

@@ -325,8 +325,9 @@ def _cell_labels(place: ReportPlace) -> dict[str, str]:
     labels = {}
     for treatment in agreement_treatments(place.period.agreement):
         for sex, provider in GRID_COLUMNS:
+            sex_label, provider_label = str(sexes[sex]).lower(), str(providers[provider]).lower()
             labels[f"{treatment.code}:{sex}:{provider}"] = (
-                f"{treatment.name}, {str(sexes[sex]).lower()}, {str(providers[provider]).lower()}"
+                f"{treatment.display_name}, {sex_label}, {provider_label}"
             )
     for kind in extra_kinds(place.period.agreement):
         for sex in Sex.values:

@@ -316,3 +316,13 @@ def test_choosing_swedish_again_switches_back(client):
     client.post(reverse("set_language"), {"language": "sv", "next": "/"})
     html = client.get(reverse("login")).content.decode()
     assert "Logga in i Rehab" in html
+
+
+def test_report_form_names_treatments_in_english(client, coordinator):
+    from django.urls import reverse
+
+    client.force_login(coordinator)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get("/rapporter/01/2020/1/").content.decode()
+    assert "Cognitive behavioural therapy" in html
+    assert "Kognitiv beteendeterapi (KBT)" not in html
