@@ -265,7 +265,7 @@ def cmd_up(argv: list[str]) -> int:
         while web.poll() is None and worker.poll() is None:
             time.sleep(0.5)
     except KeyboardInterrupt:
-        pass
+        say("stopping (Ctrl-C) ...")
     finally:
         stop()
         for proc in (web, worker):

@@ -54,19 +54,19 @@ class ApiViewMixin:
 
 
 class ApiView(ApiViewMixin, views.APIView):
-    pass
+    """DRF's APIView with the API's error shape and Idempotency-Key handling."""
 
 
 class ApiGenericView(ApiViewMixin, generics.GenericAPIView):
-    pass
+    """DRF's GenericAPIView with the API's error shape and Idempotency-Key handling."""
 
 
 class ApiListView(ApiViewMixin, generics.ListAPIView):
-    pass
+    """DRF's ListAPIView with the API's error shape and Idempotency-Key handling."""
 
 
 class ApiRetrieveView(ApiViewMixin, generics.RetrieveAPIView):
-    pass
+    """DRF's RetrieveAPIView with the API's error shape and Idempotency-Key handling."""
 
 
 __all__ = ["ApiGenericView", "ApiListView", "ApiRetrieveView", "ApiView", "Response"]
