@@ -1,5 +1,16 @@
-"""Pure-Python payout engine (no Django): money in integer öre, models A and B."""
+"""Pure-Python payout engine (no Django): money in integer öre, models A and B, and
+written-account conditions (population share if fulfilled)."""
 
+from payments.engine.deliverable import (
+    ADVANCE,
+    REMAINDER,
+    DeliverableLine,
+    DeliverableParams,
+    DeliverableResult,
+    advance_of,
+    instalment_run,
+)
+from payments.engine.deliverable import shares as deliverable_shares
 from payments.engine.model_a import (
     ModelAParams,
     QuarterLine,
@@ -14,6 +25,11 @@ from payments.engine.model_b import ModelBLine, ModelBParams, ModelBResult, year
 from payments.engine.money import split_largest_remainder
 
 __all__ = [
+    "ADVANCE",
+    "REMAINDER",
+    "DeliverableLine",
+    "DeliverableParams",
+    "DeliverableResult",
     "ModelAParams",
     "ModelBLine",
     "ModelBParams",
@@ -21,8 +37,11 @@ __all__ = [
     "QuarterLine",
     "YearEndLine",
     "YearEndResult",
+    "advance_of",
     "ceilings",
+    "deliverable_shares",
     "earned_ore",
+    "instalment_run",
     "quarter_run",
     "split_largest_remainder",
     "year_end_run",
