@@ -33,8 +33,10 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
+
+from rehab.uploads import DEFAULT_LIMITS, FileLimits, UnsafeFileError, xlsx_rows
 
 COLUMNS: tuple[str, ...] = ("region", "period", "item", "sex", "provider", "value")
 NON_TREATMENT_ITEMS: frozenset[str] = frozenset({"EMPLOYER_CONTACT", "AF_CONTACT", "VIDEO"})
@@ -345,6 +347,15 @@ def _parse_lines(lines: Iterable[tuple[int, list[str]]], max_rows: int) -> list[
     return rows
 
 
+# --------------------------------------------------------------------------- limits
+
+
+def _read_limits(max_rows: int) -> FileLimits:
+    """Rows *read* (blank ones too) may be the header, ``max_rows`` data rows and as
+    many blank ones again; columns as :data:`rehab.uploads.DEFAULT_LIMITS` says."""
+    return replace(DEFAULT_LIMITS, max_rows_read=2 * max_rows + 1)
+
+
 # --------------------------------------------------------------------------- CSV
 
 
@@ -355,8 +366,9 @@ def _sniff_delimiter(text: str) -> str:
     return ";"
 
 
-def _csv_lines(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
+def _csv_lines(text: str, delimiter: str, limits: FileLimits) -> Iterator[tuple[int, list[str]]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records = 0
     while True:
         first_line = reader.line_num + 1
         try:
@@ -371,6 +383,20 @@ def _csv_lines(text: str, delimiter: str) -> Iterator[tuple[int, list[str]]]:
                     )
                 ]
             ) from error
+        records += 1
+        if records > limits.max_rows_read:
+            raise FileFormatError(
+                [
+                    _file_error(
+                        f"Filen har fler än {_thousands(limits.max_rows_read)} rader "
+                        "(tomma rader räknas med)."
+                    )
+                ]
+            )
+        if len(cells) > limits.max_columns:
+            raise FileFormatError(
+                [_line_error(first_line, f"raden har fler än {limits.max_columns} kolumner.")]
+            )
         if any(cell.strip(" \t\u00a0\u202f") for cell in cells):
             yield first_line, cells
 
@@ -391,7 +417,7 @@ def parse_csv(data: bytes, *, max_rows: int = DEFAULT_MAX_ROWS) -> list[Row]:
         ) from error
     if "\x00" in text:
         raise FileFormatError([_file_error("Filen är inte en textfil (innehåller nolltecken).")])
-    return _parse_lines(_csv_lines(text, _sniff_delimiter(text)), max_rows)
+    return _parse_lines(_csv_lines(text, _sniff_delimiter(text), _read_limits(max_rows)), max_rows)
 
 
 # --------------------------------------------------------------------------- XLSX
@@ -411,30 +437,23 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    import openpyxl  # imported here so that CSV-only users do not pay for it
-
+def _xlsx_lines(data: bytes, max_rows: int) -> Iterator[tuple[int, list[str]]]:
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        for line, values in xlsx_rows(data, limits=_read_limits(max_rows)):
+            cells = [_cell_text(value) for value in values]
+            if any(cell.strip(" \t\u00a0\u202f") for cell in cells):
+                yield line, cells
+    except UnsafeFileError as error:
+        raise FileFormatError([_file_error(error.message)]) from error
     except Exception as error:  # zipfile, XML and openpyxl errors alike: not a usable xlsx
         raise FileFormatError(
             [_file_error("Filen kan inte läsas som en Excel-fil (.xlsx).")]
         ) from error
-    try:
-        if not workbook.worksheets:
-            return
-        sheet = workbook.worksheets[0]
-        for line, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1):
-            cells = [_cell_text(value) for value in values]
-            if any(cell.strip(" \t\u00a0\u202f") for cell in cells):
-                yield line, cells
-    finally:
-        workbook.close()
 
 
 def parse_xlsx(data: bytes, *, max_rows: int = DEFAULT_MAX_ROWS) -> list[Row]:
     """Read an XLSX report file (first sheet); raise :class:`FileFormatError`."""
-    return _parse_lines(_xlsx_lines(data), max_rows)
+    return _parse_lines(_xlsx_lines(data, max_rows), max_rows)
 
 
 # --------------------------------------------------------------------------- any file
