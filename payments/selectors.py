@@ -189,6 +189,39 @@ def latest_decision(run: PayoutRun, region: str) -> PayoutExport | None:
     )
 
 
+# --------------------------------------------------------------------------- public
+
+
+@dataclass(frozen=True)
+class PaidSums:
+    """What approved runs paid a region (or everyone) for an agreement year."""
+
+    amount_ore: int = 0
+    bonus_ore: int = 0
+
+
+def approved_paid(*, years: Sequence[int]) -> dict[int, dict[str, PaidSums]]:
+    """{year: {region: PaidSums}} summed over the approved runs of each agreement
+    year (quarters, year-end rounds, a model B year), one query. A year with no
+    approved run is absent; a region an approved run did not pay is absent too.
+    These figures are public once approved (FK publishes them)."""
+    rows = (
+        PayoutLine.objects.filter(run__status=RunStatus.APPROVED, run__agreement__year__in=years)
+        .values("run__agreement__year", "region")
+        .annotate(
+            amount=Coalesce(Sum("amount_ore"), 0),
+            bonus=Coalesce(Sum("bonus_ore"), 0),
+        )
+        .order_by()
+    )
+    out: dict[int, dict[str, PaidSums]] = defaultdict(dict)
+    for row in rows:
+        out[int(row["run__agreement__year"])][row["region"]] = PaidSums(
+            int(row["amount"]), int(row["bonus"])
+        )
+    return dict(out)
+
+
 # --------------------------------------------------------------------------- region
 
 

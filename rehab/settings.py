@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "rehab",
     "reporting",
     "payments",
+    "followup",
 ]
 
 MIDDLEWARE = [

@@ -27,6 +27,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("rapporter/", include("reporting.urls")),
     path("utbetalningar/", include("payments.urls")),
-    path("statistik/", include("reporting.statistics_urls")),
+    path("statistik/", include("followup.urls")),
     path("api/v1/", include("rehab.api.urls")),
 ]

@@ -1,7 +1,7 @@
 """Downloads of the statistics tables as CSV and XLSX, with Swedish headings.
 
 The files hold exactly the cells of the tables the page shows
-(`reporting.statistics.tables`). CSV: UTF-8 with BOM, semicolon-separated and a
+(`followup.tables`). CSV: UTF-8 with BOM, semicolon-separated and a
 decimal comma, as Swedish Excel opens it; whole numbers without thousands
 separators; kronor with two decimals. XLSX: one sheet per table, numbers as
 numbers. A figure that does not exist is written as the page words it
@@ -17,7 +17,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from reporting.statistics.tables import DEC1, INT, KRONOR, PCT, Cell, Table
+from followup.tables import DEC1, INT, KRONOR, PCT, Cell, Table
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

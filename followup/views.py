@@ -4,7 +4,7 @@ figures are aggregates that SKR publishes. A region's own row is highlighted.
 
 Each page costs a fixed number of queries, whatever the number of regions,
 reports and years (the sums are made by PostgreSQL, see
-reporting.statistics.selectors).
+followup.selectors).
 """
 
 from __future__ import annotations
@@ -20,11 +20,11 @@ from django.utils.translation import gettext as _
 
 from rehab.models import Agreement
 from rehab.permissions import Action, require
+from reporting.models import Report
 
-from .models import Report
-from .statistics import charts, selectors, tables
-from .statistics.tables import NATIONAL, Table
-from .statistics_exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, table_csv, tables_xlsx
+from . import charts, selectors, tables
+from .exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, table_csv, tables_xlsx
+from .tables import NATIONAL, Table
 
 
 def _sep() -> str:
@@ -62,7 +62,7 @@ def index(request: HttpRequest) -> HttpResponse:
         return redirect("statistics:year", year=int(chosen))
     year = _default_year(agreements)
     if year is None:
-        return render(request, "statistics/empty.html", {})
+        return render(request, "followup/empty.html", {})
     return redirect("statistics:year", year=year)
 
 
@@ -92,7 +92,7 @@ def year(request: HttpRequest, year: int) -> HttpResponse:
     figures, status, year_tables = _year_tables(agreement, agreements, _own_region(request))
     return render(
         request,
-        "statistics/year.html",
+        "followup/year.html",
         {
             "agreement": agreement,
             "agreements": agreements,
@@ -136,7 +136,7 @@ def year_charts(request: HttpRequest, year: int) -> HttpResponse:
         chart_list.append((_rate_bars(data, title, own), data))
     return render(
         request,
-        "statistics/year_charts.html",
+        "followup/year_charts.html",
         {
             "agreement": agreement,
             "agreements": agreements,
@@ -196,7 +196,7 @@ def series(request: HttpRequest) -> HttpResponse:
         chart_list.append((chart, data))
     return render(
         request,
-        "statistics/series.html",
+        "followup/series.html",
         {
             "agreements": agreements,
             "regions": ts.regions,

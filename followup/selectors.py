@@ -16,16 +16,15 @@ from functools import reduce
 from operator import or_
 from typing import Any
 
-from django.apps import apps
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db.models import Count, F, Q, QuerySet, Sum, Value, Window
 from django.db.models.functions import Coalesce
 
+from payments import selectors as payments_selectors
 from rehab.enums import Area
 from rehab.models import Agreement, PopulationFigure, Region, ReportingPeriod, Treatment
-
-from ..enums import ExtraKind, Provider, Sex, VersionStatus
-from ..models import ExtraCount, Report, SeriesCount
+from reporting.enums import ExtraKind, Provider, Sex, VersionStatus
+from reporting.models import ExtraCount, Report, SeriesCount
 
 # The groups the yearly report follows per 1,000 inhabitants (spec §8).
 KBT_IPT = ("KBT", "IPT")
@@ -249,33 +248,14 @@ def populations(agreements: list[Agreement], regions: list[Region]) -> dict[int,
     return out
 
 
-def _bonus_paid(agreement: Agreement) -> tuple[dict[str, int], int] | None:
-    """The contact bonus paid to each region for the year, from the payout runs
-    FK has approved, if the payments app keeps them (None: nothing to show)."""
-    try:
-        line_model = apps.get_model("payments", "PayoutLine")
-    except LookupError:
-        return None
-    names = {f.name for f in line_model._meta.get_fields()}
-    if not {"run", "region", "bonus_ore"} <= names:
-        return None
-    run_model = line_model._meta.get_field("run").related_model
-    run_names = {f.name for f in run_model._meta.get_fields()}
-    if not {"agreement", "status"} <= run_names:
-        return None
-    approved = [
-        value
-        for value in ("APPROVED", "EXPORTED")
-        if value in {choice for choice, _ in run_model._meta.get_field("status").choices or ()}
-    ]
-    lines = line_model._default_manager.filter(run__agreement=agreement, run__status__in=approved)
-    by_region = dict(
-        lines.values("region")
-        .annotate(bonus=Coalesce(Sum("bonus_ore"), Value(0)))
-        .values_list("region", "bonus")
+def _bonus_paid(agreement: Agreement) -> tuple[dict[str, int], int]:
+    """The contact bonus paid to each region for the year, and nationally, by the
+    payout runs FK has approved."""
+    paid = payments_selectors.approved_paid(years=[int(agreement.year)]).get(
+        int(agreement.year), {}
     )
-    national = lines.aggregate(n=Coalesce(Sum("bonus_ore"), Value(0)))["n"]
-    return by_region, int(national)
+    by_region = {code: sums.bonus_ore for code, sums in paid.items()}
+    return by_region, sum(by_region.values())
 
 
 def year_figures(agreement: Agreement) -> YearFigures:

@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from reporting.statistics.charts import bar_chart, line_chart, nice_step
+from followup.charts import bar_chart, line_chart, nice_step
 from tests.factories import report_version
-from tests.reporting.test_statistics import build_2019
+from tests.followup.test_statistics import build_2019
 
 
 def test_nice_step_is_round():

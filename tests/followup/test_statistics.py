@@ -9,10 +9,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from followup import selectors, tables
+from followup.arith import per_1000, percent
+from followup.tables import NATIONAL
 from rehab.models import Agreement, PopulationFigure
-from reporting.statistics import selectors, tables
-from reporting.statistics.arith import per_1000, percent
-from reporting.statistics.tables import NATIONAL
 from tests.factories import report_version
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reporting.statistics import selectors
-from reporting.statistics.arith import per_1000
-from reporting.statistics.tables import NATIONAL
+from followup import selectors
+from followup.arith import per_1000
+from followup.tables import NATIONAL
 
 
 class Command(BaseCommand):

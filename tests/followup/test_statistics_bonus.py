@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from followup import selectors, tables
 from payments.services import run_approve, run_compute, run_start
 from rehab.enums import PayoutModel
-from reporting.statistics import selectors, tables
 from tests.payments.conftest import (
     BONUS_SEK,
     CONTACTS,

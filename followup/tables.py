@@ -18,8 +18,8 @@ from django.utils.translation import ngettext
 
 from rehab.enums import Area
 from rehab.models import Agreement, Region
+from reporting.enums import VersionStatus
 
-from ..enums import VersionStatus
 from .arith import per_1000, percent
 from .selectors import (
     Contacts,

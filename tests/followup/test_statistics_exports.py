@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from tests.factories import report_version
-from tests.reporting.test_statistics import build_2019, population
+from tests.followup.test_statistics import build_2019, population
 
 pytestmark = pytest.mark.django_db
 
