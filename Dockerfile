@@ -23,4 +23,5 @@ RUN useradd --system --uid 10001 --home /app rehab \
 
 USER rehab
 EXPOSE 8000
-CMD ["gunicorn", "rehab.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py: one worker per core, bound to 0.0.0.0:8000, access log on stdout.
+CMD ["gunicorn", "--config", "gunicorn.conf.py"]
