@@ -2,7 +2,8 @@
 """Set up and run Rehab with nothing but Python 3.11+.
 
     python3 dev.py up     install, migrate, load reference and demo data, start the
-                          web app and a Celery worker (with beat); prints URL and logins
+                          web app (gunicorn, as production) and a Celery worker (with
+                          beat); prints URL and logins. --reload: runserver instead
     python3 dev.py test   install, then lint (ruff), type-check (mypy), check
                           migrations and run the whole test suite (pytest)
 
@@ -198,12 +199,27 @@ def cmd_up(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="dev.py up")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument(
+        "--reload",
+        action="store_true",
+        help="serve with Django's runserver (DEBUG on, reloads on code changes) "
+        "instead of gunicorn as production does",
+    )
     args = parser.parse_args(argv)
 
     if port_open(args.host, args.port):
         say(f"port {args.port} is already in use: is Rehab already running? Try --port 8001.")
         return 1
     env = service_env("rehab")
+    if not args.reload:
+        # What production runs, so what a user tries is what bench/bench_http.py
+        # measures: gunicorn (gunicorn.conf.py, one worker per core), DEBUG off and
+        # the collected static files (development profile otherwise: throw-away
+        # secret key, console e-mail, cookies without the secure flag).
+        env["DEBUG"] = "0"
+        env["GUNICORN_BIND"] = f"{args.host}:{args.port}"
+        # First: with DEBUG off every command that loads the URLs needs the manifest.
+        manage(env, "collectstatic", "--noinput", "-v", "0")
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "load_reference_data")
     manage(env, "load_demo_data", "--password", DEMO_PASSWORD)
@@ -229,11 +245,12 @@ def cmd_up(argv: list[str]) -> int:
         cwd=ROOT,
         env=env,
     )
-    web = subprocess.Popen(
-        [str(VENV_PY), "manage.py", "runserver", f"{args.host}:{args.port}", "--noreload"],
-        cwd=ROOT,
-        env=env,
-    )
+    if args.reload:
+        server = [str(VENV_PY), "manage.py", "runserver", f"{args.host}:{args.port}"]
+    else:
+        server = [str(VENV / "bin" / "gunicorn"), "--config", "gunicorn.conf.py"]
+    # Its own process group: runserver's reloader and gunicorn's workers stop with it.
+    web = subprocess.Popen(server, cwd=ROOT, env=env, start_new_session=True)
     url = f"http://{args.host}:{args.port}/"
     for _ in range(100):
         if port_open(args.host, args.port) or web.poll() is not None:
@@ -241,8 +258,13 @@ def cmd_up(argv: list[str]) -> int:
         time.sleep(0.2)
     print(
         "\n"
-        f"  Rehab is running at {url}\n"
-        f"  Administration: {url}admin/\n"
+        f"  Rehab is running at {url}"
+        + (
+            " (runserver, reloads on code changes)\n"
+            if args.reload
+            else f" (gunicorn, {os.cpu_count() or 1} workers, DEBUG off)\n"
+        )
+        + f"  Administration: {url}admin/\n"
         f"  Demo logins (password for all: {DEMO_PASSWORD}):\n"
         "    samordnare01   region coordinator, Region Stockholm (01)\n"
         "    samordnare03   region coordinator, Region Uppsala (03)\n"
@@ -256,9 +278,10 @@ def cmd_up(argv: list[str]) -> int:
     )
 
     def stop(*_: Any) -> None:
-        for proc in (web, worker):
-            if proc.poll() is None:
-                proc.terminate()
+        if web.poll() is None:
+            os.killpg(web.pid, signal.SIGTERM)
+        if worker.poll() is None:
+            worker.terminate()
 
     signal.signal(signal.SIGTERM, stop)
     try:
