@@ -5,6 +5,7 @@ The development profile (REHAB_PROFILE=development, set by `dev.py`) turns on
 DEBUG, a throw-away secret key and the console e-mail backend.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "axes",
     "django_htmx",
     "pgtrigger",
     "pghistory",
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "rehab.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "rehab.urls"
@@ -110,6 +114,28 @@ AUTH_USER_MODEL = "rehab.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# django-axes first: it refuses a locked-out username+IP before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Lockout (django-axes): 5 failed logins for one username from one IP address within
+# 15 minutes lock that username from that address for 15 minutes (the login form and
+# the admin's login alike). A success resets the count; every failure and lockout is
+# logged (loggers "axes" and "rehab.security") and kept in the admin under Axes.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A try during the lockout does not prolong it: the lock ends 15 minutes after it began.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "rehab.accounts.lockout.lockout_response"
+# The client's address: REMOTE_ADDR, or behind a reverse proxy the address it appends
+# to X-Forwarded-For (TRUSTED_PROXY_COUNT: how many proxies stand in front of Rehab; also
+# used for the API's per-address throttling).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "rehab.accounts.lockout.client_ip"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -173,6 +199,32 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "rehab@forsakringskassan.se")
 FK_NOTIFICATION_EMAIL = os.environ.get("FK_NOTIFICATION_EMAIL", "rehab-handlaggare@example.se")
 
+
+# Cache: Redis, shared by every gunicorn worker (API throttling counts there).
+# CACHE_URL (or REDIS_URL) when set, otherwise the broker's Redis; keys are prefixed
+# so the cache never touches Celery's queues. redis+socket:// (the embedded Redis of
+# dev.py) is the same Unix socket as unix://.
+def redis_cache_url() -> str:
+    url = (
+        os.environ.get("CACHE_URL")
+        or os.environ.get("REDIS_URL")
+        or os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+    )
+    return (
+        "unix://" + url.removeprefix("redis+socket://")
+        if url.startswith("redis+socket://")
+        else url
+    )
+
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": redis_cache_url(),
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "rehab-cache"),
+    }
+}
+
 # Celery: Redis as broker. Results are kept in PostgreSQL by the tasks themselves.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "rehab")
@@ -213,6 +265,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rehab.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "rehab.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["rehab.api.throttling.ApiRateThrottle"],
+}
+# API throttling (rehab/api/throttling.py), counted in the cache above per API key,
+# per signed-in user, or per IP address for anonymous calls. "write": POST/PUT/PATCH/
+# DELETE; "read": GET; "open": the open statistics anyone may read without a key (a
+# view says throttle_scope = "open"). Over the rate: 429 with Retry-After.
+API_THROTTLE_RATES = {
+    "read": os.environ.get("API_THROTTLE_READ", "600/min"),
+    "write": os.environ.get("API_THROTTLE_WRITE", "120/min"),
+    "open": os.environ.get("API_THROTTLE_OPEN", "60/min"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Rehab API",

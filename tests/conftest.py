@@ -43,6 +43,15 @@ def swedish_outside_requests() -> Iterator[None]:
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def own_cache(settings: Any) -> None:
+    """Each test counts in its own cache keys (API throttling, ...), so no test
+    inherits another's counts; never cache.clear(): the cache is the broker's Redis."""
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"rehab-test-{uuid.uuid4().hex}"}
+    }
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """Reference data (regions, catalogue, agreements) is loaded once per session."""

@@ -163,6 +163,10 @@ def _drf_message(exc: exceptions.APIException) -> tuple[str, str]:
     if isinstance(exc, exceptions.ParseError):
         return "parse_error", _("Anropets innehåll är inte giltig JSON.")
     if isinstance(exc, exceptions.Throttled):
+        if exc.wait:
+            return "throttled", _("För många anrop. Försök igen om %(seconds)s sekunder.") % {
+                "seconds": int(exc.wait)
+            }
         return "throttled", _("För många anrop. Försök igen om en stund.")
     codes = exc.get_codes()
     return (codes if isinstance(codes, str) else "error"), str(exc.detail)

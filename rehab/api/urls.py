@@ -8,8 +8,15 @@ from .schema import SCHEMA_SETTINGS
 
 app_name = "api"
 
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema: public, so it counts against the open (anonymous) rate."""
+
+    throttle_scope = "open"
+
+
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(custom_settings=SCHEMA_SETTINGS), name="schema"),
+    path("schema/", SchemaView.as_view(custom_settings=SCHEMA_SETTINGS), name="schema"),
     path("docs/", docs.docs, name="docs"),
     path("regions/", reference.RegionList.as_view(), name="region-list"),
     path("regions/<str:code>/", reference.RegionDetail.as_view(), name="region-detail"),
