@@ -314,7 +314,7 @@ class PreviewResult:
 
     region: str
     year: int
-    quarter: int
+    quarter: int | None
     model: str
     rows: list[PreviewRow]
     sentences: list[str]

@@ -380,7 +380,10 @@ def run_inputs_gather(run: PayoutRun) -> dict[str, Any]:
             contacts[region] += total
         accepted_quarters: dict[str, list[int]] = defaultdict(list)
         for ref in versions:
-            accepted_quarters[ref.region].append(ref.quarter)
+            # A yearly report accepted = the whole year accepted.
+            accepted_quarters[ref.region].extend(
+                [ref.quarter] if ref.quarter is not None else [1, 2, 3, 4]
+            )
         inputs["contacts"] = dict(sorted(contacts.items()))
         inputs["accepted_quarters"] = {
             region: sorted(quarters) for region, quarters in sorted(accepted_quarters.items())

@@ -13,10 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from rehab.formatting import format_kronor
 from rehab.forms import kronor_formfield
 
+from .enums import ConditionKind
 from .models import (
     Agreement,
     AgreementTreatment,
     ApiToken,
+    Condition,
+    ConditionRequirement,
     IdempotencyRecord,
     PopulationFigure,
     Region,
@@ -25,7 +28,7 @@ from .models import (
     User,
     WorkerHeartbeat,
 )
-from .selectors import agreement_in_use
+from .selectors import agreement_in_use, condition_in_use
 
 
 class PopulationInline(admin.TabularInline):
@@ -100,7 +103,15 @@ class AgreementTreatmentInline(KronorAdminMixin, admin.TabularInline):
 class ReportingPeriodInline(admin.TabularInline):
     model = ReportingPeriod
     extra = 0
-    fields = ("quarter", "start_date", "end_date", "opens_on", "deadline", "is_closed")
+    fields = (
+        "condition",
+        "quarter",
+        "start_date",
+        "end_date",
+        "opens_on",
+        "deadline",
+        "is_closed",
+    )
     ordering = ("quarter",)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -109,8 +120,27 @@ class ReportingPeriodInline(admin.TabularInline):
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # Once reports exist, only the deadline and whether the period is closed may change.
         if obj and agreement_in_use(obj):
-            return ("quarter", "start_date", "end_date")
+            return ("condition", "quarter", "start_date", "end_date")
         return ()
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "condition":
+            kwargs["queryset"] = Condition.objects.filter(kind=ConditionKind.TREATMENTS)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ConditionInline(KronorAdminMixin, admin.TabularInline):
+    """The agreement's conditions at a glance; each one is edited on its own page."""
+
+    model = Condition
+    extra = 0
+    fields = ("code", "title", "kind", "amount_ore", "frequency", "verified")
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 # Fields that decide money: frozen once a report or a run refers to the agreement.
@@ -131,7 +161,7 @@ class AgreementAdmin(KronorAdminMixin, admin.ModelAdmin):
     list_display = ("year", "name", "payout_model", "frame_display", "diary_number", "asks_video")
     list_filter = ("payout_model", "asks_video")
     search_fields = ("name", "diary_number", "year")
-    inlines = [ReportingPeriodInline, AgreementTreatmentInline]
+    inlines = [ConditionInline, ReportingPeriodInline, AgreementTreatmentInline]
     fieldsets = (
         (None, {"fields": ("year", "name", "diary_number", "payout_model")}),
         (
@@ -165,6 +195,98 @@ class AgreementAdmin(KronorAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Agreement | None = None) -> bool:
         return not (obj and agreement_in_use(obj)) and super().has_delete_permission(request, obj)
+
+
+# Fields of a condition that decide money or the shape of reports: frozen once in use.
+CONDITION_MONEY_FIELDS = (
+    "agreement",
+    "code",
+    "kind",
+    "amount_ore",
+    "frequency",
+    "population_reference_date",
+    "population_age_band",
+    "advance_share",
+)
+
+
+class ConditionRequirementInline(admin.TabularInline):
+    model = ConditionRequirement
+    extra = 0
+    fields = ("number", "text")
+    ordering = ("number",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not (obj and condition_in_use(obj)) and super().has_delete_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not (obj and condition_in_use(obj)) and super().has_add_permission(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("number",) if obj and condition_in_use(obj) else ()
+
+
+@admin.register(Condition)
+class ConditionAdmin(KronorAdminMixin, admin.ModelAdmin):
+    """Conditions (villkor) of the agreements. Figures loaded as plausible guesses are
+    unverified until an administrator has checked them against the agreement."""
+
+    list_display = (
+        "agreement_year",
+        "code",
+        "title",
+        "kind",
+        "amount_display",
+        "frequency",
+        "report_deadline",
+        "payment_due",
+        "verified",
+    )
+    list_filter = (
+        ("verified", admin.BooleanFieldListFilter),
+        "kind",
+        "frequency",
+        "agreement__year",
+    )
+    search_fields = ("code", "title", "source", "agreement__year")
+    list_select_related = ("agreement",)
+    inlines = [ConditionRequirementInline]
+    fieldsets = (
+        (None, {"fields": ("agreement", "code", "title", "kind", "sort_order")}),
+        (
+            _("Pengar (i kronor)"),
+            {
+                "fields": (
+                    "amount_ore",
+                    "population_reference_date",
+                    "population_age_band",
+                    "advance_share",
+                    "advance_payment_due",
+                )
+            },
+        ),
+        (
+            _("Rapportering och utbetalning"),
+            {"fields": ("frequency", "report_deadline", "payment_due")},
+        ),
+        (_("Källa"), {"fields": ("source", "verified")}),
+    )
+
+    @admin.display(description=_("år"), ordering="agreement__year")
+    def agreement_year(self, obj: Condition) -> int:
+        return obj.agreement.year
+
+    @admin.display(description=_("medel till regionerna (kr)"), ordering="amount_ore")
+    def amount_display(self, obj: Condition) -> str:
+        return format_kronor(obj.amount_ore)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Condition | None = None) -> Any:
+        if obj and condition_in_use(obj):
+            return CONDITION_MONEY_FIELDS
+        return ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Condition | None = None) -> bool:
+        return not (obj and condition_in_use(obj)) and super().has_delete_permission(request, obj)
 
 
 @admin.register(User)

@@ -30,3 +30,13 @@ class Role(models.TextChoices):
 
 REGION_ROLES = frozenset({Role.REGION_COORDINATOR, Role.REGION_VIEWER})
 FK_ROLES = frozenset({Role.FK_CASE_OFFICER, Role.FK_APPROVER, Role.ADMINISTRATOR})
+
+
+class ConditionKind(models.TextChoices):
+    TREATMENTS = "TREATMENTS", _("Behandlingsrapport")
+    DELIVERABLE = "DELIVERABLE", _("Skriftlig återrapportering")
+
+
+class ReportingFrequency(models.TextChoices):
+    YEARLY = "YEARLY", _("En gång om året")
+    QUARTERLY = "QUARTERLY", _("Kvartalsvis")

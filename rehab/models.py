@@ -16,7 +16,16 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .enums import FK_ROLES, REGION_ROLES, AgeBand, Area, PayoutModel, Role
+from .enums import (
+    FK_ROLES,
+    REGION_ROLES,
+    AgeBand,
+    Area,
+    ConditionKind,
+    PayoutModel,
+    ReportingFrequency,
+    Role,
+)
 
 # Sorted, so the migration is the same on every run (sets have no fixed order).
 REGION_ROLE_VALUES = sorted(r.value for r in REGION_ROLES)
@@ -170,6 +179,147 @@ class Agreement(models.Model):
         """Model A pays each quarter in arrears; model B once a year on the year's quarters."""
         return self.payout_model == PayoutModel.A
 
+    @property
+    def treatment_condition(self) -> Condition | None:
+        """The agreement's TREATMENTS condition (villkor 3 from 2016; the whole
+        agreement 2009–2015), or None while none is entered."""
+        cached = getattr(self, "_prefetched_objects_cache", {}).get("conditions")
+        if cached is not None:
+            return next((c for c in cached if c.kind == ConditionKind.TREATMENTS), None)
+        return self.conditions.filter(kind=ConditionKind.TREATMENTS).order_by("sort_order").first()
+
+    @property
+    def is_yearly_reporting(self) -> bool:
+        """True when the treatment report is filed once a year (period code "2020")."""
+        condition = self.treatment_condition
+        return condition is not None and condition.frequency == ReportingFrequency.YEARLY
+
+
+@pghistory.track()
+class Condition(models.Model):
+    """A condition (villkor) of an agreement: its own money to the regions, what the
+    regions report for it (a treatment report or a written account), when, and when
+    FK pays. Data of the agreement, entered in the admin; never code."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        related_name="conditions",
+        verbose_name=_("överenskommelse"),
+    )
+    code = models.CharField(_("kod"), max_length=8, help_text=_("T.ex. V1 … V5."))
+    title = models.CharField(_("rubrik"), max_length=300)
+    kind = models.CharField(_("slag"), max_length=12, choices=ConditionKind.choices)
+    amount_ore = models.BigIntegerField(_("medel till regionerna (öre)"), default=0)
+    frequency = models.CharField(
+        _("rapporteringsfrekvens"),
+        max_length=10,
+        choices=ReportingFrequency.choices,
+        blank=True,
+        help_text=_("Bara för behandlingsrapporter."),
+    )
+    report_deadline = models.DateField(_("rapporteras senast"), null=True, blank=True)
+    payment_due = models.DateField(_("utbetalas senast"), null=True, blank=True)
+    population_reference_date = models.DateField(
+        _("befolkning per"),
+        null=True,
+        blank=True,
+        help_text=_("Tom = överenskommelsens befolkningsuppgift."),
+    )
+    population_age_band = models.CharField(
+        _("åldersgrupp för pengarna"),
+        max_length=8,
+        choices=AgeBand.choices,
+        default=AgeBand.TOTAL,
+    )
+    advance_share = models.DecimalField(
+        _("andel i förskott"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("T.ex. 0,5000 = 50 % i början av året, resten efter bedömning."),
+    )
+    advance_payment_due = models.DateField(_("förskott utbetalas senast"), null=True, blank=True)
+    source = models.TextField(
+        _("källa"), blank=True, help_text=_("Var varje uppgift kommer ifrån.")
+    )
+    verified = models.BooleanField(
+        _("kontrollerad"),
+        default=False,
+        help_text=_("Ej kontrollerad = rimligt värde inläst, ska stämmas av mot överenskommelsen."),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("ordning"), default=0)
+
+    class Meta:
+        ordering = ["agreement__year", "sort_order", "code"]
+        verbose_name = _("villkor")
+        verbose_name_plural = _("villkor")
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "code"], name="condition_unique_code"),
+            models.CheckConstraint(
+                condition=Q(amount_ore__gte=0), name="condition_amount_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(advance_share__isnull=True)
+                | (Q(advance_share__gt=0) & Q(advance_share__lt=1)),
+                name="condition_advance_share_0_1",
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=ConditionKind.TREATMENTS) & ~Q(frequency=""))
+                | (~Q(kind=ConditionKind.TREATMENTS) & Q(frequency="")),
+                name="condition_frequency_iff_treatments",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement.year} {self.code} {self.title}"
+
+    def clean(self) -> None:
+        if self.kind == ConditionKind.TREATMENTS and not self.frequency:
+            raise ValidationError(
+                {"frequency": _("En behandlingsrapport måste ha en rapporteringsfrekvens.")}
+            )
+        if self.kind != ConditionKind.TREATMENTS and self.frequency:
+            raise ValidationError(
+                {"frequency": _("Bara behandlingsrapporter har en rapporteringsfrekvens.")}
+            )
+
+    @property
+    def is_yearly(self) -> bool:
+        return self.frequency == ReportingFrequency.YEARLY
+
+    @property
+    def effective_population_date(self) -> datetime.date:
+        return self.population_reference_date or self.agreement.population_reference_date
+
+
+@pghistory.track()
+class ConditionRequirement(models.Model):
+    """One requirement (krav) of a condition, in the order the agreement lists them."""
+
+    condition = models.ForeignKey(
+        Condition,
+        on_delete=models.CASCADE,
+        related_name="requirements",
+        verbose_name=_("villkor"),
+    )
+    number = models.PositiveSmallIntegerField(_("nummer"))
+    text = models.TextField(_("krav"))
+
+    class Meta:
+        ordering = ["condition", "number"]
+        verbose_name = _("krav")
+        verbose_name_plural = _("krav")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["condition", "number"], name="requirement_unique_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.condition.code} krav {self.number}"
+
 
 @pghistory.track()
 class AgreementTreatment(models.Model):
@@ -210,10 +360,14 @@ def quarter_bounds(year: int, quarter: int) -> tuple[datetime.date, datetime.dat
     return start, end_month_next - datetime.timedelta(days=1)
 
 
-@pghistory.track()
+# The condition is left out of the history: it is the agreement's treatment condition,
+# set once (the data migration filled it for older rows) and frozen once in use.
+@pghistory.track(exclude=["condition"])
 class ReportingPeriod(models.Model):
-    """A quarter of an agreement, with its deadline. Its dates lie inside the
-    agreement's year: a CHECK for the order, a trigger for the year."""
+    """A period in which the regions report under an agreement's treatment condition,
+    with its deadline: a quarter ("2012Q3") or, for a yearly condition, the whole year
+    ("2020", quarter empty). Its dates lie inside the agreement's year and its condition
+    belongs to the same agreement: a CHECK for the order, a trigger for the rest."""
 
     agreement = models.ForeignKey(
         Agreement,
@@ -221,8 +375,18 @@ class ReportingPeriod(models.Model):
         related_name="periods",
         verbose_name=_("överenskommelse"),
     )
+    condition = models.ForeignKey(
+        Condition,
+        on_delete=models.PROTECT,
+        related_name="periods",
+        verbose_name=_("villkor"),
+    )
     quarter = models.PositiveSmallIntegerField(
-        _("kvartal"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+        _("kvartal"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text=_("Tomt = hela året (årsrapport)."),
     )
     start_date = models.DateField(_("från"))
     end_date = models.DateField(_("till"))
@@ -239,9 +403,14 @@ class ReportingPeriod(models.Model):
         verbose_name = _("rapporteringsperiod")
         verbose_name_plural = _("rapporteringsperioder")
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "quarter"], name="period_unique_quarter"),
+            models.UniqueConstraint(
+                fields=["agreement", "quarter"],
+                name="period_unique_quarter",
+                nulls_distinct=False,
+            ),
             models.CheckConstraint(
-                condition=Q(quarter__gte=1) & Q(quarter__lte=4), name="period_quarter_1_to_4"
+                condition=Q(quarter__isnull=True) | (Q(quarter__gte=1) & Q(quarter__lte=4)),
+                name="period_quarter_1_to_4",
             ),
             models.CheckConstraint(
                 condition=Q(start_date__lte=models.F("end_date")), name="period_start_before_end"
@@ -262,17 +431,35 @@ class ReportingPeriod(models.Model):
                         MESSAGE = 'period_within_agreement_year: the period lies outside the '
                                   || 'agreement''s year';
                 END IF;
+                IF (SELECT agreement_id FROM rehab_condition WHERE id = NEW.condition_id)
+                       <> NEW.agreement_id THEN
+                    RAISE EXCEPTION USING
+                        ERRCODE = 'check_violation',
+                        MESSAGE = 'period_within_agreement_year: the period''s condition '
+                                  || 'belongs to another agreement';
+                END IF;
                 RETURN NEW;
                 """,
             ),
         ]
 
     def __str__(self) -> str:
-        return self.label
+        return self.code
+
+    @property
+    def is_yearly(self) -> bool:
+        return self.quarter is None
+
+    @property
+    def code(self) -> str:
+        """ "2020" for the yearly period, "2020Q1" for a quarter."""
+        if self.quarter is None:
+            return str(self.agreement.year)
+        return f"{self.agreement.year}Q{self.quarter}"
 
     @property
     def label(self) -> str:
-        return f"{self.agreement.year}Q{self.quarter}"
+        return self.code
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -284,6 +471,20 @@ class ReportingPeriod(models.Model):
                 errors["start_date"] = str(
                     _("Perioden måste ligga inom överenskommelsens år %(year)s.") % {"year": year}
                 )
+        if self.agreement_id and self.condition_id:
+            condition = self.condition
+            if condition.agreement_id != self.agreement_id:
+                errors["condition"] = str(_("Villkoret hör till en annan överenskommelse."))
+            elif condition.kind != ConditionKind.TREATMENTS:
+                errors["condition"] = str(
+                    _("Rapporteringsperioder finns bara för behandlingsrapporter.")
+                )
+            elif condition.is_yearly and self.quarter is not None:
+                errors["quarter"] = str(
+                    _("Villkoret rapporteras en gång om året: lämna kvartalet tomt.")
+                )
+            elif not condition.is_yearly and self.quarter is None:
+                errors["quarter"] = str(_("Villkoret rapporteras kvartalsvis: ange kvartal."))
         if errors:
             raise ValidationError(errors)
 

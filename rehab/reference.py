@@ -7,9 +7,10 @@ import csv
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
-from .enums import AgeBand, Area, PayoutModel
+from .enums import AgeBand, Area, ConditionKind, PayoutModel, ReportingFrequency
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REGIONS_CSV = DATA_DIR / "regions.csv"
@@ -89,11 +90,32 @@ MODEL_B_TREATMENTS = tuple(t.code for t in CATALOGUE)
 
 @dataclass(frozen=True)
 class PeriodRow:
-    quarter: int
+    quarter: int | None  # None = the yearly period
     start_date: datetime.date
     end_date: datetime.date
     opens_on: datetime.date
     deadline: datetime.date
+
+
+@dataclass(frozen=True)
+class ConditionRow:
+    """A condition (villkor) as reference data. `verified` is False when a figure is
+    not in the agreement texts we hold: `source` then says which one is a guess."""
+
+    code: str
+    title: str
+    kind: str
+    amount_ore: int
+    frequency: str = ""
+    report_deadline: datetime.date | None = None
+    payment_due: datetime.date | None = None
+    population_reference_date: datetime.date | None = None
+    advance_share: Decimal | None = None
+    advance_payment_due: datetime.date | None = None
+    source: str = ""
+    verified: bool = False
+    sort_order: int = 0
+    requirements: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,10 +135,26 @@ class AgreementRow:
     payment_due: datetime.date | None
     rates_ore: dict[str, int | None] = field(default_factory=dict)
     yearly_deadline: datetime.date | None = None
+    conditions: tuple[ConditionRow, ...] = ()
+
+    @property
+    def treatment_condition(self) -> ConditionRow:
+        return next(c for c in self.conditions if c.kind == ConditionKind.TREATMENTS)
 
     def periods(self) -> list[PeriodRow]:
         from .models import quarter_bounds
 
+        if self.treatment_condition.frequency == ReportingFrequency.YEARLY:
+            # One report for the whole year, filed after it has ended.
+            return [
+                PeriodRow(
+                    None,
+                    datetime.date(self.year, 1, 1),
+                    datetime.date(self.year, 12, 31),
+                    datetime.date(self.year + 1, 1, 1),
+                    self.yearly_deadline or datetime.date(self.year + 1, 8, 15),
+                )
+            ]
         rows = []
         for q in range(1, 5):
             start, end = quarter_bounds(self.year, q)
@@ -127,9 +165,64 @@ class AgreementRow:
         return rows
 
 
+SEED_2012 = "överenskommelsen om rehabiliteringsgarantin 2012 (S2011/11163/SF)"
+SEED_2020 = "tilläggsöverenskommelsen 2020 (bilaga till regeringsbeslut 2020-06-17 nr II:4)"
+SEED_JAMTLAND = "Region Jämtland Härjedalens beslut om överenskommelsen 2017–2018"
+GUESS = "rimligt värde, inte avstämt mot överenskommelsen"
+
+# Villkor 3 2016–2020 is reported once a year (the agreements say so); until every
+# reader of periods handles the yearly period, the reference data keeps its quarters.
+V3_FREQUENCY = ReportingFrequency.QUARTERLY
+
+TITLE_RG = "Rehabiliteringsgarantin"
+TITLE_V1 = "Ledning och styrning i försäkringsmedicin"
+TITLE_V2 = "Funktion för koordinering"
+TITLE_V3 = "Insatser för lindrig och medelsvår psykisk ohälsa och långvarig smärta"
+TITLE_V4 = "Utökat elektroniskt informationsutbyte"
+TITLE_V5 = "Utvecklingsmedel för stöd till rätt sjukskrivning"
+
+# The requirements (krav) of 2020 as the supplement words them, one paragraph each.
+REQUIREMENTS_2020_V1 = (
+    "Regionerna ska under 2020 med stöd av SKR och Socialstyrelsen, och i samverkan med det "
+    "nationella programområdet för rehabilitering, habilitering och försäkringsmedicin, påbörja "
+    "utveckling av uppföljningsmått i försäkringsmedicin.",
+    "Ett regionalt samarbete med det nationella programområdet för rehabilitering, habilitering "
+    "och försäkringsmedicin ska ha inletts vad gäller ledning och styrning i försäkringsmedicin.",
+)
+REQUIREMENTS_2020_V2 = (
+    "Regionerna ska ha påbörjat planering av former för kompetensutveckling så att den personal "
+    "som utför koordineringsinsatser har de kunskaper som krävs för uppdraget.",
+    "Regionerna ska också ha påbörjat planering av former för samordning och stöd för den "
+    "personal som ansvarar för utförandet av koordineringsinsatser.",
+)
+REQUIREMENTS_2020_V4 = (
+    "Regionerna ska planera insatser för ökad användning av framtagna tjänster och stödfunktioner.",
+    "Regionerna ska planera insatser som behövs för att kunna förbereda prioriterade insatser "
+    "utifrån det som anges i delvillkoren 1-4.",
+)
+
+
 def _model_a(
     year: int, frame_msek: int, research_msek: int, rates: Mapping[str, int], addon: int | None
 ) -> AgreementRow:
+    if year == 2012:
+        source, verified = f"Ram 900 MSEK, kvartalsvis i efterskott: {SEED_2012}.", True
+    else:
+        source, verified = (
+            f"Ram {frame_msek} MSEK enligt projektets tabell över år (spec §6); "
+            f"{GUESS}. Kvartalsvis som rehabiliteringsgarantin 2012.",
+            False,
+        )
+    condition = ConditionRow(
+        code="RG",
+        title=TITLE_RG,
+        kind=ConditionKind.TREATMENTS,
+        amount_ore=frame_msek * MSEK,
+        frequency=ReportingFrequency.QUARTERLY,
+        source=source,
+        verified=verified,
+        sort_order=1,
+    )
     return AgreementRow(
         year=year,
         name=f"Rehabiliteringsgarantin {year}",
@@ -147,12 +240,166 @@ def _model_a(
         rates_ore={
             code: (rates[code] * SEK if code in rates else None) for code in MODEL_A_TREATMENTS
         },
+        conditions=(condition,),
+    )
+
+
+def _conditions_2016_2019(year: int, deadline: datetime.date) -> tuple[ConditionRow, ...]:
+    """2016–2019: villkor 3 from the project's spec (500 MSEK + at most 50 MSEK contacts,
+    one yearly report); the written-account conditions with plausible money and dates,
+    all marked unverified. 2017–2018 pay part at the start of the year and the rest
+    after assessment (Region Jämtland's decision); the share is a guess."""
+    advance = Decimal("0.5000") if year in (2017, 2018) else None
+    advance_due = datetime.date(year, 3, 31) if advance else None
+    advance_note = (
+        f" Förskott i början av året och resten efter bedömning: {SEED_JAMTLAND}; "
+        f"andelen 50 % och datumet är {GUESS}."
+        if advance
+        else ""
+    )
+    deliverable_dates = (datetime.date(year, 12, 15), datetime.date(year + 1, 3, 31))
+    rows = [
+        ConditionRow(
+            code="V1",
+            title=TITLE_V1,
+            kind=ConditionKind.DELIVERABLE,
+            amount_ore=100 * MSEK,
+            report_deadline=deliverable_dates[0],
+            payment_due=deliverable_dates[1],
+            advance_share=advance,
+            advance_payment_due=advance_due,
+            source=f"Belopp och datum: {GUESS} (som 2020).{advance_note}",
+            sort_order=1,
+        ),
+        ConditionRow(
+            code="V2",
+            title=TITLE_V2,
+            kind=ConditionKind.DELIVERABLE,
+            amount_ore=140 * MSEK,
+            report_deadline=deliverable_dates[0],
+            payment_due=deliverable_dates[1],
+            advance_share=advance,
+            advance_payment_due=advance_due,
+            source=f"Belopp och datum: {GUESS} (som 2020).{advance_note}",
+            sort_order=2,
+        ),
+        ConditionRow(
+            code="V3",
+            title=TITLE_V3,
+            kind=ConditionKind.TREATMENTS,
+            amount_ore=550 * MSEK,
+            frequency=V3_FREQUENCY,
+            report_deadline=deadline,
+            payment_due=datetime.date(deadline.year, 9, 15),
+            source=(
+                "500 MSEK efter befolkningsandel + högst 50 MSEK för kontakter, en årsrapport "
+                f"(spec §6; 500 MSEK per år också i {SEED_JAMTLAND}). Sista rapportdag "
+                f"enligt spec §6; utbetalningsdatum: {GUESS}."
+            ),
+            sort_order=3,
+        ),
+        ConditionRow(
+            code="V4",
+            title=TITLE_V4,
+            kind=ConditionKind.DELIVERABLE,
+            amount_ore=50 * MSEK,
+            report_deadline=deliverable_dates[0],
+            payment_due=deliverable_dates[1],
+            advance_share=advance,
+            advance_payment_due=advance_due,
+            source=f"Belopp och datum: {GUESS} (som 2020).{advance_note}",
+            sort_order=4,
+        ),
+    ]
+    return tuple(rows)
+
+
+def _conditions_2020() -> tuple[ConditionRow, ...]:
+    population = datetime.date(2019, 11, 1)
+    return (
+        ConditionRow(
+            code="V1",
+            title=TITLE_V1,
+            kind=ConditionKind.DELIVERABLE,
+            amount_ore=100 * MSEK,
+            report_deadline=datetime.date(2020, 12, 11),
+            payment_due=datetime.date(2021, 3, 31),
+            population_reference_date=population,
+            source=(
+                f"100 MSEK till regionerna, återrapport senast 2020-12-11, utbetalning senast "
+                f"2021-03-31, befolkning per 2019-11-01, kraven: {SEED_2020}."
+            ),
+            verified=True,
+            sort_order=1,
+            requirements=REQUIREMENTS_2020_V1,
+        ),
+        ConditionRow(
+            code="V2",
+            title=TITLE_V2,
+            kind=ConditionKind.DELIVERABLE,
+            amount_ore=140 * MSEK,
+            report_deadline=datetime.date(2020, 12, 11),
+            payment_due=datetime.date(2021, 3, 31),
+            population_reference_date=population,
+            source=(
+                f"140 MSEK till regionerna, återrapport senast 2020-12-11, utbetalning senast "
+                f"2021-03-31, befolkning per 2019-11-01, kraven: {SEED_2020}."
+            ),
+            verified=True,
+            sort_order=2,
+            requirements=REQUIREMENTS_2020_V2,
+        ),
+        ConditionRow(
+            code="V3",
+            title=TITLE_V3,
+            kind=ConditionKind.TREATMENTS,
+            amount_ore=550 * MSEK,
+            frequency=V3_FREQUENCY,
+            report_deadline=datetime.date(2021, 8, 15),
+            payment_due=datetime.date(2021, 9, 15),
+            population_reference_date=population,
+            source=(
+                "550 MSEK (500 MSEK efter befolkningsandel + högst 50 MSEK för kontakter med "
+                "arbetsgivare/Arbetsförmedlingen), en årsrapport senast 2021-08-15, utbetalning "
+                f"senast 2021-09-15: {SEED_2020}."
+            ),
+            verified=True,
+            sort_order=3,
+        ),
+        ConditionRow(
+            code="V4",
+            title=TITLE_V4,
+            kind=ConditionKind.DELIVERABLE,
+            amount_ore=50 * MSEK,
+            report_deadline=datetime.date(2020, 12, 11),
+            payment_due=datetime.date(2021, 3, 31),
+            population_reference_date=population,
+            source=(
+                f"50 MSEK till regionerna och kraven: {SEED_2020}. Datumen står i den "
+                f"ursprungliga överenskommelsen, som vi inte har: {GUESS} (som villkor 1 och 2)."
+            ),
+            sort_order=4,
+            requirements=REQUIREMENTS_2020_V4,
+        ),
+        ConditionRow(
+            code="V5",
+            title=TITLE_V5,
+            kind=ConditionKind.DELIVERABLE,
+            amount_ore=0,
+            source=(
+                "Inga medel till regionerna (9,5 MSEK till SKR och 1,5 MSEK till "
+                f"Socialstyrelsen): {SEED_2020}."
+            ),
+            verified=True,
+            sort_order=5,
+        ),
     )
 
 
 def _model_b(
     year: int, deadline: datetime.date, payment_due: datetime.date | None, diary: str = ""
 ) -> AgreementRow:
+    conditions = _conditions_2020() if year == 2020 else _conditions_2016_2019(year, deadline)
     return AgreementRow(
         year=year,
         name=f"En kvalitetssäker och effektiv sjukskrivnings- och rehabiliteringsprocess {year}",
@@ -169,6 +416,7 @@ def _model_b(
         payment_due=payment_due,
         rates_ore=dict.fromkeys(MODEL_B_TREATMENTS),
         yearly_deadline=deadline,
+        conditions=conditions,
     )
 
 

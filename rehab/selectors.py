@@ -7,7 +7,7 @@ import datetime
 from django.apps import apps
 
 from .enums import AgeBand
-from .models import Agreement, PopulationFigure
+from .models import Agreement, Condition, PopulationFigure
 
 
 def agreement_in_use(agreement: Agreement) -> bool:
@@ -22,6 +22,29 @@ def agreement_in_use(agreement: Agreement) -> bool:
         except LookupError:
             continue
         if model._default_manager.filter(**{lookup: agreement}).exists():
+            return True
+    return False
+
+
+# Models outside this app that refer to a condition and freeze its money once a row
+# exists: (app label.model, lookup to the condition). Apps that add such models
+# (written accounts, deliverable runs) append to this list in their AppConfig.ready.
+CONDITION_USERS: list[tuple[str, str]] = [
+    ("reporting.Report", "period__condition"),
+]
+
+
+def condition_in_use(condition: Condition) -> bool:
+    """True once anything decided by the condition's figures exists: a report on it,
+    a payout run of its agreement, or a row registered in CONDITION_USERS."""
+    if agreement_in_use(condition.agreement):
+        return True
+    for label, lookup in CONDITION_USERS:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        if model._default_manager.filter(**{lookup: condition}).exists():
             return True
     return False
 

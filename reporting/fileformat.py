@@ -75,7 +75,7 @@ class Row:
     line: int
     region: str
     year: int
-    quarter: int
+    quarter: int | None  # None: the yearly period
     item: str
     sex: str
     provider: str
@@ -303,7 +303,7 @@ def _parse_lines(lines: Iterable[tuple[int, list[str]]], max_rows: int) -> list[
         raise FileFormatError(header_errors)
     width = max(positions.values()) + 1
 
-    seen: dict[tuple[str, int, int, str, str, str], int] = {}
+    seen: dict[tuple[str, int, int | None, str, str, str], int] = {}
     data_rows = 0
     for line, raw_cells in iterator:
         data_rows += 1

@@ -88,7 +88,7 @@ def historical_note() -> str:
 class _Group:
     region: str
     year: int
-    quarter: int
+    quarter: int | None
     rows: list[fileformat.Row] = field(default_factory=list)
 
     @property
@@ -151,7 +151,7 @@ def report_import(
     dry_run: bool = False,
     accept: bool = False,
     today: datetime.date | None = None,
-    expect_drafts: Mapping[tuple[str, int, int], Sequence[int]] | None = None,
+    expect_drafts: Mapping[tuple[str, int, int | None], Sequence[int]] | None = None,
 ) -> ImportResult:
     """Load parsed report rows, all or nothing.
     Effects (unless dry_run or any error): per region × period, the draft created or
@@ -166,7 +166,7 @@ def report_import(
         raise NotAllowed(_("Du får inte läsa in godkända rapporter."))
     today = today or timezone.localdate()
     result = ImportResult(dry_run=dry_run, accept=accept)
-    groups: dict[tuple[str, int, int], _Group] = {}
+    groups: dict[tuple[str, int, int | None], _Group] = {}
     for row in sorted(rows, key=lambda r: r.line):
         key = (row.region, row.year, row.quarter)
         groups.setdefault(key, _Group(*key)).rows.append(row)
@@ -406,7 +406,7 @@ def report_import_file(
     dry_run: bool = False,
     accept: bool = False,
     today: datetime.date | None = None,
-    expect_drafts: Mapping[tuple[str, int, int], Sequence[int]] | None = None,
+    expect_drafts: Mapping[tuple[str, int, int | None], Sequence[int]] | None = None,
 ) -> ImportResult:
     """Parse an uploaded file (within the size and row limits of ValidationSettings)
     and load it with :func:`report_import`; a file that cannot be read saves nothing

@@ -35,7 +35,7 @@ class AcceptedVersionRef:
     report_id: int
     version_id: int
     region: str
-    quarter: int
+    quarter: int | None  # None: the yearly period
     number: int
 
 

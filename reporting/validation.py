@@ -216,9 +216,9 @@ class _History:
     """The region's accepted quarters before the period, newest first:
     [(year, quarter, {treatment: total}, treatments its agreement includes)]."""
 
-    quarters: list[tuple[int, int, dict[str, int], set[str]]]
+    quarters: list[tuple[int, int | None, dict[str, int], set[str]]]
 
-    def get(self, year: int, quarter: int) -> tuple[dict[str, int], set[str]] | None:
+    def get(self, year: int, quarter: int | None) -> tuple[dict[str, int], set[str]] | None:
         for y, q, totals, included in self.quarters:
             if (y, q) == (year, quarter):
                 return totals, included
@@ -227,9 +227,9 @@ class _History:
 
 def _history(region: Region | str, period: ReportingPeriod) -> _History:
     year, quarter = period.agreement.year, period.quarter
-    before = Q(period__agreement__year__lt=year) | Q(
-        period__agreement__year=year, period__quarter__lt=quarter
-    )
+    before = Q(period__agreement__year__lt=year)
+    if quarter is not None:
+        before |= Q(period__agreement__year=year, period__quarter__lt=quarter)
     accepted = list(
         Report.objects.filter(before, region=region, accepted_version__isnull=False)
         .order_by("-period__agreement__year", "-period__quarter")
@@ -237,7 +237,7 @@ def _history(region: Region | str, period: ReportingPeriod) -> _History:
     )
     if not accepted:
         return _History([])
-    totals: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
+    totals: dict[tuple[int, int | None], dict[str, int]] = defaultdict(dict)
     rows = (
         SeriesCount.objects.filter(
             version__report__region=region,
@@ -245,9 +245,13 @@ def _history(region: Region | str, period: ReportingPeriod) -> _History:
         )
         .filter(
             Q(version__report__period__agreement__year__lt=year)
-            | Q(
-                version__report__period__agreement__year=year,
-                version__report__period__quarter__lt=quarter,
+            | (
+                Q(
+                    version__report__period__agreement__year=year,
+                    version__report__period__quarter__lt=quarter,
+                )
+                if quarter is not None
+                else Q(pk__in=[])
             )
         )
         .values(

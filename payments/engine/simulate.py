@@ -38,10 +38,14 @@ def _simulate_a(
     series: dict[str, dict[int, dict[str, int]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(int))
     )
+    quarters: list[int] = []
     for row in rows:
+        if row.quarter is None:
+            raise ValueError(f"Modell A räknas per kvartal: rad {row.line} gäller hela året.")
+        quarters.append(row.quarter)
         if row.item not in NON_TREATMENT_ITEMS:
             series[row.region][row.quarter][row.item] += row.value
-    last_quarter = max((row.quarter for row in rows), default=0)
+    last_quarter = max(quarters, default=0)
 
     lines: list[SimulationLine] = []
     paid: dict[str, int] = dict.fromkeys(populations, 0)

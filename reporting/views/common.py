@@ -32,7 +32,7 @@ class ReportPlace:
     report: Report | None
 
     @property
-    def args(self) -> tuple[str, int, int]:
+    def args(self) -> tuple[str, int, int | None]:
         return (self.region.code, self.period.agreement.year, self.period.quarter)
 
     def url(self, name: str, *extra: Any) -> str:

@@ -13,10 +13,11 @@ from typing import Any
 
 import pytest
 
-from rehab.enums import AgeBand, PayoutModel
+from rehab.enums import AgeBand, ConditionKind, PayoutModel, ReportingFrequency
 from rehab.models import (
     Agreement,
     AgreementTreatment,
+    Condition,
     PopulationFigure,
     Region,
     ReportingPeriod,
@@ -90,10 +91,19 @@ def make_agreement(
             treatment_id=code,
             rate_ore=rate * SEK if model == PayoutModel.A else None,
         )
+    condition = Condition.objects.create(
+        agreement=agreement,
+        code="V3" if model == PayoutModel.B else "RG",
+        title="Behandlingar",
+        kind=ConditionKind.TREATMENTS,
+        amount_ore=frame_ore + (bonus_cap_ore if model == PayoutModel.B else 0),
+        frequency=ReportingFrequency.QUARTERLY,
+    )
     for quarter in (1, 2, 3, 4):
         start, end = quarter_bounds(year, quarter)
         ReportingPeriod.objects.create(
             agreement=agreement,
+            condition=condition,
             quarter=quarter,
             start_date=start,
             end_date=end,

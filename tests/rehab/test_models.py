@@ -126,6 +126,7 @@ def test_one_period_per_quarter(ref):
     with pytest.raises(IntegrityError), transaction.atomic():
         ReportingPeriod.objects.create(
             agreement=q1.agreement,
+            condition=q1.condition,
             quarter=1,
             start_date=q1.start_date,
             end_date=q1.end_date,

@@ -12,10 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from rehab import reference
-from rehab.enums import AgeBand, Role
+from rehab.enums import AgeBand, ReportingFrequency, Role
 from rehab.models import (
     Agreement,
     AgreementTreatment,
+    Condition,
     PopulationFigure,
     Region,
     ReportingPeriod,
@@ -82,10 +83,23 @@ class Command(BaseCommand):
             asks_video=True,
         )
         deadline = datetime.date(year + 1, 8, 15)
+        v3 = rules.treatment_condition
+        condition = Condition.objects.create(
+            agreement=agreement,
+            code=v3.code,
+            title=v3.title,
+            kind=v3.kind,
+            amount_ore=v3.amount_ore,
+            frequency=ReportingFrequency.QUARTERLY,
+            report_deadline=deadline,
+            source="DEMO: samma regler som 2020, kvartal öppna för att prova rapportering.",
+            sort_order=v3.sort_order,
+        )
         for q in range(1, 5):
             start, end = quarter_bounds(year, q)
             ReportingPeriod.objects.create(
                 agreement=agreement,
+                condition=condition,
                 quarter=q,
                 start_date=start,
                 end_date=end,

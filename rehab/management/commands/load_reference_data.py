@@ -10,10 +10,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from rehab import reference
-from rehab.enums import AgeBand
+from rehab.enums import AgeBand, ConditionKind
 from rehab.models import (
     Agreement,
     AgreementTreatment,
+    Condition,
+    ConditionRequirement,
     PopulationFigure,
     Region,
     ReportingPeriod,
@@ -57,6 +59,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         regions, populations, treatments = Counter(), Counter(), Counter()
         agreements, periods, rates = Counter(), Counter(), Counter()
+        conditions, requirements = Counter(), Counter()
 
         for row in reference.read_regions():
             region = upsert(Region, regions, {"code": row.code}, {"name": row.name})
@@ -83,6 +86,13 @@ class Command(BaseCommand):
             existing = Agreement.objects.filter(year=a.year).first()
             if existing is not None and agreement_in_use(existing):
                 agreements.unchanged += 1
+                # Its money and periods stay as they are; conditions it lacks are added
+                # (a condition the regions have not reported on yet decides nothing).
+                for c in a.conditions:
+                    if not existing.conditions.filter(code=c.code).exists() and not (
+                        c.kind == ConditionKind.TREATMENTS and existing.treatment_condition
+                    ):
+                        self._condition(existing, c, conditions, requirements)
                 self.stdout.write(f"Överenskommelse {a.year} används redan: lämnas orörd.")
                 continue
             agreement = upsert(
@@ -105,12 +115,25 @@ class Command(BaseCommand):
                     "payment_due": a.payment_due,
                 },
             )
+            treatment_condition = None
+            for c in a.conditions:
+                condition = self._condition(agreement, c, conditions, requirements)
+                if c.kind == ConditionKind.TREATMENTS:
+                    treatment_condition = condition
+            wanted = {p.quarter for p in a.periods()}
+            # A condition that changed frequency (quarterly → yearly) loses the periods
+            # of the other kind; nobody has reported on them (the agreement is not in use).
+            for stale in agreement.periods.all():
+                if stale.quarter not in wanted:
+                    stale.delete()
+                    periods.updated += 1
             for p in a.periods():
                 upsert(
                     ReportingPeriod,
                     periods,
                     {"agreement": agreement, "quarter": p.quarter},
                     {
+                        "condition": treatment_condition,
                         "start_date": p.start_date,
                         "end_date": p.end_date,
                         "opens_on": p.opens_on,
@@ -137,7 +160,50 @@ class Command(BaseCommand):
             ("Befolkningsuppgifter", populations),
             ("Behandlingar", treatments),
             ("Överenskommelser", agreements),
+            ("Villkor", conditions),
+            ("Krav", requirements),
             ("Perioder", periods),
             ("Ersättningar", rates),
         ):
             self.stdout.write(f"{label}: {counter}")
+
+    def _condition(
+        self,
+        agreement: Agreement,
+        row: reference.ConditionRow,
+        conditions: Counter,
+        requirements: Counter,
+    ) -> Condition:
+        """Create or update one condition and its requirements. A condition an
+        administrator has marked verified is theirs: the loader leaves it alone."""
+        existing = Condition.objects.filter(agreement=agreement, code=row.code).first()
+        if existing is not None and existing.verified and not row.verified:
+            conditions.unchanged += 1
+            return existing
+        condition = upsert(
+            Condition,
+            conditions,
+            {"agreement": agreement, "code": row.code},
+            {
+                "title": row.title,
+                "kind": row.kind,
+                "amount_ore": row.amount_ore,
+                "frequency": row.frequency,
+                "report_deadline": row.report_deadline,
+                "payment_due": row.payment_due,
+                "population_reference_date": row.population_reference_date,
+                "advance_share": row.advance_share,
+                "advance_payment_due": row.advance_payment_due,
+                "source": row.source,
+                "verified": row.verified,
+                "sort_order": row.sort_order,
+            },
+        )
+        for number, text in enumerate(row.requirements, start=1):
+            upsert(
+                ConditionRequirement,
+                requirements,
+                {"condition": condition, "number": number},
+                {"text": text},
+            )
+        return condition

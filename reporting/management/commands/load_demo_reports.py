@@ -66,7 +66,8 @@ def demo_figures(code: str, population: int, period: ReportingPeriod) -> Figures
     series: dict[SeriesCell, int] = {}
     for treatment in sorted(included_treatments(period)):
         rate, women = PER_INHABITANT[treatment]
-        total = population * rate * SEASON[quarter] * rng.uniform(0.85, 1.15)
+        season = SEASON[quarter] if quarter is not None else sum(SEASON.values())
+        total = population * rate * season * rng.uniform(0.85, 1.15)
         if year == 2020 and quarter == 2:
             total *= 0.85  # covid spring
         for sex, sex_share in ((Sex.FEMALE, women), (Sex.MALE, 1 - women)):
@@ -82,7 +83,7 @@ def demo_figures(code: str, population: int, period: ReportingPeriod) -> Figures
         extras[(ExtraKind.EMPLOYER_CONTACT, sx)] = round(by_sex[sx] * rng.uniform(0.06, 0.1))
         extras[(ExtraKind.AF_CONTACT, sx)] = round(by_sex[sx] * rng.uniform(0.02, 0.04))
         if period.agreement.asks_video:
-            video_share = 0.25 if quarter >= 2 else 0.08
+            video_share = 0.08 if quarter == 1 else 0.25
             share = video_share * rng.uniform(0.8, 1.2)
             extras[(ExtraKind.VIDEO, sx)] = round(by_sex[sx] * share)
     return Figures(series=series, extras=extras)
