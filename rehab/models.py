@@ -201,9 +201,11 @@ class Condition(models.Model):
     regions report for it (a treatment report or a written account), when, and when
     FK pays. Data of the agreement, entered in the admin; never code."""
 
+    # CASCADE like the agreement's periods and rates: an agreement may be deleted while
+    # nothing uses it; what uses a condition (reports, accounts, runs) PROTECTs it.
     agreement = models.ForeignKey(
         Agreement,
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="conditions",
         verbose_name=_("överenskommelse"),
     )
@@ -375,9 +377,11 @@ class ReportingPeriod(models.Model):
         related_name="periods",
         verbose_name=_("överenskommelse"),
     )
+    # RESTRICT, not PROTECT: deleting an unused agreement deletes its conditions and
+    # periods together; a condition alone cannot be deleted while it has periods.
     condition = models.ForeignKey(
         Condition,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="periods",
         verbose_name=_("villkor"),
     )

@@ -160,12 +160,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='condition',
             name='agreement',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='conditions', to='rehab.agreement', verbose_name='överenskommelse'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conditions', to='rehab.agreement', verbose_name='överenskommelse'),
         ),
         migrations.AddField(
             model_name='reportingperiod',
             name='condition',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='periods', to='rehab.condition', verbose_name='villkor'),
+            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.RESTRICT, related_name='periods', to='rehab.condition', verbose_name='villkor'),
         ),
         migrations.AddConstraint(
             model_name='reportingperiod',
@@ -250,6 +250,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='reportingperiod',
             name='condition',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='periods', to='rehab.condition', verbose_name='villkor'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='periods', to='rehab.condition', verbose_name='villkor'),
         ),
     ]

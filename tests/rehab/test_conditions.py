@@ -149,3 +149,13 @@ def test_admin_condition_money_read_only_once_reported(login, admin_user, coordi
     assert 'name="amount_ore"' not in html
     assert 'name="title"' in html  # the wording may still be corrected
     assert client.get(f"/admin/rehab/condition/{v3.pk}/delete/").status_code == 403
+
+
+def test_admin_deletes_an_unused_agreement_with_its_conditions(login, admin_user):
+    agreement = Agreement.objects.get(year=2013)
+    response = login(admin_user).post(
+        f"/admin/rehab/agreement/{agreement.pk}/delete/", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Condition.objects.filter(agreement__year=2013).exists()
+    assert not ReportingPeriod.objects.filter(agreement__year=2013).exists()
