@@ -362,6 +362,15 @@ class RunEvent(models.Model):
         related_name="+",
         verbose_name=_("av"),
     )
+    api_token = models.ForeignKey(
+        "rehab.ApiToken",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("med API-nyckel"),
+        help_text=_("Nyckeln som användes, om händelsen kom via API:t."),
+    )
     at = models.DateTimeField(_("tidpunkt"), auto_now_add=True)
     note = models.TextField(_("anteckning"), blank=True)
 

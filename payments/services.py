@@ -86,7 +86,13 @@ class StartedRun:
 
 def _event(run: PayoutRun | int, action: str, actor: User | None = None, note: str = "") -> None:
     run_id = run if isinstance(run, int) else run.pk
-    RunEvent.objects.create(run_id=run_id, action=action, actor=actor, note=note)
+    RunEvent.objects.create(
+        run_id=run_id,
+        action=action,
+        actor=actor,
+        api_token=getattr(actor, "api_token", None),
+        note=note,
+    )
 
 
 def _enqueue(run_id: int) -> None:
@@ -590,12 +596,33 @@ def run_recalculate(*, run: PayoutRun, acting_user: User) -> StartedRun:
         return run_start(agreement=run.agreement, quarter=run.quarter, acting_user=acting_user)
 
 
+def _same_person_on_both_sides(run: PayoutRun, approver: User) -> bool:
+    """Four eyes, API keys included: the people behind the start (the starter and, if
+    it came through an API key, whoever issued that key) and behind the approval (the
+    approver and the issuer of the key it comes through) must not overlap. So an
+    administrator who issued two keys cannot start with one and approve with the other."""
+    started = (
+        RunEvent.objects.filter(run=run, action=RunEventAction.STARTED)
+        .select_related("api_token")
+        .first()
+    )
+    start_token = started.api_token if started is not None else None
+    starters: set[int | None] = {run.started_by_id}
+    if start_token is not None:
+        starters.add(start_token.created_by_id)
+    approvers: set[int | None] = {approver.pk}
+    if approver.api_token is not None:
+        approvers.add(approver.api_token.created_by_id)
+    return bool((starters & approvers) - {None})
+
+
 def run_approve(*, run: PayoutRun, acting_user: User) -> PayoutRun:
     """Approve (attest) a calculated run.
 
     Effects: status APPROVED, approved_by/approved_at, an APPROVED event. Refused
     (`RunError`) for the user who started the run (four eyes; also a CHECK in the
-    database), for a run that is not CALCULATED, and for a run computed before
+    database) and for anyone who issued the API key it was started with or whose
+    key the starter issued, for a run that is not CALCULATED, and for a run computed before
     another run of the agreement was approved (it must be computed again, or the
     same money would be paid twice). Approvals of one agreement are serialised by a
     lock on the agreement.
@@ -605,7 +632,7 @@ def run_approve(*, run: PayoutRun, acting_user: User) -> PayoutRun:
     with transaction.atomic():
         Agreement.objects.select_for_update().get(pk=run.agreement_id)
         locked = PayoutRun.objects.select_for_update().select_related("agreement").get(pk=run.pk)
-        if locked.started_by_id == acting_user.pk:
+        if _same_person_on_both_sides(locked, acting_user):
             raise RunError(
                 _("Den som startade körningen får inte attestera den (fyra ögon)."),
                 code="four_eyes",

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -289,6 +290,33 @@ class ConditionAdmin(KronorAdminMixin, admin.ModelAdmin):
         return not (obj and condition_in_use(obj)) and super().has_delete_permission(request, obj)
 
 
+class _ServiceUserFormMixin:
+    """A service user never has a password (also a CHECK in the database): saving a
+    user as a service user removes the password; creating one with a password is refused."""
+
+    cleaned_data: dict[str, Any]
+    instance: User
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean()  # type: ignore[misc]
+        if cleaned.get("is_service_user") and str(cleaned.get("usable_password")) == "true":
+            raise ValidationError(
+                {
+                    "is_service_user": _(
+                        "En tjänsteanvändare har inget lösenord: stäng av lösenordsinloggning."
+                    )
+                }
+            )
+        return cleaned
+
+    def _post_clean(self) -> None:
+        if self.cleaned_data.get("is_service_user"):
+            self.instance.set_unusable_password()
+            if "password" in self.cleaned_data:
+                self.cleaned_data["password"] = self.instance.password
+        super()._post_clean()  # type: ignore[misc]
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = (
@@ -300,17 +328,26 @@ class UserAdmin(DjangoUserAdmin):
         "is_active",
         "last_login",
     )
-    list_filter = ("role", "region", "is_active", "is_staff")
+    list_filter = ("role", "region", "is_service_user", "is_active", "is_staff")
     search_fields = ("username", "first_name", "last_name", "email")
     list_select_related = ("region",)
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
-        (_("Roll i Rehab"), {"fields": ("role", "region")}),
+        (_("Roll i Rehab"), {"fields": ("role", "region", "is_service_user")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
-        (_("Roll i Rehab"), {"fields": ("email", "first_name", "last_name", "role", "region")}),
+        (
+            _("Roll i Rehab"),
+            {"fields": ("email", "first_name", "last_name", "role", "region", "is_service_user")},
+        ),
     )
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type("ServiceUserAware" + form.__name__, (_ServiceUserFormMixin, form), {})
 
 
 @admin.register(WorkerHeartbeat)

@@ -29,6 +29,9 @@ from .enums import (
 
 # Sorted, so the migration is the same on every run (sets have no fixed order).
 REGION_ROLE_VALUES = sorted(r.value for r in REGION_ROLES)
+SERVICE_USERS_ONLY = _(
+    "API-nycklar utfärdas bara för tjänsteanvändare (utan lösenord), aldrig för en person."
+)
 
 lan_code_validator = RegexValidator(r"^[0-9]{2}$", _("Länskoden ska vara två siffror, t.ex. 01."))
 
@@ -515,11 +518,30 @@ class User(AbstractUser):
         related_name="users",
         verbose_name=_("region"),
     )
+    is_service_user = models.BooleanField(
+        _("tjänsteanvändare"),
+        default=False,
+        help_text=_(
+            "Ett system som anropar API:t med en API-nyckel, inte en person. Har inget "
+            "lösenord och kan inte logga in i webbläsaren; bara tjänsteanvändare får API-nycklar."
+        ),
+    )
+
+    #: The API key this user acts through in the current request (set on the request's
+    #: user by rehab.api.authentication), None in the browser. Services record it on
+    #: the events they write and the four-eyes rule looks at who issued it.
+    api_token: ApiToken | None = None
 
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         verbose_name = _("användare")
         verbose_name_plural = _("användare")
         constraints = [
+            # A service user can never sign in with a password (Django's unusable
+            # passwords start with "!"), so a person cannot hold an API key.
+            models.CheckConstraint(
+                condition=Q(is_service_user=False) | Q(password__startswith="!"),  # noqa: S106
+                name="user_service_user_has_no_password",
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(role__in=REGION_ROLE_VALUES, region__isnull=False)
@@ -572,6 +594,7 @@ class ApiToken(models.Model):
         User,
         on_delete=models.PROTECT,
         related_name="api_tokens",
+        limit_choices_to={"is_service_user": True},
         verbose_name=_("agerar som"),
         help_text=_("Tjänsteanvändaren vars roll och region nyckeln har."),
     )
@@ -611,6 +634,11 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.user_id is not None and not self.user.is_service_user:
+            raise ValidationError({"user": SERVICE_USERS_ONLY})
 
     @property
     def is_active(self) -> bool:

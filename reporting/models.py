@@ -305,6 +305,15 @@ class ReportEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("av")
     )
+    api_token = models.ForeignKey(
+        "rehab.ApiToken",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("med API-nyckel"),
+        help_text=_("Nyckeln som användes, om händelsen kom via API:t."),
+    )
     at = models.DateTimeField(_("tidpunkt"), auto_now_add=True)
     note = models.TextField(_("anteckning"), blank=True)
 

@@ -137,7 +137,12 @@ def _check_lock(version: ReportVersion, lock_version: int) -> None:
 
 def _event(version: ReportVersion, action: str, actor: User, note: str = "") -> ReportEvent:
     return ReportEvent.objects.create(
-        report_id=version.report_id, version=version, action=action, actor=actor, note=note
+        report_id=version.report_id,
+        version=version,
+        action=action,
+        actor=actor,
+        api_token=getattr(actor, "api_token", None),
+        note=note,
     )
 
 

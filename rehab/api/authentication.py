@@ -47,10 +47,15 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 _("Användaren som nyckeln hör till är inaktiverad."), code="inactive_user"
             )
+        if not token.user.is_service_user:
+            raise exceptions.AuthenticationFailed(
+                _("Nyckeln hör inte till en tjänsteanvändare."), code="invalid_token"
+            )
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
+        token.user.api_token = token  # recorded on the events this request causes
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

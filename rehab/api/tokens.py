@@ -6,10 +6,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from rehab.models import ApiToken, User
+from rehab.models import SERVICE_USERS_ONLY, ApiToken, User
 
 TOKEN_PREFIX = "rehab_"  # noqa: S105 - a marker, not a secret
 PREFIX_SHOWN = 12  # characters kept in clear to recognise a token ("rehab_AbCdEf")
@@ -27,9 +28,13 @@ def new_secret() -> tuple[str, str, str]:
 
 
 def api_token_issue(*, name: str, user: User, acting_user: User | None) -> tuple[ApiToken, str]:
-    """Issue a named token that acts as `user`.
+    """Issue a named token that acts as `user`, a service user.
     Effects: an ApiToken row with the secret's hash. Returns the token and the secret,
-    which is never stored and cannot be shown again."""
+    which is never stored and cannot be shown again. Raises ValidationError for a
+    user who is not a service user: a key for a person would let whoever holds it
+    (the administrator who issued it) act as that person."""
+    if not user.is_service_user:
+        raise ValidationError({"user": SERVICE_USERS_ONLY})
     secret, prefix, key_hash = new_secret()
     token = ApiToken.objects.create(
         name=name.strip(), user=user, prefix=prefix, key_hash=key_hash, created_by=acting_user

@@ -18,11 +18,23 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def as_service_user(user: Any) -> Any:
+    """Make `user` a service user (no password), the only kind that may hold API keys."""
+    if not user.is_service_user:
+        user.is_service_user = True
+        user.set_unusable_password()
+        user.save(update_fields=["is_service_user", "password"])
+    return user
+
+
 @pytest.fixture
 def token_for() -> Callable[..., str]:
-    """token_for(user, name=...) -> a new token's secret."""
+    """token_for(user, name=...) -> a new token's secret. The API tests act as the
+    named users of the test suite turned into service users (API keys are only for
+    service users); they sign in to the browser with force_login, never a password."""
 
     def _issue(user: Any, name: str = "") -> str:
+        as_service_user(user)
         _token, secret = api_token_issue(
             name=name or f"System {user.username}", user=user, acting_user=None
         )

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from rehab.api.tokens import api_token_issue, api_token_revoke
 from rehab.enums import Role
 from rehab.models import ApiToken
+from tests.api.conftest import as_service_user
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ def test_api_with_unknown_token_is_401(ref):
 
 
 def test_api_token_is_stored_as_sha256_only(coordinator):
-    token, secret = api_token_issue(name="VAS", user=coordinator, acting_user=None)
+    token, secret = api_token_issue(name="VAS", user=as_service_user(coordinator), acting_user=None)
     token.refresh_from_db()
     assert token.key_hash == hashlib.sha256(secret.encode()).hexdigest()
     assert token.prefix == secret[:12]
@@ -45,7 +46,7 @@ def test_api_token_is_stored_as_sha256_only(coordinator):
 
 
 def test_api_token_acts_as_its_user_and_records_last_use(coordinator):
-    token, secret = api_token_issue(name="VAS", user=coordinator, acting_user=None)
+    token, secret = api_token_issue(name="VAS", user=as_service_user(coordinator), acting_user=None)
     assert token.last_used_at is None
     response = _bearer(secret).post(
         "/api/v1/reports/", {"region": "01", "period": "2012Q1"}, format="json"
@@ -61,7 +62,7 @@ def test_api_token_acts_as_its_user_and_records_last_use(coordinator):
 
 
 def test_api_revoked_token_is_401(coordinator, admin_user):
-    token, secret = api_token_issue(name="VAS", user=coordinator, acting_user=None)
+    token, secret = api_token_issue(name="VAS", user=as_service_user(coordinator), acting_user=None)
     assert _bearer(secret).get("/api/v1/regions/").status_code == 200
     api_token_revoke(token=token, acting_user=admin_user)
     response = _bearer(secret).get("/api/v1/regions/")
@@ -70,7 +71,7 @@ def test_api_revoked_token_is_401(coordinator, admin_user):
 
 def test_api_token_of_inactive_user_is_401(ref):
     user = UserFactory(role=Role.REGION_COORDINATOR, region_id="01", is_active=False)
-    _token, secret = api_token_issue(name="VAS", user=user, acting_user=None)
+    _token, secret = api_token_issue(name="VAS", user=as_service_user(user), acting_user=None)
     response = _bearer(secret).get("/api/v1/regions/")
     assert (response.status_code, response.json()["error"]["code"]) == (401, "inactive_user")
 
@@ -85,7 +86,7 @@ def test_admin_issues_token_and_shows_secret_once(client, admin_user, coordinato
     client.force_login(admin_user)
     response = client.post(
         "/admin/rehab/apitoken/add/",
-        {"name": "VAS Region Stockholm", "user": coordinator.pk},
+        {"name": "VAS Region Stockholm", "user": as_service_user(coordinator).pk},
         follow=True,
     )
     assert response.status_code == 200
@@ -107,7 +108,7 @@ def test_admin_issues_token_and_shows_secret_once(client, admin_user, coordinato
 
 
 def test_admin_revoke_action(client, admin_user, coordinator):
-    token, secret = api_token_issue(name="VAS", user=coordinator, acting_user=None)
+    token, secret = api_token_issue(name="VAS", user=as_service_user(coordinator), acting_user=None)
     client.force_login(admin_user)
     response = client.post(
         "/admin/rehab/apitoken/",
