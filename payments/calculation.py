@@ -1,4 +1,5 @@
-"""A run's arithmetic from its stored inputs (plain Python, no Django).
+"""A run's inputs turned into engine calls (plain Python, no Django). Every payout
+rule lives in payments/engine; this module only converts the stored snapshot.
 
 `compute(inputs)` turns the JSON snapshot a run keeps in `PayoutRun.inputs` into
 one `LineResult` per region, through the engine in payments/engine. The worker
@@ -13,7 +14,8 @@ The snapshot (JSON: quarters are string keys)::
     QUARTER:   quarter, series {region: {"1": {treatment: n}}}, paid_ore {region: öre}
     YEAR_END:  series, paid_ore (quarterly payouts and earlier year-end settlements of
                the quarters), redistributed_ore {region: öre}
-    YEAR (B):  contacts {region: n}, accepted_quarters {region: [1, 2, ...]},
+    YEAR (B):  contacts {region: n}, accepted_quarters {region: [1, 2, ...]} (quarterly
+               reports) or accepted_year [region, ...] (one yearly report),
                base_paid_ore {region: öre}, bonus_paid_ore {region: öre}
 
 `paid_ore`, `redistributed_ore`, `base_paid_ore` and `bonus_paid_ore` are what the
@@ -28,8 +30,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from payments.engine.model_a import ModelAParams, quarter_run, year_end_run
-from payments.engine.model_b import ModelBParams, year_run
+from payments.engine.model_a import ModelAParams, quarter_run, year_end_settlement
+from payments.engine.model_b import ModelBParams, whole_year_accepted, year_settlement
 
 QUARTER = "QUARTER"
 YEAR_END = "YEAR_END"
@@ -135,46 +137,34 @@ def _quarter(inputs: Mapping[str, Any]) -> dict[str, LineResult]:
 
 
 def _year_end(inputs: Mapping[str, Any]) -> dict[str, LineResult]:
-    """The year-end settlement: first every region's quarterly money is settled against
-    the year's final figures (entitled = min(earned for the year, ceiling), minus what
-    the quarterly runs and earlier year-end rounds paid for the quarters; a correction
-    accepted after the fourth quarter's run, or after an earlier year-end round, is
-    paid or clawed back here), then the unspent money is redistributed; a later round
-    pays the difference from what earlier rounds redistributed."""
+    """Model A's year-end settlement (rules in engine.model_a.year_end_settlement)."""
     params = model_a_params(inputs)
     populations = _per_region(inputs, "populations")
     series = _series(inputs)
-    paid = _per_region(inputs, "paid_ore")
-    redistributed = _per_region(inputs, "redistributed_ore")
-    figures = year_end_run(params, populations, series, paid)
-    entitled_quarters = {
-        region: min(line.earned_year_ore, line.ceiling_ore)
-        for region, line in figures.lines.items()
-    }
-    # Unspent is counted after the quarters are settled, so the redistribution never
-    # hands out money a region is still owed for its own production.
-    result = year_end_run(params, populations, series, entitled_quarters)
+    result, settled = year_end_settlement(
+        params,
+        populations,
+        series,
+        _per_region(inputs, "paid_ore"),
+        _per_region(inputs, "redistributed_ore"),
+    )
     excess_total = sum(line.excess_ore for line in result.lines.values())
     population_total = sum(populations.values())
-    out: dict[str, LineResult] = {}
-    for region, line in result.lines.items():
-        before = redistributed.get(region, 0)
-        paid_before = paid.get(region, 0)
-        settlement = entitled_quarters[region] - paid_before
-        out[region] = LineResult(
+    return {
+        region: LineResult(
             region=region,
-            amount_ore=settlement + line.redistribution_ore - before,
-            ceiling_ore=line.ceiling_ore,
-            earned_ore=line.earned_year_ore,
-            entitled_ore=line.redistribution_ore,
-            already_paid_ore=before,
-            redistribution_ore=line.redistribution_ore - before,
+            amount_ore=s.amount_ore,
+            ceiling_ore=s.line.ceiling_ore,
+            earned_ore=s.line.earned_year_ore,
+            entitled_ore=s.line.redistribution_ore,
+            already_paid_ore=s.redistributed_before_ore,
+            redistribution_ore=s.redistribution_now_ore,
             detail={
                 "series": _cumulative_series(series, region, 4),
-                "paid_quarters_ore": paid_before,
-                "entitled_quarters_ore": entitled_quarters[region],
-                "quarter_settlement_ore": settlement,
-                "excess_ore": line.excess_ore,
+                "paid_quarters_ore": s.paid_quarters_ore,
+                "entitled_quarters_ore": s.entitled_quarters_ore,
+                "quarter_settlement_ore": s.quarter_settlement_ore,
+                "excess_ore": s.line.excess_ore,
                 "excess_total_ore": excess_total,
                 "unspent_ore": result.unspent_ore,
                 "pot_ore": result.pot_ore,
@@ -182,10 +172,14 @@ def _year_end(inputs: Mapping[str, Any]) -> dict[str, LineResult]:
                 "population_total": population_total,
             },
         )
-    return out
+        for region, s in settled.items()
+    }
 
 
 def _year(inputs: Mapping[str, Any]) -> dict[str, LineResult]:
+    """Model B's year (rules in engine.model_b.year_settlement). `accepted_year` lists
+    the regions whose one yearly report is accepted (yearly conditions);
+    `accepted_quarters` the accepted quarters (agreements reported quarterly)."""
     params = model_b_params(inputs)
     populations = _per_region(inputs, "populations")
     contacts = _per_region(inputs, "contacts")
@@ -193,40 +187,49 @@ def _year(inputs: Mapping[str, Any]) -> dict[str, LineResult]:
         region: sorted(int(q) for q in quarters)
         for region, quarters in inputs.get("accepted_quarters", {}).items()
     }
-    base_paid = _per_region(inputs, "base_paid_ore")
-    bonus_paid = _per_region(inputs, "bonus_paid_ore")
-    result = year_run(params, populations, contacts)
+    accepted_year = set(inputs.get("accepted_year", []))
+    complete = {
+        region: whole_year_accepted(
+            accepted.get(region, []), yearly_accepted=region in accepted_year
+        )
+        for region in populations
+    }
+    result, settled = year_settlement(
+        params,
+        populations,
+        contacts,
+        complete,
+        _per_region(inputs, "base_paid_ore"),
+        _per_region(inputs, "bonus_paid_ore"),
+    )
     population_total = sum(populations.values())
     contacts_total = sum(line.contacts for line in result.lines.values())
     out: dict[str, LineResult] = {}
-    for region, line in result.lines.items():
-        quarters = accepted.get(region, [])
-        complete = quarters == [1, 2, 3, 4]
-        base_entitled = line.base_ore if complete else 0
-        base_now = base_entitled - base_paid.get(region, 0)
-        bonus_now = line.bonus_ore - bonus_paid.get(region, 0)
+    for region, s in settled.items():
+        line = s.line
         out[region] = LineResult(
             region=region,
-            amount_ore=base_now + bonus_now,
-            entitled_ore=base_entitled + line.bonus_ore,
-            already_paid_ore=base_paid.get(region, 0) + bonus_paid.get(region, 0),
-            base_ore=base_now,
-            bonus_ore=bonus_now,
+            amount_ore=s.amount_ore,
+            entitled_ore=s.base_entitled_ore + line.bonus_ore,
+            already_paid_ore=s.base_paid_before_ore + s.bonus_paid_before_ore,
+            base_ore=s.base_now_ore,
+            bonus_ore=s.bonus_now_ore,
             detail={
                 "population": line.population,
                 "population_total": population_total,
-                "accepted_quarters": quarters,
-                "complete": complete,
+                "accepted_quarters": accepted.get(region, []),
+                "accepted_year": region in accepted_year,
+                "complete": s.complete,
                 "base_share_ore": line.base_ore,
-                "base_entitled_ore": base_entitled,
-                "base_paid_before_ore": base_paid.get(region, 0),
+                "base_entitled_ore": s.base_entitled_ore,
+                "base_paid_before_ore": s.base_paid_before_ore,
                 "contacts": line.contacts,
                 "contacts_total": contacts_total,
                 "bonus_claim_ore": line.bonus_claim_ore,
                 "bonus_claims_total_ore": result.bonus_claims_ore,
                 "bonus_capped": result.bonus_capped,
                 "bonus_entitled_ore": line.bonus_ore,
-                "bonus_paid_before_ore": bonus_paid.get(region, 0),
+                "bonus_paid_before_ore": s.bonus_paid_before_ore,
             },
         )
     return out

@@ -22,6 +22,7 @@ from . import calculation
 from .enums import ExportKind, RunKind, RunStatus
 from .explanations import explain_line
 from .models import PayoutExport, PayoutLine, PayoutRun
+from .run_inputs import InputsMissing, run_inputs_gather
 
 
 @dataclass(frozen=True)
@@ -353,7 +354,6 @@ def payout_preview(*, version: ReportVersion) -> PreviewResult:
     """Run the payout engine with `version`'s figures in place of the accepted ones
     for its region and quarter (everything else as accepted now, earlier approved
     runs as paid) and compare the region's line with what it gets today."""
-    from .services import InputsMissing, run_inputs_gather
 
     report = version.report
     agreement = report.period.agreement

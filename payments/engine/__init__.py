@@ -1,4 +1,6 @@
-"""Pure-Python payout engine (no Django): money in integer öre, models A and B, and
+"""Pure-Python payout engine (no Django): money in integer öre. Every payout rule is
+here: model A (quarters, year-end settlement and redistribution), model B (the year,
+"the whole year accepted", contact bonus, adjustment against earlier runs) and
 written-account conditions (population share if fulfilled)."""
 
 from payments.engine.deliverable import (
@@ -16,12 +18,22 @@ from payments.engine.model_a import (
     QuarterLine,
     YearEndLine,
     YearEndResult,
+    YearEndSettledLine,
     ceilings,
     earned_ore,
     quarter_run,
     year_end_run,
+    year_end_settlement,
 )
-from payments.engine.model_b import ModelBLine, ModelBParams, ModelBResult, year_run
+from payments.engine.model_b import (
+    ModelBLine,
+    ModelBParams,
+    ModelBResult,
+    SettledLine,
+    whole_year_accepted,
+    year_run,
+    year_settlement,
+)
 from payments.engine.money import split_largest_remainder
 
 __all__ = [
@@ -35,8 +47,10 @@ __all__ = [
     "ModelBParams",
     "ModelBResult",
     "QuarterLine",
+    "SettledLine",
     "YearEndLine",
     "YearEndResult",
+    "YearEndSettledLine",
     "advance_of",
     "ceilings",
     "deliverable_shares",
@@ -44,6 +58,9 @@ __all__ = [
     "instalment_run",
     "quarter_run",
     "split_largest_remainder",
+    "whole_year_accepted",
     "year_end_run",
+    "year_end_settlement",
     "year_run",
+    "year_settlement",
 ]

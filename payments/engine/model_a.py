@@ -208,3 +208,55 @@ def year_end_run(
         for region in sorted(populations)
     }
     return YearEndResult(lines=MappingProxyType(lines), unspent_ore=unspent, pot_ore=pot)
+
+
+@dataclass(frozen=True)
+class YearEndSettledLine:
+    """A region's year-end settlement: its quarters settled against the year's final
+    figures, plus the redistribution, each minus what earlier rounds paid."""
+
+    line: YearEndLine
+    paid_quarters_ore: int
+    entitled_quarters_ore: int
+    quarter_settlement_ore: int
+    redistributed_before_ore: int
+    redistribution_now_ore: int
+
+    @property
+    def amount_ore(self) -> int:
+        return self.quarter_settlement_ore + self.redistribution_now_ore
+
+
+def year_end_settlement(
+    params: ModelAParams,
+    populations: Mapping[str, int],
+    counts_by_quarter: CountsByQuarter,
+    paid_ore: Mapping[str, int],
+    redistributed_ore: Mapping[str, int],
+) -> tuple[YearEndResult, dict[str, YearEndSettledLine]]:
+    """The year-end run. First every region's quarterly money is settled against the
+    year's final figures (entitled = min(earned for the year, ceiling), minus what the
+    quarterly runs and earlier year-end rounds paid for the quarters: a correction
+    accepted after the fourth quarter's run is paid or clawed back here); then the
+    unspent money is redistributed, counted after that settlement so it never hands out
+    money a region is still owed for its own production; a later round pays the
+    difference from what earlier rounds redistributed."""
+    figures = year_end_run(params, populations, counts_by_quarter, paid_ore)
+    entitled_quarters = {
+        region: min(line.earned_year_ore, line.ceiling_ore)
+        for region, line in figures.lines.items()
+    }
+    result = year_end_run(params, populations, counts_by_quarter, entitled_quarters)
+    settled: dict[str, YearEndSettledLine] = {}
+    for region, line in result.lines.items():
+        before = redistributed_ore.get(region, 0)
+        paid_before = paid_ore.get(region, 0)
+        settled[region] = YearEndSettledLine(
+            line=line,
+            paid_quarters_ore=paid_before,
+            entitled_quarters_ore=entitled_quarters[region],
+            quarter_settlement_ore=entitled_quarters[region] - paid_before,
+            redistributed_before_ore=before,
+            redistribution_now_ore=line.redistribution_ore - before,
+        )
+    return result, settled

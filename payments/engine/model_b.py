@@ -95,3 +95,56 @@ def year_run(
         bonus_ore=sum(bonus.values()),
         bonus_capped=capped,
     )
+
+
+def whole_year_accepted(accepted_quarters: list[int], *, yearly_accepted: bool = False) -> bool:
+    """Model B pays the base only once FK has accepted the region's whole year: its one
+    yearly report, or (agreements reported quarterly) all four quarters."""
+    return yearly_accepted or sorted(accepted_quarters) == [1, 2, 3, 4]
+
+
+@dataclass(frozen=True)
+class SettledLine:
+    """A region's year under model B, settled against what earlier runs paid:
+    entitled now minus paid before, for base and bonus (negative = claw-back)."""
+
+    line: ModelBLine
+    complete: bool
+    base_entitled_ore: int
+    base_paid_before_ore: int
+    bonus_paid_before_ore: int
+    base_now_ore: int
+    bonus_now_ore: int
+
+    @property
+    def amount_ore(self) -> int:
+        return self.base_now_ore + self.bonus_now_ore
+
+
+def year_settlement(
+    params: ModelBParams,
+    populations: Mapping[str, int],
+    contacts: Mapping[str, int],
+    complete: Mapping[str, bool],
+    base_paid: Mapping[str, int],
+    bonus_paid: Mapping[str, int],
+) -> tuple[ModelBResult, dict[str, SettledLine]]:
+    """The year's run: base (only for a region whose whole year is accepted) and bonus,
+    each minus what approved earlier runs of the year paid (the adjustment)."""
+    result = year_run(params, populations, contacts)
+    settled: dict[str, SettledLine] = {}
+    for region, line in result.lines.items():
+        is_complete = complete.get(region, False)
+        base_entitled = line.base_ore if is_complete else 0
+        base_before = base_paid.get(region, 0)
+        bonus_before = bonus_paid.get(region, 0)
+        settled[region] = SettledLine(
+            line=line,
+            complete=is_complete,
+            base_entitled_ore=base_entitled,
+            base_paid_before_ore=base_before,
+            bonus_paid_before_ore=bonus_before,
+            base_now_ore=base_entitled - base_before,
+            bonus_now_ore=line.bonus_ore - bonus_before,
+        )
+    return result, settled

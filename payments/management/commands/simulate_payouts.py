@@ -20,7 +20,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from payments.engine import ModelAParams, ModelBParams
 from payments.engine.simulate import simulate
-from payments.services import agreement_params_snapshot
+from payments.run_inputs import agreement_params_snapshot
 from rehab.enums import PayoutModel
 from rehab.models import Agreement, AgreementTreatment
 from rehab.selectors import agreement_populations
