@@ -1,5 +1,7 @@
 """Top-level URLs. Paths are Swedish, like the interface."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
@@ -13,6 +15,12 @@ admin.site.site_header = _("Rehab – administration")
 admin.site.site_title = _("Rehab")
 admin.site.index_title = _("Regioner, överenskommelser och användare")
 
+
+class FaviconRedirect(RedirectView):
+    def get_redirect_url(self, *args: Any, **kwargs: Any) -> str:
+        return static("favicon.svg")
+
+
 urlpatterns = [
     path("", views.home, name="home"),
     path(
@@ -23,7 +31,9 @@ urlpatterns = [
     path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    # The URL is looked up per request: at import time it would need the collected
+    # static files' manifest, and `check --deploy` crashes without it.
+    path("favicon.ico", FaviconRedirect.as_view(permanent=True)),
     path("admin/", admin.site.urls),
     path("rapporter/", include("reporting.urls")),
     path("utbetalningar/", include("payments.urls")),

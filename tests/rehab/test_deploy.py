@@ -1,0 +1,84 @@
+"""Production defaults: HTTPS only (redirect, HSTS for a year and subdomains), the
+proxy's X-Forwarded-Proto believed only when TRUST_PROXY_HEADERS says so, and
+`check --deploy` clean in the production profile even before collectstatic; the
+OpenAPI schema generates without warnings."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **{k: v for k, v in os.environ.items() if k not in ("REHAB_PROFILE", "DEBUG")},
+        "REHAB_PROFILE": "production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "rehab.example.se",
+        **env,
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+SHOW = (
+    "from django.conf import settings as s; import json; print(json.dumps([s.SECURE_SSL_REDIRECT,"
+    " s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_PROXY_SSL_HEADER]))"
+)
+
+
+def test_production_is_https_only_by_default():
+    done = run_manage("shell", "-c", SHOW)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [True, 31_536_000, True, None]
+
+
+def test_proxy_header_is_believed_only_when_told():
+    done = run_manage("shell", "-c", SHOW, TRUST_PROXY_HEADERS="true")
+    assert json.loads(done.stdout.strip().splitlines()[-1])[3] == [
+        "HTTP_X_FORWARDED_PROTO",
+        "https",
+    ]
+
+
+def test_check_deploy_in_production_has_no_warnings_without_collected_static(tmp_path):
+    # The worktree has no collected static files (.gitignore'd staticfiles/).
+    done = run_manage("check", "--deploy", "--fail-level", "WARNING")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "System check identified no issues (0 silenced)." in done.stdout
+
+
+def test_openapi_schema_validates_without_warnings(tmp_path):
+    done = run_manage(
+        "spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml")
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Warning" not in done.stderr
+    assert (tmp_path / "schema.yml").read_text().startswith("openapi: 3")
+
+
+@pytest.mark.django_db
+def test_ssl_redirect_spares_the_health_check(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/konto/logga-in/")
+    assert (response.status_code, response.headers["Location"]) == (
+        301,
+        "https://testserver/konto/logga-in/",
+    )
+    assert client.get("/healthz").status_code != 301
+    assert client.get("/favicon.ico", secure=True).headers["Location"].endswith("favicon.svg")
