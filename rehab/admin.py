@@ -19,6 +19,7 @@ from .models import (
     Agreement,
     AgreementTreatment,
     ApiToken,
+    CareUnit,
     Condition,
     ConditionRequirement,
     IdempotencyRecord,
@@ -26,6 +27,7 @@ from .models import (
     Region,
     ReportingPeriod,
     Treatment,
+    UnitCollection,
     User,
     WorkerHeartbeat,
 )
@@ -333,15 +335,31 @@ class UserAdmin(DjangoUserAdmin):
     list_select_related = ("region",)
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
-        (_("Roll i Rehab"), {"fields": ("role", "region", "is_service_user")}),
+        (_("Roll i Rehab"), {"fields": ("role", "region", "care_unit", "is_service_user")}),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
         (
             _("Roll i Rehab"),
-            {"fields": ("email", "first_name", "last_name", "role", "region", "is_service_user")},
+            {"fields": ("email", "first_name", "last_name", "role", "region", "care_unit", "is_service_user")},
         ),
     )
+    autocomplete_fields = ("care_unit",)
+
+
+@admin.register(CareUnit)
+class CareUnitAdmin(admin.ModelAdmin):
+    list_display = ("name", "region", "hsa_id", "provider", "active_from", "active_to")
+    list_filter = ("region", "provider")
+    search_fields = ("name", "hsa_id", "region__name")
+    list_select_related = ("region",)
+
+
+@admin.register(UnitCollection)
+class UnitCollectionAdmin(admin.ModelAdmin):
+    list_display = ("region", "agreement", "per_unit")
+    list_filter = ("per_unit", "agreement")
+    list_select_related = ("region", "agreement")
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any

@@ -26,9 +26,14 @@ class Role(models.TextChoices):
     FK_CASE_OFFICER = "FK_CASE_OFFICER", _("Handläggare på Försäkringskassan")
     FK_APPROVER = "FK_APPROVER", _("Attestant på Försäkringskassan")
     ADMINISTRATOR = "ADMINISTRATOR", _("Administratör")
+    UNIT_REPORTER = "UNIT_REPORTER", _("Enhetsrapportör")
 
 
 REGION_ROLES = frozenset({Role.REGION_COORDINATOR, Role.REGION_VIEWER})
+# Roles tied to one care unit (and through it to the unit's region).
+UNIT_ROLES = frozenset({Role.UNIT_REPORTER})
+# Every role that belongs to a region: the user row names the region.
+REGION_BOUND_ROLES = REGION_ROLES | UNIT_ROLES
 FK_ROLES = frozenset({Role.FK_CASE_OFFICER, Role.FK_APPROVER, Role.ADMINISTRATOR})
 
 
@@ -40,3 +45,10 @@ class ConditionKind(models.TextChoices):
 class ReportingFrequency(models.TextChoices):
     YEARLY = "YEARLY", _("En gång om året")
     QUARTERLY = "QUARTERLY", _("Kvartalsvis")
+
+
+class ProviderType(models.TextChoices):
+    """Public or private provider: a report's column, and the kind of a care unit."""
+
+    PUBLIC = "PUBLIC", _("Offentlig")
+    PRIVATE = "PRIVATE", _("Privat")

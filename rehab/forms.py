@@ -54,3 +54,30 @@ def kronor_formfield(db_field: Any, **kwargs: Any) -> KronorField:
         required=not db_field.blank and not db_field.null and not db_field.has_default(),
         help_text=db_field.help_text,
     )
+
+
+class CareUnitForm(forms.Form):
+    """A care unit as the coordinator types it (the service saves it)."""
+
+    name = forms.CharField(label=_("Namn"), max_length=200)
+    hsa_id = forms.CharField(label=_("HSA-id (frivilligt)"), max_length=40, required=False)
+    provider = forms.ChoiceField(label=_("Vårdgivare"), choices=())
+    active_from = forms.DateField(label=_("Aktiv från"), required=False)
+    active_to = forms.DateField(label=_("Aktiv till"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from .enums import ProviderType
+
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = ProviderType.choices  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("active_from"), data.get("active_to")
+        if start and end and start > end:
+            self.add_error("active_to", gettext("Aktiv till ligger före aktiv från."))
+        return data
+
+
+class CareUnitImportForm(forms.Form):
+    file = forms.FileField(label=_("CSV-fil med enheter"))

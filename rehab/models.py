@@ -18,17 +18,20 @@ from django.utils.translation import gettext_lazy as _
 
 from .enums import (
     FK_ROLES,
-    REGION_ROLES,
+    REGION_BOUND_ROLES,
+    UNIT_ROLES,
     AgeBand,
     Area,
     ConditionKind,
     PayoutModel,
+    ProviderType,
     ReportingFrequency,
     Role,
 )
 
 # Sorted, so the migration is the same on every run (sets have no fixed order).
-REGION_ROLE_VALUES = sorted(r.value for r in REGION_ROLES)
+REGION_ROLE_VALUES = sorted(r.value for r in REGION_BOUND_ROLES)
+UNIT_ROLE_VALUES = sorted(r.value for r in UNIT_ROLES)
 SERVICE_USERS_ONLY = _(
     "API-nycklar utfärdas bara för tjänsteanvändare (utan lösenord), aldrig för en person."
 )
@@ -504,6 +507,98 @@ class ReportingPeriod(models.Model):
         return today > self.deadline
 
 
+hsa_id_validator = RegexValidator(
+    r"^[A-Za-z0-9-]{3,40}$",
+    _("HSA-id består av bokstäver, siffror och bindestreck, t.ex. SE2321000032-1234."),
+)
+
+
+@pghistory.track()
+class CareUnit(models.Model):
+    """A care unit (*vårdenhet*) of a region: a health centre, a clinic, a private
+    provider under contract. With per-unit collection the region's figures are the
+    sum of its units' figures."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="care_units", verbose_name=_("region")
+    )
+    name = models.CharField(_("namn"), max_length=200)
+    hsa_id = models.CharField(
+        _("HSA-id"),
+        max_length=40,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[hsa_id_validator],
+        help_text=_("Frivilligt; unikt när det anges."),
+    )
+    provider = models.CharField(_("vårdgivare"), max_length=8, choices=ProviderType.choices)
+    active_from = models.DateField(_("aktiv från"), null=True, blank=True)
+    active_to = models.DateField(_("aktiv till"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["region", "name"]
+        verbose_name = _("vårdenhet")
+        verbose_name_plural = _("vårdenheter")
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="careunit_unique_name"),
+            models.CheckConstraint(
+                condition=Q(active_from__isnull=True)
+                | Q(active_to__isnull=True)
+                | Q(active_from__lte=models.F("active_to")),
+                name="careunit_active_from_before_to",
+            ),
+            models.CheckConstraint(condition=~Q(hsa_id=""), name="careunit_hsa_id_null_not_blank"),
+            models.CheckConstraint(
+                condition=Q(provider__in=ProviderType.values), name="careunit_provider_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.hsa_id == "":
+            self.hsa_id = None
+        if self.active_from and self.active_to and self.active_from > self.active_to:
+            raise ValidationError({"active_to": _("Aktiv till ligger före aktiv från.")})
+
+    def is_active_during(self, start: datetime.date, end: datetime.date) -> bool:
+        """Whether the unit was active at some day of [start, end]."""
+        return (self.active_from is None or self.active_from <= end) and (
+            self.active_to is None or self.active_to >= start
+        )
+
+
+@pghistory.track()
+class UnitCollection(models.Model):
+    """A region's choice, per agreement year, to collect the figures per care unit."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="unit_collections", verbose_name=_("region")
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        related_name="unit_collections",
+        verbose_name=_("överenskommelse"),
+    )
+    per_unit = models.BooleanField(_("samlar in siffror per enhet"), default=True)
+
+    class Meta:
+        ordering = ["region", "agreement__year"]
+        verbose_name = _("insamling per enhet")
+        verbose_name_plural = _("insamling per enhet")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "agreement"], name="unitcollection_unique_region_agreement"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region_id} {self.agreement_id}: {self.per_unit}"
+
+
 @pghistory.track(exclude=["password", "last_login"])
 class User(AbstractUser):
     """A person who logs in. A region role ties the user to exactly one region;
@@ -518,6 +613,16 @@ class User(AbstractUser):
         related_name="users",
         verbose_name=_("region"),
     )
+    care_unit = models.ForeignKey(
+        CareUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("vårdenhet"),
+        help_text=_("Enhetsrapportörens enhet (i användarens region)."),
+    )
+
     is_service_user = models.BooleanField(
         _("tjänsteanvändare"),
         default=False,
@@ -549,14 +654,48 @@ class User(AbstractUser):
                 ),
                 name="user_region_iff_region_role",
             ),
+            models.CheckConstraint(
+                condition=(
+                    Q(role__in=UNIT_ROLE_VALUES, care_unit__isnull=False)
+                    | (~Q(role__in=UNIT_ROLE_VALUES) & Q(care_unit__isnull=True))
+                ),
+                name="user_care_unit_iff_unit_role",
+            ),
+        ]
+        triggers = [
+            # An enhetsrapportör's unit lies in the user's region.
+            pgtrigger.Trigger(
+                name="user_care_unit_in_region",
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                when=pgtrigger.Before,
+                func="""
+                IF NEW.care_unit_id IS NOT NULL
+                   AND (SELECT region_id FROM rehab_careunit WHERE id = NEW.care_unit_id)
+                       IS DISTINCT FROM NEW.region_id THEN
+                    RAISE EXCEPTION USING ERRCODE = 'check_violation',
+                        MESSAGE = 'user_care_unit_in_region: the unit lies in another region';
+                END IF;
+                RETURN NEW;
+                """,
+            ),
         ]
 
     def clean(self) -> None:
         super().clean()
-        if self.role in REGION_ROLES and self.region_id is None:
-            raise ValidationError({"region": _("En regionroll kräver en region.")})
-        if self.role not in REGION_ROLES and self.region_id is not None:
+        unit = self.care_unit if self.care_unit_id is not None else None
+        if self.role in REGION_BOUND_ROLES and self.region_id is None:
+            if self.role in UNIT_ROLES and unit is not None:
+                self.region_id = unit.region_id
+            else:
+                raise ValidationError({"region": _("En regionroll kräver en region.")})
+        if self.role not in REGION_BOUND_ROLES and self.region_id is not None:
             raise ValidationError({"region": _("Endast regionroller har en region.")})
+        if self.role in UNIT_ROLES and self.care_unit_id is None:
+            raise ValidationError({"care_unit": _("En enhetsrapportör kräver en vårdenhet.")})
+        if self.role not in UNIT_ROLES and self.care_unit_id is not None:
+            raise ValidationError({"care_unit": _("Endast enhetsrapportörer har en vårdenhet.")})
+        if unit is not None and unit.region_id != self.region_id:
+            raise ValidationError({"care_unit": _("Enheten ligger i en annan region.")})
 
     @property
     def is_fk(self) -> bool:

@@ -18,6 +18,19 @@ read, for filtering querysets). Rules, from the spec's role table:
 | administer        | –           | –             | –            | –        | yes   |
 
 FK users read every region but never type a region's figures.
+
+Care units (`can_unit()`, `units_scoped()`, `require_unit()`): the region's
+coordinator keeps its units and may enter any unit's figures; an enhetsrapportör
+(unit reporter) sees and enters only its own unit's figures and allotment, and
+none of the region's reports or payouts (other units do not exist for it: 404);
+region viewers and FK read every unit of the regions they may read.
+
+| unit action        | coordinator | viewer | unit reporter | case officer | approver | admin |
+|--------------------|-------------|--------|---------------|--------------|----------|-------|
+| view unit          | own region  | own r. | own unit      | all          | all      | all   |
+| edit unit figures  | own region  | –      | own unit      | –            | –        | –     |
+| manage units       | own region  | –      | –             | –            | –        | all   |
+| record use of money| own region  | –      | –             | –            | –        | –     |
 """
 
 from __future__ import annotations
@@ -29,7 +42,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from .enums import Role
-from .models import Region
+from .models import CareUnit, Region
 
 
 class Action(enum.StrEnum):
@@ -43,6 +56,10 @@ class Action(enum.StrEnum):
     EXPORT_RUN = "export_run"
     VIEW_STATISTICS = "view_statistics"
     ADMINISTER = "administer"
+    VIEW_UNIT = "view_unit"
+    EDIT_UNIT_FIGURES = "edit_unit_figures"
+    MANAGE_UNITS = "manage_units"
+    RECORD_FUNDS_USE = "record_funds_use"
 
 
 # Which roles may do what, and whether only to their own region.
@@ -50,6 +67,15 @@ _OWN_REGION = {
     Action.VIEW_REPORTS: {Role.REGION_COORDINATOR, Role.REGION_VIEWER},
     Action.EDIT_REPORTS: {Role.REGION_COORDINATOR},
     Action.VIEW_PAYOUTS: {Role.REGION_COORDINATOR, Role.REGION_VIEWER},
+    Action.VIEW_UNIT: {Role.REGION_COORDINATOR, Role.REGION_VIEWER},
+    Action.EDIT_UNIT_FIGURES: {Role.REGION_COORDINATOR},
+    Action.MANAGE_UNITS: {Role.REGION_COORDINATOR},
+    Action.RECORD_FUNDS_USE: {Role.REGION_COORDINATOR},
+}
+# Roles that may do these to their own care unit only.
+_OWN_UNIT = {
+    Action.VIEW_UNIT: {Role.UNIT_REPORTER},
+    Action.EDIT_UNIT_FIGURES: {Role.UNIT_REPORTER},
 }
 _ANY_REGION = {
     Action.VIEW_REPORTS: {Role.FK_CASE_OFFICER, Role.FK_APPROVER, Role.ADMINISTRATOR},
@@ -61,6 +87,8 @@ _ANY_REGION = {
     Action.EXPORT_RUN: {Role.FK_CASE_OFFICER, Role.FK_APPROVER},
     Action.VIEW_STATISTICS: set(Role),
     Action.ADMINISTER: {Role.ADMINISTRATOR},
+    Action.VIEW_UNIT: {Role.FK_CASE_OFFICER, Role.FK_APPROVER, Role.ADMINISTRATOR},
+    Action.MANAGE_UNITS: {Role.ADMINISTRATOR},
 }
 
 
@@ -118,3 +146,31 @@ def require(user: Any, action: Action, region: Region | str | None = None) -> No
     data does not exist for them)."""
     if not can(user, action, region):
         raise Http404
+
+
+def can_unit(user: Any, action: Action, unit: CareUnit) -> bool:
+    """May `user` do `action` to this care unit (its figures, page, allotment)?"""
+    role = role_of(user)
+    if role is None:
+        return False
+    if role in _OWN_UNIT.get(action, set()):
+        return user.care_unit_id == unit.pk
+    return can(user, action, unit.region_id)
+
+
+def require_unit(user: Any, action: Action, unit: CareUnit) -> None:
+    """404 unless `user` may `action` to `unit` (other units do not exist for them)."""
+    if not can_unit(user, action, unit):
+        raise Http404
+
+
+def units_scoped(
+    queryset: QuerySet[Any], user: Any, action: Action = Action.VIEW_UNIT, *, field: str = ""
+) -> QuerySet[Any]:
+    """`queryset` (of care units, or of rows with a unit at `field`, e.g. "unit")
+    narrowed to the units `user` may `action`."""
+    role = role_of(user)
+    prefix = f"{field}__" if field else ""
+    if role is not None and role in _OWN_UNIT.get(action, set()):
+        return queryset.filter(**{f"{prefix}pk": user.care_unit_id})
+    return scoped(queryset, user, action, field=f"{prefix}region")

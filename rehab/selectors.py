@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.apps import apps
+from django.db.models import Q
 
 from .enums import AgeBand
-from .models import Agreement, Condition, PopulationFigure
+from .models import Agreement, CareUnit, Condition, PopulationFigure, Region, UnitCollection
 
 
 def agreement_in_use(agreement: Agreement) -> bool:
@@ -64,4 +66,24 @@ def agreement_populations(agreement: Agreement) -> dict[str, int]:
     return populations_for(
         reference_date=agreement.population_reference_date,
         age_band=agreement.population_age_band,
+    )
+
+
+def collects_per_unit(region: Region | str, agreement: Agreement | int) -> bool:
+    """Whether the region collects its figures per care unit in the agreement's year."""
+    code = region.code if isinstance(region, Region) else region
+    agreement_id = agreement.pk if isinstance(agreement, Agreement) else agreement
+    return UnitCollection.objects.filter(
+        region_id=code, agreement_id=agreement_id, per_unit=True
+    ).exists()
+
+
+def units_active_during(region: Region | str, start: datetime.date, end: datetime.date) -> Any:
+    """The region's care units active at some day of [start, end], by name."""
+    code = region.code if isinstance(region, Region) else region
+    return (
+        CareUnit.objects.filter(region_id=code)
+        .filter(Q(active_from__isnull=True) | Q(active_from__lte=end))
+        .filter(Q(active_to__isnull=True) | Q(active_to__gte=start))
+        .order_by("name")
     )

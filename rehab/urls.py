@@ -9,7 +9,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
-from . import views
+from . import unit_views, views
 
 admin.site.site_header = _("Rehab – administration")
 admin.site.site_title = _("Rehab")
@@ -35,6 +35,11 @@ urlpatterns = [
     # static files' manifest, and `check --deploy` crashes without it.
     path("favicon.ico", FaviconRedirect.as_view(permanent=True)),
     path("admin/", admin.site.urls),
+    path("enheter/<str:region>/", unit_views.care_units, name="care_units"),
+    path("enheter/<str:region>/ny/", unit_views.care_unit_edit, name="care_unit_add"),
+    path("enheter/<str:region>/<int:pk>/andra/", unit_views.care_unit_edit, name="care_unit_edit"),
+    path("enheter/<str:region>/las-in/", unit_views.care_units_upload, name="care_units_upload"),
+    path("enheter/<str:region>/insamling/", unit_views.unit_collection, name="unit_collection"),
     path("rapporter/", include("reporting.urls")),
     path("utbetalningar/", include("payments.urls")),
     path("statistik/", include("followup.urls")),

@@ -16,6 +16,7 @@ START_PAGES = {
     Role.REGION_VIEWER: ("reporting:overview",),
     Role.FK_CASE_OFFICER: ("reporting:inbox",),
     Role.FK_APPROVER: ("payments:runs",),
+    Role.UNIT_REPORTER: ("reporting:my_unit",),
 }
 
 

@@ -3,15 +3,16 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from rehab.enums import ProviderType
+
 
 class Sex(models.TextChoices):
     FEMALE = "F", _("Kvinnor")
     MALE = "M", _("Män")
 
 
-class Provider(models.TextChoices):
-    PUBLIC = "PUBLIC", _("Offentlig")
-    PRIVATE = "PRIVATE", _("Privat")
+# One definition of public/private: a care unit's kind is the report's column.
+Provider = ProviderType
 
 
 class ExtraKind(models.TextChoices):
@@ -56,3 +57,16 @@ class ReportState(models.TextChoices):
     RETURNED = "RETURNED", _("Återsänd")
     ACCEPTED = "ACCEPTED", _("Godkänd")
     CORRECTING = "CORRECTING", _("Rättelse pågår")
+
+
+class UnitFiguresStatus(models.TextChoices):
+    """A care unit's figures for a period, as the coordinator follows them."""
+
+    DRAFT = "DRAFT", _("Utkast")
+    READY = "READY", _("Klar")
+
+
+class UnitState(models.TextChoices):
+    NOT_STARTED = "NOT_STARTED", _("Ej påbörjad")
+    DRAFT = "DRAFT", _("Utkast")
+    READY = "READY", _("Klar")

@@ -433,3 +433,21 @@ class SentNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.recipient} {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+# Care units' figures (issue 11), in their own module; imported here so Django finds them.
+from .models_units import UnitExtraCount, UnitFigures, UnitSeriesCount  # noqa: E402
+
+__all__ = [
+    "ExtraCount",
+    "Report",
+    "ReportEvent",
+    "ReportVersion",
+    "SentNotification",
+    "SeriesCount",
+    "UnitExtraCount",
+    "UnitFigures",
+    "UnitSeriesCount",
+    "ValidationSettings",
+    "WarningExplanation",
+]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from rehab.models import Region, ReportingPeriod, User
 from rehab.permissions import Action, can
+from rehab.selectors import collects_per_unit
 
 from .enums import TRANSITIONS, ExtraKind, Provider, Sex, VersionStatus
 from .figures import Figures, parse_key
@@ -177,9 +178,12 @@ def _new_version(
     is_correction: bool = False,
     correction_reason: str = "",
     saved: bool = True,
+    source: ReportVersion | None = None,
 ) -> ReportVersion:
     """A new draft with `figures`. `saved=False` when the draft is made for the
-    region by someone else's action (FK's return): nobody has saved it yet."""
+    region by someone else's action (FK's return): nobody has saved it yet.
+    `source`: the version it is copied from, whose care units' figures (if any)
+    are copied with it."""
     last = report.versions.order_by("-number").values_list("number", flat=True).first() or 0
     version = ReportVersion.objects.create(
         report=report,
@@ -192,6 +196,10 @@ def _new_version(
         updated_by=acting_user if saved else None,
     )
     _write_figures(version, figures)
+    if source is not None:
+        from .units import copy_unit_figures
+
+        copy_unit_figures(source=source, target=version)
     return version
 
 
@@ -282,6 +290,18 @@ def report_save_draft(
     if version.status != VersionStatus.DRAFT:
         raise InvalidTransition(_("Bara ett utkast kan ändras."), code="not_draft")
     _check_lock(version, lock_version)
+    period = version.report.period
+    if collects_per_unit(version.report.region_id, period.agreement_id) and (
+        figures.cells() != figures_of(version).cells()
+    ):
+        raise ReportError(
+            _(
+                "Regionen samlar in siffror per vårdenhet för %(year)s: rapportens siffror är "
+                "summan av enheternas och ändras på enheternas sidor."
+            )
+            % {"year": period.agreement.year},
+            code="per_unit",
+        )
     issues = value_issues(figures)
     if not issues:
         issues = catalogue_issues(version.report.period, figures)
@@ -438,6 +458,7 @@ def report_return(
         is_correction=version.is_correction,
         correction_reason=version.correction_reason,
         saved=False,
+        source=version,
     )
     _event(
         draft,
@@ -473,6 +494,7 @@ def report_start_correction(*, report: Report, reason: str, acting_user: User) -
         acting_user=acting_user,
         is_correction=True,
         correction_reason=reason.strip(),
+        source=accepted,
     )
     _event(draft, ReportEvent.Action.CORRECTION, acting_user, reason.strip())
     return draft

@@ -23,3 +23,18 @@ urlpatterns = [
     path(report + "ladda-upp/", views.upload, name="upload"),
     path(report + "ladda-upp/forhandsgranska/", views.upload_preview, name="upload_preview"),
 ]
+
+# Before the report's paths: "enheter/1/2/" would match "<region>/<year>/<quarter>/".
+_unit_paths = [
+    path("min-enhet/", views.my_unit, name="my_unit"),
+    path("enheter/<int:unit>/", views.unit_page, name="unit_page"),
+    path("enheter/<int:unit>/<int:period>/", views.unit_figures, name="unit_figures"),
+    path("enheter/<int:unit>/<int:period>/klar/", views.unit_ready, name="unit_ready"),
+    path("region/<str:region>/enheter/<int:period>/", views.unit_table, name="unit_table"),
+    path(
+        "region/<str:region>/enheter/<int:period>/enheter.xlsx",
+        views.unit_table_xlsx,
+        name="unit_table_xlsx",
+    ),
+]
+urlpatterns = [*_unit_paths, *urlpatterns]

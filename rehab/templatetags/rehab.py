@@ -30,3 +30,11 @@ def kronor(ore: int | None) -> str:
 def dec1(value: Decimal | float | None) -> str:
     """{{ 12.34|dec1 }} -> 12,3"""
     return formatting.format_decimal(value, 1, decimal_sep=_sep())
+
+
+@register.filter
+def percent(share: Decimal | float | None) -> str:
+    """{{ 0.256|percent }} -> 25,6 % (a share between 0 and 1)"""
+    if share is None:
+        return "–"
+    return formatting.format_decimal(Decimal(str(share)) * 100, 1, decimal_sep=_sep()) + " %"

@@ -6,6 +6,7 @@ every page draws, `common` finds reports within the user's scope."""
 from .fk import inbox, review
 from .overview import overview, region_overview
 from .region import report
+from .units import my_unit, unit_figures, unit_page, unit_ready, unit_table, unit_table_xlsx
 from .upload import template_download, upload, upload_preview
 from .versions import compare, correction, history, version
 
@@ -14,11 +15,17 @@ __all__ = [
     "correction",
     "history",
     "inbox",
+    "my_unit",
     "overview",
     "region_overview",
     "report",
     "review",
     "template_download",
+    "unit_figures",
+    "unit_page",
+    "unit_ready",
+    "unit_table",
+    "unit_table_xlsx",
     "upload",
     "upload_preview",
     "version",

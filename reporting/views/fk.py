@@ -27,6 +27,7 @@ from ..forms import InboxFilterForm, ReturnForm
 from ..models import Report, ReportVersion, ValidationSettings
 from ..selectors import figures_of
 from ..services import NotAllowed, ReportError, report_accept, report_return
+from ..units import unit_breakdown
 from .common import STATE_BADGES, days_left_text, report_place
 from .grid import agreement_treatments, build_grid, cell_keys
 
@@ -357,6 +358,7 @@ def review(request: HttpRequest, region: str, year: int, quarter: int) -> HttpRe
         values=current.cells(),
         previous=previous.cells() if previous is not None else None,
         flagged=flagged,
+        breakdown=unit_breakdown(version),
     )
     return render(
         request,

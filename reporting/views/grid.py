@@ -42,6 +42,8 @@ class Cell:
     previous: int | None = None  # the compared figure (previous version, or saved by another)
     compared: bool = False  # a comparison is shown on this page
     flagged: bool = False  # FK's comment concerns this cell
+    disabled: bool = False  # not this page's to fill in (a care unit's other provider type)
+    breakdown: list[tuple[str, int]] = field(default_factory=list)  # (care unit, value)
 
     @property
     def dom_id(self) -> str:
@@ -145,10 +147,13 @@ def build_grid(
     previous: Mapping[str, int] | None = None,
     flagged: Iterable[str] = (),
     row_warnings: Mapping[str, list[str]] | None = None,
+    breakdown: Mapping[str, list[tuple[str, int]]] | None = None,
 ) -> Grid:
     """The grid for `values` (cell key -> figure). `raw` is the typed text to show
-    instead (a refused save), `previous` a set of figures to compare against."""
+    instead (a refused save), `previous` a set of figures to compare against,
+    `breakdown` each cell's figures per care unit (regions that collect per unit)."""
     raw = raw or {}
+    per_unit = breakdown or {}
     errors = errors or {}
     row_warnings = row_warnings or {}
     flagged_set = set(flagged)
@@ -169,6 +174,7 @@ def build_grid(
             previous=prev.get(key),
             compared=compared,
             flagged=key in flagged_set,
+            breakdown=list(per_unit.get(key, [])),
         )
 
     def total(cells: Iterable[Cell], **where: str) -> Total:

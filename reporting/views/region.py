@@ -15,8 +15,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from rehab.permissions import Action, can
+from rehab.selectors import collects_per_unit
 
 from ..enums import VersionStatus
+from ..figures import Figures
 from ..forms import ReportForm
 from ..models import ReportVersion
 from ..selectors import figures_of
@@ -30,6 +32,7 @@ from ..services import (
     report_save_draft,
     report_submit,
 )
+from ..units import unit_breakdown
 from ..validation import ValidationResult, report_validate
 from .common import (
     ReportPlace,
@@ -135,9 +138,13 @@ def _form_page(
             cell_errors[key].extend(errs)
         cleaned = getattr(form, "cleaned_data", {})
         values = {k: cleaned[k] for k in keys if cleaned.get(k) is not None}
+    per_unit = collects_per_unit(place.region.code, agreement.pk)
+    if per_unit and draft is not None:
+        values = figures_of(draft).cells()  # the sum of the units: not typed on this page
     grid = build_grid(
         agreement=agreement,
         treatments=treatments,
+        breakdown=unit_breakdown(draft) if per_unit and draft is not None else None,
         values=values,
         raw=raw,
         errors=cell_errors,
@@ -177,6 +184,8 @@ def _form_page(
             ],
             "warnings": warnings,
             "stale": stale,
+            "per_unit": per_unit,
+            "grid_mode": "view" if per_unit else "edit",
             "late": place.period.is_late(),
             "days_left": days_left_text(place.period.deadline, timezone.localdate()),
         },
@@ -218,6 +227,11 @@ def _save(request: HttpRequest, place: ReportPlace) -> HttpResponse:
                 % {"number": draft.number}
             )
         figures = form.figures()
+        if collects_per_unit(place.region.code, agreement.pk):
+            # The figures are the sum of the units' (no inputs on the page): only
+            # the comment and the explanations come from the form.
+            saved = figures_of(draft)
+            figures = Figures(series=saved.series, extras=saved.extras, comment=figures.comment)
         lock = form.cleaned_data["lock_version"]
         unchanged = (
             lock == draft.lock_version

@@ -22,6 +22,7 @@ from ..services import (
     ReportError,
     report_start_correction,
 )
+from ..units import unit_breakdown
 from .common import (
     ReportPlace,
     report_place,
@@ -67,6 +68,7 @@ def version_page(
         treatments=treatments,
         values=figures_of(version_obj).cells(),
         flagged=version_obj.flagged_cells,
+        breakdown=unit_breakdown(version_obj),
     )
     state = state_of(versions)
     latest = versions[-1]

@@ -12,14 +12,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from rehab import reference
-from rehab.enums import AgeBand, ReportingFrequency, Role
+from rehab.enums import AgeBand, ProviderType, ReportingFrequency, Role
 from rehab.models import (
     Agreement,
     AgreementTreatment,
+    CareUnit,
     Condition,
     PopulationFigure,
     Region,
     ReportingPeriod,
+    UnitCollection,
     User,
     quarter_bounds,
 )
@@ -32,6 +34,15 @@ DEMO_USERS = [
     ("handlaggare2", "Omar", "Sund", Role.FK_CASE_OFFICER, None),
     ("attestant", "Per", "Strand", Role.FK_APPROVER, None),
     ("admin", "Anna", "Admin", Role.ADMINISTRATOR, None),
+    ("enhet01", "Elin", "Norr", Role.UNIT_REPORTER, "01"),
+]
+
+# Care units of region 01, which collects per unit in the demo year; `enhet01`
+# reports for the first one.
+DEMO_UNITS = [
+    ("Vårdcentralen Demo Norr", "SE2321000016-DEMO1", ProviderType.PUBLIC),
+    ("Vårdcentralen Demo Söder", "SE2321000016-DEMO2", ProviderType.PUBLIC),
+    ("Demokliniken (privat)", None, ProviderType.PRIVATE),
 ]
 
 DEMO_SOURCE = "DEMO: kopia av SCB:s folkmängd 2019-12-31, inte den officiella uppgiften"
@@ -47,6 +58,12 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        units = [
+            CareUnit.objects.update_or_create(
+                region_id="01", name=name, defaults={"hsa_id": hsa_id, "provider": provider}
+            )[0]
+            for name, hsa_id, provider in DEMO_UNITS
+        ]
         for username, first, last, role, region_code in DEMO_USERS:
             user = User.objects.filter(username=username).first()
             if user is None:
@@ -56,10 +73,16 @@ class Command(BaseCommand):
             user.email = f"{username}@example.se"
             user.role = role
             user.region_id = region_code
+            user.care_unit = units[0] if role == Role.UNIT_REPORTER else None
             user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
             user.save()
         self.stdout.write(f"Demoanvändare: {len(DEMO_USERS)}")
         self._demo_agreement()
+        UnitCollection.objects.get_or_create(
+            region_id="01",
+            agreement=Agreement.objects.get(year=timezone.localdate().year),
+            defaults={"per_unit": True},
+        )
         self._demo_populations()
 
     def _demo_agreement(self) -> None:

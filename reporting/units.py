@@ -1,0 +1,348 @@
+"""A care unit's figures for a period, when its region collects them per unit.
+
+Services (change state): `unit_figures_save` (a unit reporter or the region's
+coordinator enters a unit's figures, optionally marking them ready) and
+`unit_figures_mark_ready`. Each recomputes the region's report draft as the sum of
+its units' figures, through `region_draft_recompute`. Reads: `unit_figures_get`,
+`unit_states`, `unit_breakdown`, `unit_figures_of`.
+
+The unit figures belong to the region's open draft version. Once that version is
+submitted they are frozen with it (database triggers, see models_units); a return
+or a correction copies them into the new draft, where they can change again.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from rehab.models import CareUnit, ReportingPeriod, User
+from rehab.permissions import Action, can_unit
+from rehab.selectors import collects_per_unit, units_active_during
+
+from .enums import UnitFiguresStatus, UnitState, VersionStatus
+from .figures import Figures, series_key
+from .models import (
+    Report,
+    ReportEvent,
+    ReportVersion,
+    UnitExtraCount,
+    UnitFigures,
+    UnitSeriesCount,
+)
+from .services import (
+    InvalidTransition,
+    NotAllowed,
+    ReportError,
+    StaleDraft,
+    ValidationFailed,
+    _event,
+    _new_version,
+    _write_figures,
+)
+from .validation import ERROR, Issue, ValidationResult, catalogue_issues, value_issues
+
+# --------------------------------------------------------------------------- reads
+
+
+def unit_figures_of(unit_figures: UnitFigures | None) -> Figures:
+    """A unit's figures (uses prefetched "series"/"extras" if done); empty for None."""
+    if unit_figures is None:
+        return Figures()
+    return Figures(
+        series={(s.treatment_id, s.sex, s.provider): s.value for s in unit_figures.series.all()},
+        extras={(e.kind, e.sex): e.value for e in unit_figures.extras.all()},
+        comment=unit_figures.comment,
+    )
+
+
+def latest_version(region: str, period: ReportingPeriod) -> ReportVersion | None:
+    """The newest version of the region's report for the period (None: no report yet)."""
+    return (
+        ReportVersion.objects.filter(report__region_id=region, report__period=period)
+        .order_by("-number")
+        .first()
+    )
+
+
+def unit_figures_get(unit: CareUnit, period: ReportingPeriod) -> UnitFigures | None:
+    """The unit's figures in the newest version of its region's report."""
+    version = latest_version(unit.region_id, period)
+    if version is None:
+        return None
+    return (
+        UnitFigures.objects.filter(version=version, unit=unit)
+        .select_related("updated_by", "version")
+        .prefetch_related("series", "extras")
+        .first()
+    )
+
+
+@dataclass
+class UnitRow:
+    """A unit of the region for the period: its state and figures."""
+
+    unit: CareUnit
+    state: str
+    figures: Figures
+    unit_figures: UnitFigures | None
+
+    @property
+    def state_label(self) -> str:
+        return str(UnitState(self.state).label)
+
+    @property
+    def series_total(self) -> int:
+        return sum(self.figures.series.values())
+
+    @property
+    def contacts_total(self) -> int:
+        return sum(v for (kind, _s), v in self.figures.extras.items() if kind != "VIDEO")
+
+
+def unit_states(region: str, period: ReportingPeriod) -> list[UnitRow]:
+    """Every unit of the region active in the period (and any unit with figures in
+    it), with not started / draft / ready and its figures. A fixed number of queries,
+    whatever the number of units."""
+    version = latest_version(region, period)
+    rows_by_unit: dict[int, UnitFigures] = {}
+    if version is not None:
+        rows_by_unit = {
+            uf.unit_id: uf
+            for uf in UnitFigures.objects.filter(version=version)
+            .select_related("updated_by")
+            .prefetch_related("series", "extras")
+        }
+    units = list(units_active_during(region, period.start_date, period.end_date))
+    known = {u.pk for u in units}
+    missing = [pk for pk in rows_by_unit if pk not in known]
+    if missing:
+        units += list(CareUnit.objects.filter(pk__in=missing))
+    out = []
+    for unit in sorted(units, key=lambda u: u.name.lower()):
+        uf = rows_by_unit.get(unit.pk)
+        state = UnitState.NOT_STARTED if uf is None else UnitState(uf.status)
+        out.append(UnitRow(unit=unit, state=state, figures=unit_figures_of(uf), unit_figures=uf))
+    return out
+
+
+def unit_breakdown(version: ReportVersion) -> dict[str, list[tuple[str, int]]]:
+    """{cell key: [(unit name, value), …]} of a version's unit figures, by unit name
+    (two queries, whatever the number of units)."""
+    out: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    series = (
+        UnitSeriesCount.objects.filter(unit_figures__version=version)
+        .values_list("treatment_id", "sex", "provider", "value", "unit_figures__unit__name")
+        .order_by("unit_figures__unit__name")
+    )
+    for treatment, sex, provider, value, name in series:
+        out[series_key(treatment, sex, provider)].append((name, value))
+    extras = (
+        UnitExtraCount.objects.filter(unit_figures__version=version)
+        .values_list("kind", "sex", "value", "unit_figures__unit__name")
+        .order_by("unit_figures__unit__name")
+    )
+    for kind, sex, value, name in extras:
+        out[f"{kind}:{sex}"].append((name, value))
+    return dict(out)
+
+
+def sum_figures(parts: Iterable[Figures], *, comment: str = "") -> Figures:
+    """The cell-by-cell sum (a cell is present when some part has it)."""
+    series: dict[tuple[str, str, str], int] = defaultdict(int)
+    extras: dict[tuple[str, str], int] = defaultdict(int)
+    for part in parts:
+        for cell, value in part.series.items():
+            series[cell] += value
+        for xcell, value in part.extras.items():
+            extras[xcell] += value
+    return Figures(series=series, extras=extras, comment=comment)
+
+
+# --------------------------------------------------------------------------- services
+
+
+def _write_unit_cells(uf: UnitFigures, figures: Figures) -> None:
+    UnitSeriesCount.objects.filter(unit_figures=uf).delete()
+    UnitExtraCount.objects.filter(unit_figures=uf).delete()
+    UnitSeriesCount.objects.bulk_create(
+        UnitSeriesCount(unit_figures=uf, treatment_id=t, sex=s, provider=p, value=v)
+        for (t, s, p), v in sorted(figures.series.items())
+    )
+    UnitExtraCount.objects.bulk_create(
+        UnitExtraCount(unit_figures=uf, kind=k, sex=s, value=v)
+        for (k, s), v in sorted(figures.extras.items())
+    )
+
+
+def copy_unit_figures(*, source: ReportVersion, target: ReportVersion) -> None:
+    """Copy the unit figures of `source` into the new draft `target` (a return or a
+    correction opens the units' figures again with the region's draft)."""
+    for uf in UnitFigures.objects.filter(version=source).prefetch_related("series", "extras"):
+        copy = UnitFigures.objects.create(
+            version=target,
+            unit_id=uf.unit_id,
+            status=uf.status,
+            comment=uf.comment,
+            lock_version=uf.lock_version,
+            updated_by_id=uf.updated_by_id,
+        )
+        _write_unit_cells(copy, unit_figures_of(uf))
+
+
+def region_draft_recompute(*, version: ReportVersion, acting_user: User, note: str = "") -> None:
+    """Set the region's draft to the sum of its units' figures (the version must be
+    a locked DRAFT). Effects: the version's cells replaced, lock_version + 1 (a
+    coordinator with the old grid open must reload before submitting), SAVED event."""
+    parts = [
+        unit_figures_of(uf)
+        for uf in UnitFigures.objects.filter(version=version).prefetch_related("series", "extras")
+    ]
+    total = sum_figures(parts, comment=version.comment)
+    _write_figures(version, total)
+    version.lock_version += 1
+    version.updated_by = acting_user
+    version.save(update_fields=["lock_version", "updated_by", "updated_at"])
+    _event(version, ReportEvent.Action.SAVED, acting_user, note)
+
+
+def _open_region_draft(unit: CareUnit, period: ReportingPeriod, acting_user: User) -> ReportVersion:
+    """The region's draft for the period, locked; created (version 1) if the region
+    has no report yet. Refused (frozen) when the region's report is submitted or
+    accepted: the unit figures are part of that version."""
+    report, _created = Report.objects.get_or_create(region_id=unit.region_id, period=period)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    latest = report.versions.order_by("-number").first()
+    if latest is None:
+        version = _new_version(report, figures=Figures(), acting_user=acting_user)
+        _event(version, ReportEvent.Action.CREATED, acting_user)
+        return version
+    if latest.status != VersionStatus.DRAFT:
+        raise InvalidTransition(
+            _(
+                "Regionens rapport för %(period)s är inskickad eller godkänd; enheternas "
+                "siffror är låsta. Samordnaren kan påbörja en rättelse."
+            )
+            % {"period": period.label},
+            code="frozen",
+        )
+    return ReportVersion.objects.select_for_update().get(pk=latest.pk)
+
+
+def _check_open(unit: CareUnit, period: ReportingPeriod, acting_user: User) -> None:
+    if not can_unit(acting_user, Action.EDIT_UNIT_FIGURES, unit):
+        raise NotAllowed(_("Du har inte behörighet att göra detta."))
+    if not collects_per_unit(unit.region_id, period.agreement_id):
+        raise ReportError(
+            _("Regionen samlar inte in siffror per enhet för %(year)s.")
+            % {"year": period.agreement.year},
+            code="not_per_unit",
+        )
+    if not period.is_open():
+        raise ReportError(
+            _("Perioden %(period)s är inte öppen för rapportering.") % {"period": period.label},
+            code="period_closed",
+        )
+
+
+def _provider_issues(unit: CareUnit, figures: Figures) -> list[Issue]:
+    issues = []
+    for treatment, sex, provider in figures.series:
+        if provider != unit.provider:
+            key = series_key(treatment, sex, provider)
+            issues.append(
+                Issue(
+                    "provider_not_unit's",
+                    key,
+                    _("%(unit)s är %(kind)s vårdgivare; rutan %(key)s hör till en annan.")
+                    % {"unit": unit.name, "kind": unit.get_provider_display().lower(), "key": key},
+                    ERROR,
+                    key,
+                )
+            )
+    return issues
+
+
+@transaction.atomic
+def unit_figures_save(
+    *,
+    unit: CareUnit,
+    period: ReportingPeriod,
+    figures: Figures,
+    lock_version: int,
+    acting_user: User,
+    ready: bool = False,
+) -> UnitFigures:
+    """A unit's figures for the period (replacing the ones saved before), as a draft
+    or, with `ready`, marked ready for the coordinator.
+    Effects: the region's report (and its draft, version 1) created if missing; the
+    unit's UnitFigures row and cells in the region's draft; its lock_version + 1;
+    the region's draft recomputed as the sum of its units (region_draft_recompute).
+    Refused (nothing saved): NotAllowed (not the unit's reporter nor the region's
+    coordinator); ReportError "not_per_unit" / "period_closed"; InvalidTransition
+    "frozen" when the region's report is submitted or accepted; StaleDraft when
+    `lock_version` is not the unit figures' current one (0 for none yet);
+    ValidationFailed for a value that is not a whole number ≥ 0, a treatment not in
+    the agreement or a provider column other than the unit's."""
+    _check_open(unit, period, acting_user)
+    version = _open_region_draft(unit, period, acting_user)
+    uf, _created = UnitFigures.objects.get_or_create(version=version, unit=unit)
+    uf = (
+        UnitFigures.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .get(pk=uf.pk)
+    )
+    if uf.lock_version != lock_version:
+        who = uf.updated_by.get_full_name() or uf.updated_by.username if uf.updated_by else ""
+        raise StaleDraft(
+            _(
+                "Enhetens siffror har sparats av %(who)s efter att du öppnade dem. Dina "
+                "ändringar sparades inte. Ladda om sidan för att se de senaste siffrorna."
+            )
+            % {"who": who or _("någon annan")}
+        )
+    issues = value_issues(figures) or catalogue_issues(period, figures)
+    issues += _provider_issues(unit, figures)
+    if issues:
+        raise ValidationFailed(
+            _("Siffrorna sparades inte: rätta de markerade uppgifterna."),
+            result=ValidationResult(errors=issues),
+        )
+    _write_unit_cells(uf, figures)
+    uf.comment = figures.comment
+    uf.status = UnitFiguresStatus.READY if ready else UnitFiguresStatus.DRAFT
+    uf.lock_version += 1
+    uf.updated_by = acting_user
+    uf.save()
+    region_draft_recompute(
+        version=version,
+        acting_user=acting_user,
+        note=_("Siffror för %(unit)s sparade.") % {"unit": unit.name},
+    )
+    return uf
+
+
+@transaction.atomic
+def unit_figures_mark_ready(
+    *, unit: CareUnit, period: ReportingPeriod, lock_version: int, acting_user: User
+) -> UnitFigures:
+    """Mark the unit's saved figures ready (or the unit reporter's "klar").
+    Effects: status READY, lock_version + 1. Refused like unit_figures_save, and
+    with ReportError "not_started" when the unit has saved nothing."""
+    _check_open(unit, period, acting_user)
+    version = _open_region_draft(unit, period, acting_user)
+    uf = UnitFigures.objects.select_for_update().filter(version=version, unit=unit).first()
+    if uf is None:
+        raise ReportError(_("Enheten har inte sparat några siffror än."), code="not_started")
+    return unit_figures_save(
+        unit=unit,
+        period=period,
+        figures=unit_figures_of(uf),
+        lock_version=lock_version,
+        acting_user=acting_user,
+        ready=True,
+    )
