@@ -381,3 +381,17 @@ class RunEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+
+# The regions' use of the money (issue 11), in its own module; imported here so Django finds them.
+from .models_funds import FundsUse, FundsUseRow  # noqa: E402
+
+__all__ = [
+    "FundsUse",
+    "FundsUseRow",
+    "PayoutExport",
+    "PayoutLine",
+    "PayoutRun",
+    "RunEvent",
+    "RunInputVersion",
+]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import funds_views, views
 
 app_name = "payments"
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("exporter/<int:pk>/", views.export_download, name="export_download"),
     path("region/", views.region_payouts, name="region_payouts"),
     path("forhandsvisning/<int:version_id>/", views.preview, name="preview"),
+    path("medel/enhet/<int:unit>/", funds_views.unit_funds, name="unit_funds"),
+    path("medel/<str:region>/<int:year>/", funds_views.funds, name="funds"),
 ]
