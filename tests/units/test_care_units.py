@@ -131,7 +131,8 @@ def test_demo_data_has_a_unit_reporter_for_region_01(ref, client):
     assert (reporter.role, reporter.region_id) == (Role.UNIT_REPORTER, "01")
     assert reporter.care_unit.name == "Vårdcentralen Demo Norr"
     assert CareUnit.objects.filter(region_id="01").count() == 3
-    assert client.login(username="enhet01", password="demo-lösen-123")
+    assert reporter.check_password("demo-lösen-123")
+    client.force_login(reporter)
     landing = client.get("/", follow=True)
     assert landing.redirect_chain[-1][0] == reverse(
         "reporting:unit_page", args=[reporter.care_unit_id]
