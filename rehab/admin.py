@@ -341,7 +341,17 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (
             _("Roll i Rehab"),
-            {"fields": ("email", "first_name", "last_name", "role", "region", "care_unit", "is_service_user")},
+            {
+                "fields": (
+                    "email",
+                    "first_name",
+                    "last_name",
+                    "role",
+                    "region",
+                    "care_unit",
+                    "is_service_user",
+                )
+            },
         ),
     )
     autocomplete_fields = ("care_unit",)
