@@ -17,6 +17,11 @@ The snapshot (JSON: quarters are string keys)::
     YEAR (B):  contacts {region: n}, accepted_quarters {region: [1, 2, ...]} (quarterly
                reports) or accepted_year [region, ...] (one yearly report),
                base_paid_ore {region: öre}, bonus_paid_ore {region: öre}
+    CONDITION: condition {id, code, title}, instalment "ADVANCE"/"REMAINDER",
+               params {frame_ore, advance_share ("0.5000" or null)},
+               fulfilments {region: {fulfilled, assessed_on, assessed_by, version_id,
+               version_number}}, paid_ore {region: öre} (earlier approved rounds of the
+               same condition and instalment); versions [] (no treatment reports)
 
 `paid_ore`, `redistributed_ore`, `base_paid_ore` and `bonus_paid_ore` are what the
 approved earlier runs of the agreement paid, so a run pays only the difference
@@ -28,14 +33,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from payments.engine.deliverable import DeliverableParams, instalment_run
 from payments.engine.model_a import ModelAParams, quarter_run, year_end_settlement
 from payments.engine.model_b import ModelBParams, whole_year_accepted, year_settlement
 
 QUARTER = "QUARTER"
 YEAR_END = "YEAR_END"
 YEAR = "YEAR"
+CONDITION = "CONDITION"
 
 
 @dataclass(frozen=True)
@@ -235,6 +243,48 @@ def _year(inputs: Mapping[str, Any]) -> dict[str, LineResult]:
     return out
 
 
+def deliverable_params(inputs: Mapping[str, Any]) -> DeliverableParams:
+    params = inputs["params"]
+    share = params.get("advance_share")
+    return DeliverableParams(
+        frame_ore=int(params["frame_ore"]),
+        advance_share=Decimal(share) if share is not None else None,
+    )
+
+
+def _condition(inputs: Mapping[str, Any]) -> dict[str, LineResult]:
+    """A written-account condition's instalment: population share if fulfilled."""
+    params = deliverable_params(inputs)
+    populations = _per_region(inputs, "populations")
+    fulfilments = inputs.get("fulfilments", {})
+    fulfilled = {region for region, f in fulfilments.items() if f.get("fulfilled")}
+    paid = _per_region(inputs, "paid_ore")
+    result = instalment_run(
+        params, populations, instalment=str(inputs["instalment"]), fulfilled=fulfilled
+    )
+    out: dict[str, LineResult] = {}
+    for region, line in result.lines.items():
+        paid_before = paid.get(region, 0)
+        out[region] = LineResult(
+            region=region,
+            amount_ore=line.payout_ore - paid_before,
+            entitled_ore=line.payout_ore,
+            already_paid_ore=paid_before,
+            base_ore=line.share_ore,
+            detail={
+                "population": line.population,
+                "population_total": result.population_total,
+                "share_ore": line.share_ore,
+                "advance_ore": line.advance_ore,
+                "remainder_ore": line.remainder_ore,
+                "fulfilled": line.fulfilled,
+                "not_paid_ore": line.not_paid_ore,
+                "assessment": fulfilments.get(region),
+            },
+        )
+    return out
+
+
 def compute(inputs: Mapping[str, Any]) -> dict[str, LineResult]:
     """Every region's line from a run's input snapshot. Raises ``ValueError`` for a
     snapshot the engine rejects (e.g. a treatment without a rate)."""
@@ -245,4 +295,6 @@ def compute(inputs: Mapping[str, Any]) -> dict[str, LineResult]:
         return _year_end(inputs)
     if kind == YEAR:
         return _year(inputs)
+    if kind == CONDITION:
+        return _condition(inputs)
     raise ValueError(f"unknown run kind {kind!r}")

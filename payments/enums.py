@@ -10,6 +10,14 @@ class RunKind(models.TextChoices):
     QUARTER = "QUARTER", _("Kvartal")
     YEAR_END = "YEAR_END", _("Omfördelning vid årets slut")
     YEAR = "YEAR", _("Helår")
+    CONDITION = "CONDITION", _("Villkor med skriftlig återrapportering")
+
+
+class Instalment(models.TextChoices):
+    """The part of a written-account condition's money a CONDITION run pays."""
+
+    ADVANCE = "ADVANCE", _("Förskott")
+    REMAINDER = "REMAINDER", _("Slutbetalning")
 
 
 class RunStatus(models.TextChoices):

@@ -7,6 +7,7 @@ explanation shows exactly what the run computed with, also years later.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
@@ -333,9 +334,97 @@ def _year(inputs: Mapping[str, Any], line: LineLike) -> list[str]:
     return sentences + _settlement(line)
 
 
-def explain_line(inputs: Mapping[str, Any], line: LineLike) -> list[str]:
-    """Sentences (Swedish) that explain how `line` was computed from `inputs`."""
+def _percent_2(part: int, whole: int) -> str:
+    """4 377 081 of 10 327 589 -> "4,12 %" (two decimals, rounded half up)."""
+    if not whole:
+        return "0,00 %"
+    hundredths = (10000 * part * 2 + whole) // (2 * whole)
+    return f"{hundredths // 100},{hundredths % 100:02d} %"
+
+
+def _condition(inputs: Mapping[str, Any], line: LineLike, approved_by: str) -> list[str]:
+    """A written-account condition: the region's population share of the frame, paid
+    when FK assessed the condition fulfilled (the advance to every region)."""
+    params = inputs["params"]
+    detail = line.detail
+    region_obj = getattr(line, "region", None)  # a stored PayoutLine knows its region
+    region = str(getattr(region_obj, "name", "") or "")
+    share = int(detail.get("share_ore", 0))
+    advance = int(detail.get("advance_ore", 0))
+    assessment = detail.get("assessment") or {}
+    sentence = _("%(region)s%(percent)s av %(frame)s = %(share)s") % {
+        "region": f"{region}: " if region else "",
+        "percent": _percent_2(
+            int(detail.get("population", 0)), int(detail.get("population_total", 0))
+        ),
+        "frame": kr(int(params["frame_ore"])),
+        "share": kr(share),
+    }
+    if assessment:
+        who = _("bedömt av %(assessor)s") % {"assessor": assessment.get("assessed_by", "")}
+        if approved_by:
+            who += ", " + _("attesterat av %(approver)s") % {"approver": approved_by}
+        verdict = (
+            _("villkoret uppfyllt %(date)s (%(who)s)")
+            if assessment.get("fulfilled")
+            else _("villkoret inte uppfyllt %(date)s (%(who)s)")
+        ) % {"date": assessment.get("assessed_on", ""), "who": who}
+        sentence += "; " + verdict + "."
+    elif inputs.get("instalment") == "REMAINDER":
+        sentence += "; " + _("villkoret är inte bedömt som uppfyllt.")
+    else:
+        sentence += "."
+    sentences = [
+        sentence,
+        _(
+            "Andelen är regionens del av ramen efter befolkning per %(date)s, "
+            "%(population)s av %(total)s invånare."
+        )
+        % {
+            "date": inputs.get("population_reference_date", ""),
+            "population": format_int(int(detail.get("population", 0))),
+            "total": format_int(int(detail.get("population_total", 0))),
+        },
+    ]
+    if inputs.get("instalment") == "ADVANCE":
+        sentences.append(
+            _("Förskott till alla regioner: %(percent)s av andelen = %(advance)s.")
+            % {
+                "percent": _percent_2(
+                    int(Decimal(params.get("advance_share") or "0") * 10000), 10000
+                ),
+                "advance": kr(advance),
+            }
+        )
+    else:
+        if advance:
+            sentences.append(
+                _("Förskottet %(advance)s dras av; resten är %(remainder)s.")
+                % {"advance": kr(advance), "remainder": kr(int(detail.get("remainder_ore", 0)))}
+            )
+        if detail.get("not_paid_ore"):
+            sentences.append(
+                _(
+                    "Villkoret är inte uppfyllt: %(amount)s betalas inte ut (ej utbetalt) och "
+                    "fördelas inte heller till andra regioner."
+                )
+                % {"amount": kr(int(detail["not_paid_ore"]))}
+            )
+    if line.already_paid_ore:
+        sentences.append(
+            _("Tidigare utbetalt för detta villkor: %(before)s.")
+            % {"before": kr(line.already_paid_ore)}
+        )
+    sentences.append(_("Att betala nu: %(amount)s.") % {"amount": kr(line.amount_ore)})
+    return sentences
+
+
+def explain_line(inputs: Mapping[str, Any], line: LineLike, *, approved_by: str = "") -> list[str]:
+    """Sentences (Swedish) that explain how `line` was computed from `inputs`
+    (`approved_by`: who approved the run, named in a condition's explanation)."""
     kind = inputs.get("kind")
+    if kind == RunKind.CONDITION:
+        return _condition(inputs, line, approved_by)
     if kind == RunKind.QUARTER:
         return _quarter(inputs, line)
     if kind == RunKind.YEAR_END:

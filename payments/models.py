@@ -15,10 +15,17 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from rehab.models import Agreement, Region
+from rehab.models import Agreement, Condition, Region
 from reporting.models import ReportVersion
 
-from .enums import INACTIVE_STATUSES, ExportKind, RunEventAction, RunKind, RunStatus
+from .enums import (
+    INACTIVE_STATUSES,
+    ExportKind,
+    Instalment,
+    RunEventAction,
+    RunKind,
+    RunStatus,
+)
 
 # Rows that hang off a run (lines, inputs) are written only while the run is being
 # computed, never updated, and kept for good once the run is approved.
@@ -57,6 +64,18 @@ class PayoutRun(models.Model):
     kind = models.CharField(_("slag"), max_length=10, choices=RunKind.choices)
     quarter = models.PositiveSmallIntegerField(
         _("kvartal"), null=True, blank=True, help_text=_("Endast för kvartalskörningar.")
+    )
+    condition = models.ForeignKey(
+        Condition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payout_runs",
+        verbose_name=_("villkor"),
+        help_text=_("Endast för körningar av villkor med skriftlig återrapportering."),
+    )
+    instalment = models.CharField(
+        _("delbetalning"), max_length=10, choices=Instalment.choices, blank=True
     )
     round = models.PositiveSmallIntegerField(
         _("omgång"),
@@ -118,7 +137,7 @@ class PayoutRun(models.Model):
         constraints = [
             # Exactly once: one live run per agreement, kind, quarter and round.
             models.UniqueConstraint(
-                fields=["agreement", "kind", "quarter", "round"],
+                fields=["agreement", "kind", "quarter", "condition", "instalment", "round"],
                 condition=~Q(status__in=INACTIVE_STATUSES),
                 nulls_distinct=False,
                 name="payoutrun_one_live_per_period",
@@ -130,6 +149,15 @@ class PayoutRun(models.Model):
                 condition=(Q(kind=RunKind.QUARTER) & Q(quarter__gte=1) & Q(quarter__lte=4))
                 | (~Q(kind=RunKind.QUARTER) & Q(quarter__isnull=True)),
                 name="payoutrun_quarter_iff_quarterly",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind=RunKind.CONDITION)
+                    & Q(condition__isnull=False)
+                    & Q(instalment__in=Instalment.values)
+                )
+                | (~Q(kind=RunKind.CONDITION) & Q(condition__isnull=True) & Q(instalment="")),
+                name="payoutrun_condition_iff_condition_kind",
             ),
             models.CheckConstraint(condition=Q(round__gte=1), name="payoutrun_round_positive"),
             # Four eyes: whoever started a run never approves it.
@@ -162,11 +190,13 @@ class PayoutRun(models.Model):
                 END IF;
                 IF NEW.status = 'APPROVED' AND (
                     OLD.status <> 'CALCULATED'
-                    OR (NEW.agreement_id, NEW.kind, NEW.quarter, NEW.round, NEW.started_by_id,
-                        NEW.inputs, NEW.total_ore, NEW.computed_at)
+                    OR (NEW.agreement_id, NEW.kind, NEW.quarter, NEW.condition_id,
+                        NEW.instalment, NEW.round, NEW.started_by_id, NEW.inputs, NEW.total_ore,
+                        NEW.computed_at)
                        IS DISTINCT FROM
-                       (OLD.agreement_id, OLD.kind, OLD.quarter, OLD.round, OLD.started_by_id,
-                        OLD.inputs, OLD.total_ore, OLD.computed_at)
+                       (OLD.agreement_id, OLD.kind, OLD.quarter, OLD.condition_id,
+                        OLD.instalment, OLD.round, OLD.started_by_id, OLD.inputs, OLD.total_ore,
+                        OLD.computed_at)
                 ) THEN
                     RAISE EXCEPTION USING ERRCODE = 'check_violation',
                         MESSAGE = 'payoutrun_frozen_when_approved: only a calculated run is '
@@ -182,22 +212,29 @@ class PayoutRun(models.Model):
 
     @property
     def period_label(self) -> str:
-        """ "2012Q1", "2012" (year-end or model B year), with the round when it is not the first."""
-        label = (
-            f"{self.agreement.year}Q{self.quarter}"
-            if self.kind == RunKind.QUARTER
-            else str(self.agreement.year)
-        )
+        """ "2012Q1", "2012" (year-end or model B year), "2020 V2 förskott" (a condition),
+        with the round when it is not the first."""
+        if self.kind == RunKind.QUARTER:
+            label = f"{self.agreement.year}Q{self.quarter}"
+        elif self.kind == RunKind.CONDITION and self.condition is not None:
+            label = f"{self.agreement.year} {self.condition.code}"
+            if self.instalment == Instalment.ADVANCE:
+                label += f" {Instalment.ADVANCE.label.lower()}"
+        else:
+            label = str(self.agreement.year)
         return label if self.round == 1 else f"{label} ({self.round})"
 
     @property
     def reference(self) -> str:
-        """The payment reference printed on files and decisions, e.g. "REHAB-2012Q1-1-17"."""
-        period = (
-            f"{self.agreement.year}Q{self.quarter}"
-            if self.kind == RunKind.QUARTER
-            else f"{self.agreement.year}{'SLUT' if self.kind == RunKind.YEAR_END else 'AR'}"
-        )
+        """The payment reference printed on files and decisions, e.g. "REHAB-2012Q1-1-17",
+        "REHAB-2020V2F-1-18" (advance of villkor 2) or "REHAB-2020V2-1-19"."""
+        if self.kind == RunKind.QUARTER:
+            period = f"{self.agreement.year}Q{self.quarter}"
+        elif self.kind == RunKind.CONDITION and self.condition is not None:
+            advance = "F" if self.instalment == Instalment.ADVANCE else ""
+            period = f"{self.agreement.year}{self.condition.code}{advance}"
+        else:
+            period = f"{self.agreement.year}{'SLUT' if self.kind == RunKind.YEAR_END else 'AR'}"
         return f"REHAB-{period}-{self.round}-{self.pk}"
 
 

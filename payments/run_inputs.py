@@ -13,8 +13,9 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from rehab.enums import PayoutModel
-from rehab.models import Agreement, AgreementTreatment, Region
-from rehab.selectors import agreement_populations
+from rehab.models import Agreement, AgreementTreatment, Condition, Region
+from rehab.selectors import agreement_populations, populations_for
+from reporting.accounts.selectors import condition_fulfilments
 from reporting.enums import CONTACT_KINDS
 from reporting.models import ExtraCount, SeriesCount
 from reporting.selectors import accepted_versions
@@ -88,16 +89,18 @@ def _populations(agreement: Agreement, problems: list[str]) -> dict[str, int]:
 def _approved_amounts(agreement: Agreement) -> tuple[list[int], dict[str, dict[str, int]]]:
     """The approved runs of the agreement and what they paid, per kind of sum and region,
     read in one statement (so the run ids and the sums are of the same moment)."""
-    rows = PayoutLine.objects.filter(
-        run__agreement=agreement, run__status=RunStatus.APPROVED
-    ).values_list(
-        "run_id",
-        "run__kind",
-        "region_id",
-        "amount_ore",
-        "redistribution_ore",
-        "base_ore",
-        "bonus_ore",
+    rows = (
+        PayoutLine.objects.filter(run__agreement=agreement, run__status=RunStatus.APPROVED)
+        .exclude(run__kind=RunKind.CONDITION)  # a condition's runs pay their own money
+        .values_list(
+            "run_id",
+            "run__kind",
+            "region_id",
+            "amount_ore",
+            "redistribution_ore",
+            "base_ore",
+            "bonus_ore",
+        )
     )
     run_ids: set[int] = set()
     sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -120,6 +123,8 @@ def run_inputs_gather(run: PayoutRun) -> dict[str, Any]:
     """Everything `run` computes from, read from the database now (see
     payments/calculation.py for the shape). Raises `InputsMissing` listing every
     missing population figure or rate, and report figures the agreement cannot pay."""
+    if run.kind == RunKind.CONDITION:
+        return condition_inputs_gather(run)
     agreement = run.agreement
     problems: list[str] = []
     params = agreement_params_snapshot(agreement, problems)
@@ -221,3 +226,83 @@ def run_inputs_gather(run: PayoutRun) -> dict[str, Any]:
     if problems:
         raise InputsMissing(problems)
     return inputs
+
+
+# --------------------------------------------------------------------------- conditions
+
+
+def condition_approved_runs(condition: Condition) -> list[PayoutRun]:
+    return list(
+        PayoutRun.objects.filter(
+            kind=RunKind.CONDITION, condition=condition, status=RunStatus.APPROVED
+        ).only("pk", "instalment", "round")
+    )
+
+
+def condition_inputs_gather(run: PayoutRun) -> dict[str, Any]:
+    """Everything a CONDITION run computes from (shape in payments/calculation.py).
+    Raises `InputsMissing` when population figures are missing for active regions."""
+    condition = run.condition
+    assert condition is not None
+    problems: list[str] = []
+    date = condition.effective_population_date
+    populations = dict(
+        sorted(populations_for(reference_date=date, age_band=condition.population_age_band).items())
+    )
+    active = set(Region.objects.filter(active=True).values_list("code", flat=True))
+    lacking = sorted(active - set(populations))
+    band = condition.get_population_age_band_display()
+    if not populations or lacking:
+        names = dict(Region.objects.filter(code__in=lacking).values_list("code", "name"))
+        problems.append(
+            _("Befolkningsuppgift per %(date)s (%(band)s) saknas för: %(regions)s.")
+            % {
+                "date": date.isoformat(),
+                "band": band,
+                "regions": ", ".join(f"{code} {names.get(code, '')}".strip() for code in lacking)
+                or _("alla regioner"),
+            }
+        )
+    fulfilments = {
+        region: {
+            "fulfilled": f.fulfilled,
+            "assessed_on": f.assessed_on.isoformat(),
+            "assessed_by": f.assessed_by,
+            "version_id": f.version_id,
+            "version_number": f.version_number,
+        }
+        for region, f in condition_fulfilments(condition).items()
+    }
+    approved = condition_approved_runs(condition)
+    paid: dict[str, int] = defaultdict(int)
+    for region, total in (
+        PayoutLine.objects.filter(
+            run__in=[r.pk for r in approved if r.instalment == run.instalment]
+        )
+        .values_list("region_id")
+        .annotate(total=Sum("amount_ore"))
+        .order_by("region_id")
+    ):
+        paid[region] += total
+    if problems:
+        raise InputsMissing(problems)
+    return {
+        "model": "CONDITION",
+        "kind": RunKind.CONDITION,
+        "year": condition.agreement.year,
+        "condition": {"id": condition.pk, "code": condition.code, "title": condition.title},
+        "instalment": run.instalment,
+        "params": {
+            "frame_ore": condition.amount_ore,
+            "advance_share": str(condition.advance_share)
+            if condition.advance_share is not None
+            else None,
+        },
+        "populations": populations,
+        "population_reference_date": date.isoformat(),
+        "population_age_band": condition.population_age_band,
+        "fulfilments": fulfilments,
+        "paid_ore": dict(sorted(paid.items())),
+        "versions": [],
+        "counted_runs": sorted(r.pk for r in approved),
+    }

@@ -100,7 +100,12 @@ def run_lines(run: PayoutRun, *, regions: Sequence[str] | None = None) -> list[E
     lines = run.lines.select_related("region").order_by("region_id")
     if regions is not None:
         lines = lines.filter(region_id__in=list(regions))
-    return [ExplainedLine(line, explain_line(run.inputs, line)) for line in lines]
+    approver = run.approved_by
+    approved_by = (approver.get_full_name() or approver.username) if approver else ""
+    return [
+        ExplainedLine(line, explain_line(run.inputs, line, approved_by=approved_by))
+        for line in lines
+    ]
 
 
 def run_totals(run: PayoutRun, lines: Sequence[PayoutLine]) -> tuple[list[Total], bool]:
@@ -111,6 +116,21 @@ def run_totals(run: PayoutRun, lines: Sequence[PayoutLine]) -> tuple[list[Total]
     amount = sum(line.amount_ore for line in lines)
     before = sum(line.already_paid_ore for line in lines)
     totals = [Total(_("Ram till regionerna"), frame)]
+    if run.kind == RunKind.CONDITION:
+        shares = sum(int(line.detail.get("share_ore", 0)) for line in lines)
+        not_paid = sum(int(line.detail.get("not_paid_ore", 0)) for line in lines)
+        entitled = sum(line.entitled_ore or 0 for line in lines)
+        totals += [
+            Total(_("Summa andelar (= ramen)"), shares),
+            Total(
+                _("Förskott, alla regioner"),
+                sum(int(line.detail.get("advance_ore", 0)) for line in lines),
+            ),
+            Total(_("Ej utbetalt (villkoret inte uppfyllt)"), not_paid),
+            Total(_("Tidigare utbetalt"), before),
+            Total(_("Att betala i denna körning"), amount),
+        ]
+        return totals, shares == frame and before + amount == entitled
     if run.kind == RunKind.QUARTER:
         ceilings = sum(line.ceiling_ore or 0 for line in lines)
         entitled = sum(line.entitled_ore or 0 for line in lines)
@@ -161,6 +181,15 @@ def run_basis_changed(run: PayoutRun) -> bool:
     approving it pays the old figures, the change is settled in a later run. One query."""
     if run.status != RunStatus.CALCULATED:
         return False
+    if run.kind == RunKind.CONDITION:
+        from reporting.accounts.selectors import condition_fulfilments
+
+        assert run.condition is not None
+        now_ids = sorted(f.version_id for f in condition_fulfilments(run.condition).values())
+        counted_ids = sorted(
+            int(f["version_id"]) for f in run.inputs.get("fulfilments", {}).values()
+        )
+        return now_ids != counted_ids
     quarters = [q for q in (1, 2, 3, 4) if run.quarter is None or q <= run.quarter]
     now = sorted(ref.version_id for ref in accepted_versions(run.agreement, quarters=quarters))
     counted = sorted(int(version["id"]) for version in run.inputs.get("versions", []))

@@ -39,7 +39,7 @@ from rehab.permissions import Action, can
 from . import calculation
 from .enums import ExportKind, RunEventAction, RunKind, RunStatus
 from .models import PayoutExport, PayoutLine, PayoutRun, RunEvent, RunInputVersion
-from .run_inputs import InputsMissing, run_inputs_gather
+from .run_inputs import InputsMissing, condition_approved_runs, run_inputs_gather
 
 log = logging.getLogger(__name__)
 
@@ -135,10 +135,12 @@ def _order_problem(
 
 
 def _approved_runs(agreement: Agreement) -> list[PayoutRun]:
+    """The approved treatment-report runs of the agreement (a written-account
+    condition's runs pay their own money: payments.condition_runs)."""
     return list(
-        PayoutRun.objects.filter(agreement=agreement, status=RunStatus.APPROVED).only(
-            "pk", "kind", "quarter", "round"
-        )
+        PayoutRun.objects.filter(agreement=agreement, status=RunStatus.APPROVED)
+        .exclude(kind=RunKind.CONDITION)
+        .only("pk", "kind", "quarter", "round")
     )
 
 
@@ -229,7 +231,7 @@ def run_compute(*, run_id: int) -> PayoutRun | None:
         log.info("payout run %s: nothing to claim", run_id)
         return None
     _event(run_id, RunEventAction.CLAIMED)
-    run = PayoutRun.objects.select_related("agreement").get(pk=run_id)
+    run = PayoutRun.objects.select_related("agreement", "condition__agreement").get(pk=run_id)
     try:
         inputs = run_inputs_gather(run)
         results = calculation.compute(inputs)
@@ -390,6 +392,13 @@ def run_recalculate(*, run: PayoutRun, acting_user: User) -> StartedRun:
     transaction (see `run_discard` and `run_start`)."""
     with transaction.atomic():
         run_discard(run=run, acting_user=acting_user)
+        if run.kind == RunKind.CONDITION:
+            from .condition_runs import condition_run_start
+
+            assert run.condition is not None
+            return condition_run_start(
+                condition=run.condition, instalment=run.instalment, acting_user=acting_user
+            )
         return run_start(agreement=run.agreement, quarter=run.quarter, acting_user=acting_user)
 
 
@@ -440,7 +449,11 @@ def run_approve(*, run: PayoutRun, acting_user: User) -> PayoutRun:
                 % {"status": locked.get_status_display().lower()},
                 code="state",
             )
-        approved = _approved_runs(locked.agreement)
+        if locked.kind == RunKind.CONDITION:
+            assert locked.condition is not None
+            approved = condition_approved_runs(locked.condition)
+        else:
+            approved = _approved_runs(locked.agreement)
         if sorted(r.pk for r in approved) != sorted(locked.inputs.get("counted_runs", [])):
             raise RunError(
                 _(
@@ -449,7 +462,11 @@ def run_approve(*, run: PayoutRun, acting_user: User) -> PayoutRun:
                 ),
                 code="stale_basis",
             )
-        problem = _order_problem(locked.agreement, locked.kind, locked.quarter, approved)
+        problem = (
+            None
+            if locked.kind == RunKind.CONDITION
+            else _order_problem(locked.agreement, locked.kind, locked.quarter, approved)
+        )
         if problem:
             raise RunError(problem, code="wrong_order")
         locked.status = RunStatus.APPROVED

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import funds_views, views
+from . import condition_views, funds_views, views
 
 app_name = "payments"
 
@@ -21,4 +21,16 @@ urlpatterns = [
     path("forhandsvisning/<int:version_id>/", views.preview, name="preview"),
     path("medel/enhet/<int:unit>/", funds_views.unit_funds, name="unit_funds"),
     path("medel/<str:region>/<int:year>/", funds_views.funds, name="funds"),
+    path("villkor/", condition_views.conditions_home, name="conditions"),
+    path("villkor/<int:year>/", condition_views.conditions_year, name="conditions_year"),
+    path(
+        "villkor/<int:year>/<str:code>/korning/",
+        condition_views.condition_run,
+        name="condition_run",
+    ),
+    path(
+        "villkor/region/<str:region>/<int:year>/",
+        condition_views.conditions_region,
+        name="conditions_region",
+    ),
 ]

@@ -37,7 +37,8 @@ def _require_national(user: Any) -> None:
 
 def _run(pk: int) -> PayoutRun:
     return get_object_or_404(
-        PayoutRun.objects.select_related("agreement", "started_by", "approved_by"), pk=pk
+        PayoutRun.objects.select_related("agreement", "condition", "started_by", "approved_by"),
+        pk=pk,
     )
 
 

@@ -169,6 +169,12 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
+# Files the regions attach to written accounts: outside the web root and never
+# served by the web server; views hand them out after a permission check.
+PRIVATE_MEDIA_ROOT = Path(
+    os.environ.get("PRIVATE_MEDIA_ROOT", "") or BASE_DIR / ".data" / "private"
+)
+
 # Security: safe defaults for production, relaxed only in development.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEVELOPMENT)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEVELOPMENT)

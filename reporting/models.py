@@ -385,14 +385,16 @@ class ValidationSettings(models.Model):
 
 
 class SentNotification(models.Model):
-    """An e-mail sent about reports: a status change (one per event and recipient)
-    or a deadline reminder (one per period, region and recipient, ever). The unique
-    constraints make the tasks that send them safe to run twice."""
+    """An e-mail sent about reports or written accounts: a status change (one per
+    event and recipient) or a deadline reminder (one per period, region and
+    recipient, ever). The unique constraints make the tasks that send them safe to
+    run twice. A written account's e-mail has `account_event` and no period."""
 
     class Kind(models.TextChoices):
         SUBMITTED = "SUBMITTED", _("Rapport inskickad")
         RETURNED = "RETURNED", _("Rapport återsänd")
         ACCEPTED = "ACCEPTED", _("Rapport godkänd")
+        ASSESSED = "ASSESSED", _("Återrapportering bedömd")
         REMINDER = "REMINDER", _("Påminnelse om sista dag")
 
     kind = models.CharField(_("slag"), max_length=12, choices=Kind.choices)
@@ -408,7 +410,20 @@ class SentNotification(models.Model):
         Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
     )
     period = models.ForeignKey(
-        ReportingPeriod, on_delete=models.PROTECT, related_name="+", verbose_name=_("period")
+        ReportingPeriod,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("period"),
+    )
+    account_event = models.ForeignKey(
+        "AccountEvent",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("händelse i återrapportering"),
     )
     recipient = models.EmailField(_("mottagare"))
     subject = models.CharField(_("ämne"), max_length=200)
@@ -429,6 +444,11 @@ class SentNotification(models.Model):
                 condition=Q(kind="REMINDER"),
                 name="reminder_once_per_period",
             ),
+            models.UniqueConstraint(
+                fields=["account_event", "recipient"],
+                condition=Q(account_event__isnull=False),
+                name="notification_once_per_account_event",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -436,13 +456,28 @@ class SentNotification(models.Model):
 
 
 # Care units' figures (issue 11), in their own module; imported here so Django finds them.
+# Written accounts (återrapportering) live in their own module of this app.
+from .accounts.models import (  # noqa: E402
+    Account,
+    AccountAnswer,
+    AccountAttachment,
+    AccountEvent,
+    AccountVersion,
+    RequirementAssessment,
+)
 from .models_units import UnitExtraCount, UnitFigures, UnitSeriesCount  # noqa: E402
 
 __all__ = [
+    "Account",
+    "AccountAnswer",
+    "AccountAttachment",
+    "AccountEvent",
+    "AccountVersion",
     "ExtraCount",
     "Report",
     "ReportEvent",
     "ReportVersion",
+    "RequirementAssessment",
     "SentNotification",
     "SeriesCount",
     "UnitExtraCount",

@@ -54,18 +54,21 @@ def _send_once(
     kind: str,
     recipient: str,
     region: Region,
-    period: ReportingPeriod,
+    period: ReportingPeriod | None,
     subject: str,
     body: str,
     event: ReportEvent | None = None,
+    account_event: Any = None,
 ) -> bool:
     """Record and send one e-mail; False if it was already sent. A failed send rolls
-    the record back, so a retry sends it."""
+    the record back, so a retry sends it. `account_event` (an AccountEvent) for the
+    e-mails about written accounts."""
     try:
         with transaction.atomic():
             SentNotification.objects.create(
                 kind=kind,
                 event=event,
+                account_event=account_event,
                 region=region,
                 period=period,
                 recipient=recipient,

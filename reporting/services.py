@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 from django.db import transaction
 from django.utils import timezone
@@ -110,7 +111,19 @@ def _locked(version: ReportVersion) -> ReportVersion:
     )
 
 
-def _check_transition(version: ReportVersion, target: str) -> None:
+class Versioned(Protocol):
+    """What the status and lock checks read: a report version or a written
+    account's version (reporting.accounts)."""
+
+    number: int
+    status: str
+    lock_version: int
+    updated_by: User | None
+
+    def get_status_display(self) -> str: ...
+
+
+def _check_transition(version: Versioned, target: str) -> None:
     if target not in TRANSITIONS[VersionStatus(version.status)]:
         raise InvalidTransition(
             _("Version %(number)s är %(status)s och kan inte bli %(target)s.")
@@ -122,7 +135,7 @@ def _check_transition(version: ReportVersion, target: str) -> None:
         )
 
 
-def _check_lock(version: ReportVersion, lock_version: int) -> None:
+def _check_lock(version: Versioned, lock_version: int) -> None:
     if version.lock_version != lock_version:
         who = ""
         if version.updated_by is not None:

@@ -25,3 +25,11 @@ def send_deadline_reminders(today: str | None = None) -> int:
     `today` as "YYYY-MM-DD" overrides the date). Returns e-mails sent."""
     day = datetime.date.fromisoformat(today) if today else None
     return notifications.send_deadline_reminders(today=day)
+
+
+@shared_task(name="reporting.tasks.send_account_notification")
+def send_account_notification(event_id: int) -> int:
+    """E-mail about a written account's status change (AccountEvent id)."""
+    from .accounts.notifications import notify_account_event
+
+    return notify_account_event(event_id=event_id)

@@ -4,6 +4,7 @@ Included at /rapporter/; paths are Swedish like the interface."""
 from django.urls import path
 
 from . import views
+from .accounts.urls import urlpatterns as account_urlpatterns
 
 app_name = "reporting"
 
@@ -38,3 +39,4 @@ _unit_paths = [
     ),
 ]
 urlpatterns = [*_unit_paths, *urlpatterns]
+urlpatterns += account_urlpatterns

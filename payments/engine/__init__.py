@@ -9,7 +9,8 @@ from payments.engine.deliverable import (
     DeliverableLine,
     DeliverableParams,
     DeliverableResult,
-    advance_of,
+    advance_pot,
+    advances,
     instalment_run,
 )
 from payments.engine.deliverable import shares as deliverable_shares
@@ -51,7 +52,8 @@ __all__ = [
     "YearEndLine",
     "YearEndResult",
     "YearEndSettledLine",
-    "advance_of",
+    "advance_pot",
+    "advances",
     "ceilings",
     "deliverable_shares",
     "earned_ore",

@@ -3,16 +3,18 @@
 Spec (issue 9; domain.md §9)::
 
     share(r)      = frame split by population share over ALL regions (largest remainder)
-    advance(r)    = share(r) × advance_share, rounded half up to the öre   (0 without advance)
+    advance pot   = frame × advance_share, rounded half up to the öre       (0 without advance)
+    advance(r)    = the advance pot split by share(r) (largest remainder)
     remainder(r)  = share(r) − advance(r)
     advance run:    every region is paid advance(r)
     remainder run:  a fulfilled region is paid remainder(r); a region that has not
                     fulfilled the condition is paid 0 and remainder(r) is shown as
                     "ej utbetalt" (not paid, and not redistributed to the others)
 
-So advance(r) + remainder(r) = share(r) for every region, Σ share(r) = frame, and the
-advance stays paid to a region that does not fulfil the condition. Rounding the
-advance per region (not splitting an advance pot) keeps advance(r) ≤ share(r).
+So advance(r) + remainder(r) = share(r) for every region, Σ share(r) = frame,
+Σ advance(r) = the advance pot, and the advance stays paid to a region that does not
+fulfil the condition. advance(r) ≤ share(r) always: it is the floor or the ceiling of
+share(r) × advance_share, and share(r) is a whole number of öre above that.
 
 All amounts are integer öre; the advance share is an exact ``Decimal`` or
 ``Fraction`` strictly between 0 and 1.
@@ -91,12 +93,20 @@ def _round_half_up(value: Fraction) -> int:
     return int((value * 2 + 1) // 2)
 
 
-def advance_of(share_ore: int, advance_share: Decimal | Fraction | None) -> int:
-    """The advance instalment of a region's share: ``share × advance_share`` rounded
-    half up to the öre (0 when the condition pays no advance). Never above the share."""
+def advance_pot(frame_ore: int, advance_share: Decimal | Fraction | None) -> int:
+    """The whole advance: ``frame × advance_share`` rounded half up to the öre (0 when
+    the condition pays no advance)."""
     if advance_share is None:
         return 0
-    return _round_half_up(share_ore * Fraction(advance_share))
+    return _round_half_up(frame_ore * Fraction(advance_share))
+
+
+def advances(
+    frame_ore: int, share: Mapping[str, int], advance_share: Decimal | Fraction | None
+) -> dict[str, int]:
+    """Each region's advance: the advance pot split by the regions' shares (largest
+    remainder), so the advances add up to the pot and none exceeds its share."""
+    return split_largest_remainder(advance_pot(frame_ore, advance_share), share)
 
 
 def shares(frame_ore: int, populations: Mapping[str, int]) -> dict[str, int]:
@@ -138,9 +148,10 @@ def instalment_run(
     if unknown:
         raise ValueError(f"fulfilled regions without a population figure: {', '.join(unknown)}")
     share = shares(params.frame_ore, populations)
+    advance_by_region = advances(params.frame_ore, share, params.advance_share)
     lines: dict[str, DeliverableLine] = {}
     for region in sorted(populations):
-        advance = advance_of(share[region], params.advance_share)
+        advance = advance_by_region[region]
         remainder = share[region] - advance
         if instalment == ADVANCE:
             is_fulfilled = None

@@ -6,14 +6,15 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from payments.engine import (
     ADVANCE,
     REMAINDER,
     DeliverableParams,
-    advance_of,
+    advance_pot,
+    advances,
     deliverable_shares,
     instalment_run,
 )
@@ -121,12 +122,15 @@ def test_ties_of_the_largest_remainder_go_to_the_lowest_region_code() -> None:
     }
 
 
-def test_advance_is_rounded_half_up_and_never_above_the_share() -> None:
-    assert advance_of(3, Decimal("0.5")) == 2
-    assert advance_of(1, Decimal("0.9999")) == 1
-    assert advance_of(1, Decimal("0.0001")) == 0
-    assert advance_of(101, Fraction(1, 3)) == 34
-    assert advance_of(500, None) == 0
+def test_the_advance_pot_is_rounded_half_up_and_shared_by_the_shares() -> None:
+    assert advance_pot(3, Decimal("0.5")) == 2
+    assert advance_pot(101, Fraction(1, 3)) == 34
+    assert advance_pot(500, None) == 0
+    # 2 öre of advance over three shares of 1 öre: largest remainder, ties by code.
+    assert advances(3, {"01": 1, "03": 1, "04": 1}, Decimal("0.5")) == {"01": 1, "03": 1, "04": 0}
+    # Never above a region's share, even at 99,99 %.
+    assert advances(1, {"01": 1}, Decimal("0.9999")) == {"01": 1}
+    assert advances(1, {"01": 1}, Decimal("0.0001")) == {"01": 0}
 
 
 @pytest.mark.parametrize(
@@ -182,6 +186,8 @@ def condition_cases(draw: st.DrawFn) -> tuple[DeliverableParams, dict[str, int],
     return DeliverableParams(frame_ore=frame, advance_share=advance), pops, fulfilled
 
 
+# The machine running the suite is shared: generation may be slow, never wrong.
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(condition_cases())
 def test_parts_add_up_to_the_frame_and_instalments_to_each_share(
     case: tuple[DeliverableParams, dict[str, int], set[str]],
@@ -194,6 +200,8 @@ def test_parts_add_up_to_the_frame_and_instalments_to_each_share(
     if params.advance_share is not None:
         advance = instalment_run(params, pops, instalment=ADVANCE)
         advance_paid = {code: line.payout_ore for code, line in advance.lines.items()}
+        # The advances add up to the advance pot to the öre.
+        assert advance.payout_ore == advance_pot(params.frame_ore, params.advance_share)
     for code, line in remainder.lines.items():
         assert 0 <= line.advance_ore <= line.share_ore
         assert advance_paid[code] == line.advance_ore

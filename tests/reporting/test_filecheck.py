@@ -108,3 +108,9 @@ def test_a_zip_bomb_is_refused_without_unpacking_it() -> None:
 def test_office_files_with_macros_are_refused() -> None:
     with pytest.raises(FileRefused, match="makron"):
         check("makro.docx", docx_bytes(extra={"word/vbaProject.bin": b"x" * 100}))
+
+
+def test_an_archive_of_too_many_parts_is_refused_by_the_shared_upload_limits() -> None:
+    parts = {f"word/media/p{n}.xml": b"" for n in range(5_001)}
+    with pytest.raises(FileRefused, match="för många delar"):
+        check("många.docx", docx_bytes(extra=parts))

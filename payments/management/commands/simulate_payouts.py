@@ -3,7 +3,15 @@
     python manage.py simulate_payouts --agreement 2012 --input rapporter.csv \\
         [--population befolkning.csv]
 
+    python manage.py simulate_payouts --agreement 2020 --condition V2 \
+        --population befolkning.csv --fulfilled 01,03,04
+
 Prints CSV ``region;period;component;amount_ore`` (see payments.engine.simulate).
+With ``--condition`` (a written-account condition) there is no report file: one
+row per region with the population file (or the condition's own figure), period
+the agreement's year and component ``condition``: the region's share of the
+condition's money if it is in ``--fulfilled``, else 0 (with an advance share, a
+region not fulfilled keeps the advance: that is its amount).
 The agreement's rules (frame, rates, bonus) come from the database; the population
 from ``--population`` (CSV ``region;population``) or else the agreement's own figure.
 On a bad file a Swedish error goes to stderr and nothing to stdout.
@@ -18,12 +26,18 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from payments.engine import ModelAParams, ModelBParams
+from payments.engine import (
+    REMAINDER,
+    DeliverableParams,
+    ModelAParams,
+    ModelBParams,
+    instalment_run,
+)
 from payments.engine.simulate import simulate
 from payments.run_inputs import agreement_params_snapshot
-from rehab.enums import PayoutModel
-from rehab.models import Agreement, AgreementTreatment
-from rehab.selectors import agreement_populations
+from rehab.enums import ConditionKind, PayoutModel
+from rehab.models import Agreement, AgreementTreatment, Condition
+from rehab.selectors import agreement_populations, populations_for
 from reporting.fileformat import NON_TREATMENT_ITEMS, FileFormatError, Row, parse_file
 
 HEADER = "region;period;component;amount_ore"
@@ -108,7 +122,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--agreement", type=int, required=True, help="Överenskommelsens år.")
-        parser.add_argument("--input", required=True, help="Rapportfil (.csv, .txt eller .xlsx).")
+        parser.add_argument("--input", help="Rapportfil (.csv, .txt eller .xlsx).")
+        parser.add_argument(
+            "--condition",
+            help="Ett villkor med skriftlig återrapportering (t.ex. V2) i stället för rapportfil.",
+        )
+        parser.add_argument(
+            "--fulfilled",
+            default="",
+            help="Med --condition: länskoderna som har uppfyllt villkoret, t.ex. 01,03,04.",
+        )
         parser.add_argument(
             "--population",
             help="CSV region;population som ersätter överenskommelsens befolkningsuppgift.",
@@ -119,6 +142,11 @@ class Command(BaseCommand):
         agreement = Agreement.objects.filter(year=year).first()
         if agreement is None:
             raise CommandError(f"Det finns ingen överenskommelse för år {year}.")
+        if options.get("condition"):
+            self._condition(agreement, options)
+            return
+        if not options.get("input"):
+            raise CommandError("Ange --input (rapportfil) eller --condition (villkor).")
         path = Path(options["input"])
         try:
             data = path.read_bytes()
@@ -167,5 +195,49 @@ class Command(BaseCommand):
             raise CommandError(f"Beräkningen gick inte att göra: {error}") from None
         out = [HEADER] + [
             f"{region};{period};{component};{amount}" for region, period, component, amount in lines
+        ]
+        self.stdout.write("\n".join(out))
+
+    def _condition(self, agreement: Agreement, options: dict[str, Any]) -> None:
+        """A written-account condition's payout per region (see the module docstring)."""
+        code = options["condition"].strip().upper()
+        condition = Condition.objects.filter(agreement=agreement, code=code).first()
+        if condition is None:
+            raise CommandError(f"Överenskommelsen {agreement.year} har inget villkor {code}.")
+        if condition.kind != ConditionKind.DELIVERABLE:
+            raise CommandError(
+                f"Villkoret {code} betalas inte efter skriftlig återrapportering; "
+                "simulera det med --input."
+            )
+        if options.get("population"):
+            populations = read_populations(Path(options["population"]))
+        else:
+            populations = populations_for(
+                reference_date=condition.effective_population_date,
+                age_band=condition.population_age_band,
+            )
+            if not populations:
+                raise CommandError(
+                    f"Befolkningsuppgifter per {condition.effective_population_date} saknas; "
+                    "ange --population."
+                )
+        fulfilled = [c.strip() for c in options.get("fulfilled", "").split(",") if c.strip()]
+        unknown = [c for c in fulfilled if c not in populations]
+        if unknown:
+            raise CommandError(
+                "--fulfilled har regioner utan befolkningsuppgift: " + ", ".join(unknown) + "."
+            )
+        params = DeliverableParams(
+            frame_ore=condition.amount_ore, advance_share=condition.advance_share
+        )
+        try:
+            remainder = instalment_run(
+                params, populations, instalment=REMAINDER, fulfilled=set(fulfilled)
+            )
+        except ValueError as error:
+            raise CommandError(f"Beräkningen gick inte att göra: {error}") from None
+        out = [HEADER] + [
+            f"{region};{agreement.year};condition;{line.advance_ore + line.payout_ore}"
+            for region, line in remainder.lines.items()
         ]
         self.stdout.write("\n".join(out))
