@@ -96,3 +96,20 @@ def condition_fulfilments(condition: Condition) -> dict[str, Fulfilment]:
             version_number=version.number,
         )
     return out
+
+
+def accounts_to_assess(user: Any) -> list[AccountVersion]:
+    """Submitted written accounts waiting for FK's assessment, in the regions `user`
+    may read, oldest submission first (one query)."""
+    from rehab.permissions import Action, scoped
+
+    return list(
+        scoped(
+            AccountVersion.objects.filter(status="SUBMITTED"),
+            user,
+            Action.VIEW_REPORTS,
+            field="account__region",
+        )
+        .select_related("account__region", "account__condition__agreement", "submitted_by")
+        .order_by("submitted_at", "pk")
+    )

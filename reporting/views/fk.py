@@ -220,6 +220,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def _render_inbox(
     request: HttpRequest, form: InboxFilterForm, page: Any, rows: list[dict[str, Any]]
 ) -> HttpResponse:
+    # Imported here: the accounts' selectors use this package's state_of.
+    from ..accounts.selectors import accounts_to_assess
+
     query = request.GET.copy()
     query.pop("sida", None)
     return render(
@@ -232,6 +235,7 @@ def _render_inbox(
             "query": query.urlencode(),
             "missing": form.is_valid() and form.cleaned_data.get("status") == MISSING,
             "can_review": can(request.user, Action.REVIEW_REPORTS),
+            "accounts": accounts_to_assess(request.user),
         },
     )
 

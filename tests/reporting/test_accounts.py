@@ -11,6 +11,7 @@ import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from rehab.models import Condition
 from reporting.accounts.models import (
@@ -433,3 +434,34 @@ def test_fk_assesses_on_the_assessment_page(
     assert AccountVersion.objects.get(pk=submitted.pk).status == "RETURNED"
     page = client.get(_url("account"))
     assert "Mer om stödet." in page.text
+
+
+def _submit_directly(condition: Condition, region: str, user: Any) -> None:
+    account = Account.objects.create(region_id=region, condition=condition)
+    version = AccountVersion.objects.create(account=account, number=1, created_by=user)
+    AccountVersion.objects.filter(pk=version.pk).update(
+        status="SUBMITTED", submitted_by=user, submitted_at=timezone.now()
+    )
+
+
+def test_fks_inbox_lists_accounts_to_assess_in_a_fixed_number_of_queries(
+    v2: Condition, coordinator: Any, case_officer: Any, login: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rehab.models import Region
+
+    client = login(case_officer)
+    _submit_directly(v2, "01", coordinator)
+    client.get(reverse("reporting:inbox"))
+    with CaptureQueriesContext(connection) as one:
+        page = client.get(reverse("reporting:inbox"))
+    assert "1 återrapportering att bedöma" in page.text
+    assert _url("account_assess") in page.text
+    for region in Region.objects.exclude(code="01").values_list("code", flat=True):
+        _submit_directly(v2, region, coordinator)
+    with CaptureQueriesContext(connection) as all_regions:
+        page = client.get(reverse("reporting:inbox"))
+    assert "21 återrapporteringar att bedöma" in page.text
+    assert len(one) == len(all_regions)
