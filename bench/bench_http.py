@@ -117,7 +117,9 @@ def fill() -> None:
     started = time.perf_counter()
     with transaction.atomic():
         call_command("load_reference_data", verbosity=0)
-        call_command("load_demo_data", "--password", PASSWORD, verbosity=0)
+        call_command(
+            "load_demo_data", "--password", PASSWORD, "--i-know-this-is-not-production", verbosity=0
+        )
         officer = User.objects.get(username="handlaggare")
         approver = User.objects.get(username="attestant")
         rows = history_rows(YEARS, skip=[("01", 2020, 4), ("03", 2020, 4)])

@@ -18,6 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from followup.tables import DEC1, INT, KRONOR, PCT, Cell, Table
+from rehab.formatting import spreadsheet_row, spreadsheet_safe
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,7 +32,7 @@ def _has_region_code(table: Table) -> bool:
 
 def headings(table: Table) -> list[str]:
     first = ["Länskod"] if _has_region_code(table) else []
-    return [*first, table.label_heading, *(c.heading for c in table.columns)]
+    return spreadsheet_row([*first, table.label_heading, *(c.heading for c in table.columns)])
 
 
 def _csv_value(cell: Cell) -> str:
@@ -41,7 +42,7 @@ def _csv_value(cell: Cell) -> str:
         return str((Decimal(int(cell.value)) / 100).quantize(Decimal("0.01"))).replace(".", ",")
     if isinstance(cell.value, Decimal):
         return str(cell.value).replace(".", ",")
-    return str(cell.value)
+    return str(spreadsheet_safe(str(cell.value)))
 
 
 def _xlsx_value(cell: Cell) -> int | Decimal | str:
@@ -49,7 +50,7 @@ def _xlsx_value(cell: Cell) -> int | Decimal | str:
         return cell.missing
     if cell.kind == KRONOR:
         return (Decimal(int(cell.value)) / 100).quantize(Decimal("0.01"))
-    return cell.value
+    return spreadsheet_safe(cell.value)
 
 
 def table_rows(table: Table) -> list[list[Cell]]:
@@ -77,7 +78,7 @@ def tables_xlsx(tables: list[Table]) -> bytes:
     workbook.remove(workbook.active)
     for table in tables:
         sheet = workbook.create_sheet(title=table.slug[:31])
-        sheet.append([table.title])
+        sheet.append([spreadsheet_safe(table.title)])
         sheet["A1"].font = Font(bold=True, size=13)
         sheet.append(headings(table))
         for cell in sheet[2]:

@@ -58,7 +58,7 @@ def index(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.VIEW_STATISTICS)
     agreements = selectors.agreements_with_periods()
     chosen = request.GET.get("ar", "")
-    if chosen.isdigit() and any(a.year == int(chosen) for a in agreements):
+    if chosen.isascii() and chosen.isdigit() and any(a.year == int(chosen) for a in agreements):
         return redirect("statistics:year", year=int(chosen))
     year = _default_year(agreements)
     if year is None:

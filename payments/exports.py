@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from rehab.formatting import spreadsheet_row
 from rehab.models import Region
 
 from .enums import RunKind
@@ -64,7 +65,7 @@ def payment_file_csv(run: PayoutRun) -> tuple[str, str, bytes]:
     writer.writerow(PAYMENT_COLUMNS)
     for code, name, amount, reference, adjustment in _payment_rows(run):
         row = (code, name, _kronor_plain(amount), amount, reference)
-        writer.writerow((*row, _kronor_plain(adjustment), adjustment))
+        writer.writerow(spreadsheet_row((*row, _kronor_plain(adjustment), adjustment)))
     return f"{_stem(run)}.csv", "text/csv; charset=utf-8", out.getvalue().encode("utf-8")
 
 
@@ -79,7 +80,7 @@ def payment_file_xlsx(run: PayoutRun) -> tuple[str, str, bytes]:
     sheet.append(list(PAYMENT_COLUMNS))
     for code, name, amount, reference, adjustment in _payment_rows(run):
         row = (code, name, Decimal(amount) / 100, amount, reference)
-        sheet.append((*row, Decimal(adjustment) / 100, adjustment))
+        sheet.append(spreadsheet_row((*row, Decimal(adjustment) / 100, adjustment)))
         sheet.cell(row=sheet.max_row, column=3).number_format = "#,##0.00"
         sheet.cell(row=sheet.max_row, column=6).number_format = "#,##0.00"
     if run.approved_at is not None:

@@ -9,6 +9,7 @@ from then on the run, its lines and its inputs never change (database triggers).
 
 from __future__ import annotations
 
+import pghistory
 import pgtrigger
 from django.conf import settings
 from django.db import models
@@ -52,6 +53,7 @@ CHILD_OF_RUN_FUNC = """
 """
 
 
+@pghistory.track(obj_field=pghistory.ObjForeignKey(related_name="history"))  # run.events: RunEvent
 class PayoutRun(models.Model):
     """One computation of payouts for an agreement and a period."""
 
@@ -238,6 +240,7 @@ class PayoutRun(models.Model):
         return f"REHAB-{period}-{self.round}-{self.pk}"
 
 
+@pghistory.track()
 class PayoutLine(models.Model):
     """One region's result in a run. `amount_ore` is what this run pays the region
     (negative = claw-back); the other amounts are the components behind it."""
@@ -317,6 +320,7 @@ class RunInputVersion(models.Model):
         return f"{self.run_id} v{self.version_id}"
 
 
+@pghistory.track()
 class PayoutExport(models.Model):
     """A payment file or a decision made from an approved run: who, when, and the
     SHA-256 of exactly the bytes handed out (kept, so a download can be repeated)."""
@@ -415,6 +419,11 @@ class RunEvent(models.Model):
         ordering = ["at", "pk"]
         verbose_name = _("händelse")
         verbose_name_plural = _("händelser")
+        # Append-only: an event is never changed or removed (also no grant for the
+        # app's database role; see `manage.py app_db_role`).
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -52,7 +52,7 @@ def runs(request: HttpRequest) -> HttpResponse:
     """FK's list of runs per agreement, with what each agreement has paid of its frame."""
     _require_national(request.user)
     year_param = request.GET.get("ar", "")
-    year = int(year_param) if year_param.isdigit() else None
+    year = int(year_param) if year_param.isascii() and year_param.isdigit() else None
     form = (
         StartRunForm(initial={"agreement": year}) if can(request.user, Action.START_RUN) else None
     )

@@ -718,6 +718,7 @@ class WorkerHeartbeat(models.Model):
         return f"{self.hostname} {self.seen_at:%Y-%m-%d %H:%M}"
 
 
+@pghistory.track(exclude=["last_used_at"])
 class ApiToken(models.Model):
     """A named key with which a region's or FK's own system calls the API. It acts as
     `user` (a service user with the role and region the system needs), so every

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "rehab.middleware.ContentSecurityPolicyMiddleware",
+    "rehab.middleware.NoStoreWhenSignedInMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -293,6 +294,10 @@ API_THROTTLE_RATES = {
     "write": os.environ.get("API_THROTTLE_WRITE", "120/min"),
     "open": os.environ.get("API_THROTTLE_OPEN", "60/min"),
 }
+# History rows (pghistory) refuse UPDATE and DELETE in the database (a trigger on
+# every event table); the app's own database role has no such grant either.
+PGHISTORY_APPEND_ONLY = True
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Rehab API",
     "DESCRIPTION": "Regions' treatment reports and Försäkringskassan's payouts.",

@@ -28,9 +28,10 @@ class CellField(forms.Field):
         text = _SPACES.sub("", str(value or ""))
         if text == "":
             return None
-        if text.startswith("-") and text[1:].isdigit():
+        # ASCII digits only: "²" and "５" pass isdigit() but are not what was meant.
+        if text.startswith("-") and text[1:].isascii() and text[1:].isdigit():
             raise forms.ValidationError(_("Antalet kan inte vara negativt."), code="negative")
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):
             raise forms.ValidationError(
                 _("”%(value)s” är inte ett heltal. Skriv bara siffror, t.ex. 12.")
                 % {"value": str(value).strip()[:20]},

@@ -23,6 +23,10 @@ from rehab.models import Region, ReportingPeriod, Treatment
 from .enums import OPEN_STATUSES, ExtraKind, Provider, Sex, VersionStatus
 
 
+# "ReportEvent" and report.events are the report's own trail: the history is apart.
+@pghistory.track(
+    model_name="ReportHistory", obj_field=pghistory.ObjForeignKey(related_name="history")
+)
 class Report(models.Model):
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="reports", verbose_name=_("region")
@@ -192,6 +196,7 @@ RETURN NEW;
 """
 
 
+@pghistory.track()
 class SeriesCount(models.Model):
     """Completed treatment series for one treatment × patient sex × provider type."""
 
@@ -227,6 +232,7 @@ class SeriesCount(models.Model):
         return f"{self.treatment_id} {self.sex} {self.provider}: {self.value}"
 
 
+@pghistory.track()
 class ExtraCount(models.Model):
     """Contacts with the employer or Arbetsförmedlingen, and video series, by sex."""
 
@@ -257,6 +263,7 @@ class ExtraCount(models.Model):
         return f"{self.kind} {self.sex}: {self.value}"
 
 
+@pghistory.track()
 class WarningExplanation(models.Model):
     """A warning raised by validation when the version was submitted, and the
     region's written explanation of it."""
@@ -321,11 +328,17 @@ class ReportEvent(models.Model):
         ordering = ["at", "pk"]
         verbose_name = _("händelse")
         verbose_name_plural = _("händelser")
+        # Append-only: an event is never changed or removed (also no grant for the
+        # app's database role; see `manage.py app_db_role`).
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
+@pghistory.track()
 class ValidationSettings(models.Model):
     """The thresholds of the report checks and the upload limits, one row that an
     administrator edits in the admin. Absent row = the defaults below."""

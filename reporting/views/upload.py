@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from rehab.formatting import spreadsheet_row
 from rehab.permissions import Action
 
 from ..enums import ExtraKind, Provider, Sex, VersionStatus
@@ -84,7 +85,7 @@ def template_download(
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
         writer.writerow(COLUMNS)
-        writer.writerows(["" if v is None else v for v in row] for row in rows)
+        writer.writerows(spreadsheet_row("" if v is None else v for v in row) for row in rows)
         response = HttpResponse(
             ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
         )
@@ -109,7 +110,7 @@ def _xlsx(rows: list[list[Any]]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(row)
+        sheet.append(spreadsheet_row(row))
     input_fill = PatternFill("solid", fgColor="FFF4D6")
     for (cell,) in sheet.iter_rows(min_row=2, min_col=6, max_col=6):
         cell.fill = input_fill

@@ -420,6 +420,10 @@ def test_index_redirects_to_latest_year_with_accepted_reports(client, case_offic
     assert response["Location"] == reverse("statistics:year", kwargs={"year": 2017})
     response = client.get(reverse("statistics:index") + "?ar=2012")
     assert response["Location"] == reverse("statistics:year", kwargs={"year": 2012})
+    # Digits that are not ASCII ("²" gave a 500) mean no year chosen: the latest.
+    for odd in ("²", "２０１２"):
+        response = client.get(reverse("statistics:index") + f"?ar={odd}")
+        assert response["Location"] == reverse("statistics:year", kwargs={"year": 2017})
 
 
 def test_statistics_need_login_and_unknown_year_is_404(client, case_officer):

@@ -14,7 +14,7 @@ from django.urls import reverse
 from payments.enums import ExportKind, RunStatus
 from payments.models import PayoutExport, PayoutRun
 from payments.services import run_approve, run_compute, run_export, run_start
-from rehab.models import AgreementTreatment
+from rehab.models import AgreementTreatment, Region
 from tests.factories import report_version
 from tests.payments.conftest import EXAMPLE_A_YEAR, EXAMPLE_B_YEAR, SERIES, A, B, C, accept_series
 
@@ -213,8 +213,24 @@ def test_csv_payment_file_is_recorded_with_its_checksum(login, approver, approve
     download = client.get(reverse("payments:export_download", args=[export.pk]))
     assert download.content == content
     assert download["X-Checksum-SHA256"] == export.sha256
+    assert "no-store" in download["Cache-Control"]  # never kept in a browser or proxy cache
     page = client.get(reverse("payments:run", args=[approved_q1.pk])).content.decode()
     assert export.sha256 in page
+
+
+def test_payment_files_never_carry_a_live_formula(login, approver, approved_q1):
+    # A name an administrator typed is text in the file, not a formula Excel would run.
+    Region.objects.filter(code=A).update(name="=2+5")
+    client = login(approver)
+    for kind in (ExportKind.CSV, ExportKind.XLSX):
+        client.post(reverse("payments:run_export", args=[approved_q1.pk]), {"kind": kind})
+    csv_file = PayoutExport.objects.get(kind=ExportKind.CSV)
+    line = bytes(csv_file.content).decode("utf-8").splitlines()[1]
+    assert line.startswith("01;'=2+5;")
+    xlsx_file = PayoutExport.objects.get(kind=ExportKind.XLSX)
+    sheet = openpyxl.load_workbook(io.BytesIO(bytes(xlsx_file.content))).active
+    cell = sheet.cell(row=2, column=2)
+    assert (cell.value, cell.data_type) == ("'=2+5", "s")
 
 
 def test_xlsx_payment_file(login, case_officer, approved_q1):
@@ -260,6 +276,7 @@ def test_decisions_are_issued_and_printable(login, approver, coordinator, approv
     # The region's own coordinator reads its decision.
     own = login(coordinator).get(reverse("payments:decision", args=[approved_q1.pk, A]))
     assert own.status_code == 200
+    assert "no-store" in own["Cache-Control"]
     assert decision.sha256 in own.content.decode()
 
 
@@ -560,3 +577,9 @@ def test_payment_file_is_made_once_per_run_and_kind(login, approver, case_office
             acting_user=approver,
         )
     assert PayoutExport.objects.filter(kind=ExportKind.DECISION).count() == 1
+
+
+def test_unicode_digits_in_the_year_are_ignored_not_a_500(login, case_officer):
+    response = login(case_officer).get(reverse("payments:runs") + "?ar=²")
+    assert response.status_code == 200
+    assert login(case_officer).get(reverse("payments:runs") + "?ar=２０１２").status_code == 200

@@ -4,7 +4,7 @@ import datetime
 import io
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from rehab.enums import Role
@@ -61,3 +61,19 @@ def test_demo_agreement_for_this_year_is_open_and_payable(ref):
         datetime.date(year + 1, 8, 15)
     }
     assert len(agreement_populations(agreement)) == 21
+
+
+def test_demo_data_refuses_outside_the_development_profile(ref, settings):
+    settings.DEVELOPMENT = False
+    with pytest.raises(CommandError) as error:
+        load()
+    assert "körs bara i utvecklingsprofilen" in str(error.value)
+    assert not User.objects.filter(username="samordnare01").exists()
+    call_command(
+        "load_demo_data",
+        "--password",
+        "demo-lösen-1",
+        "--i-know-this-is-not-production",
+        stdout=io.StringIO(),
+    )
+    assert User.objects.filter(username="samordnare01").exists()

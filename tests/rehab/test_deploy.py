@@ -82,3 +82,21 @@ def test_ssl_redirect_spares_the_health_check(client, settings):
     )
     assert client.get("/healthz").status_code != 301
     assert client.get("/favicon.ico", secure=True).headers["Location"].endswith("favicon.svg")
+
+
+def test_compose_runs_the_app_as_its_own_role_behind_a_tls_proxy():
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    for name in ("web", "worker", "beat"):
+        url = services[name]["environment"]["DATABASE_URL"]
+        assert url.startswith("postgres://rehab_app:"), name
+    assert services["migrate"]["environment"]["DATABASE_URL"].startswith("postgres://rehab:")
+    assert "manage.py app_db_role rehab_app" in services["migrate"]["command"][-1]
+    # Only the proxy is reachable from outside; it terminates TLS.
+    assert "ports" not in services["web"]
+    assert services["proxy"]["image"] == "caddy:2"
+    assert "${HTTPS_PORT:-443}:443" in services["proxy"]["ports"]
+    assert "reverse_proxy web:8000" in services["proxy"]["command"][-1]
+    assert services["web"]["environment"]["TRUST_PROXY_HEADERS"] == "true"

@@ -2,7 +2,9 @@
 
 from decimal import Decimal
 
-from rehab.formatting import format_decimal, format_int, format_kronor
+import pytest
+
+from rehab.formatting import format_decimal, format_int, format_kronor, spreadsheet_safe
 
 
 def test_format_int_groups_thousands_with_space():
@@ -22,3 +24,22 @@ def test_format_kronor_from_ore():
 def test_format_decimal_rounds_half_up():
     assert format_decimal(Decimal("12.25")) == "12,3"
     assert format_decimal(Decimal("1234.04"), 1) == "1 234,0"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ('=HYPERLINK("http://x";"klicka")', '\'=HYPERLINK("http://x";"klicka")'),
+        ("+A1*2", "'+A1*2"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("-1234,50", "-1234,50"),  # a negative amount stays a number
+        ("-", "-"),
+        ("Region Stockholm", "Region Stockholm"),
+        (-5, -5),
+    ],
+)
+def test_spreadsheet_safe_escapes_text_that_would_run_as_a_formula(value, shown):
+    assert spreadsheet_safe(value) == shown

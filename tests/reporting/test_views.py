@@ -515,3 +515,15 @@ def test_pages_render_in_english_too(login, coordinator):
         response = client.get(path, headers={"accept-language": "en"})
         assert response.status_code == 200
         assert '<html lang="en">' in response.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["²", "５", "1²"])
+def test_save_refuses_digits_that_are_not_ascii_with_the_cells_message(login, coordinator, typed):
+    # "²" passed isdigit() and gave a 500; fullwidth "５" was silently stored as 5.
+    response = login(coordinator).post(
+        url("report"), form_data(None, {"KBT:F:PUBLIC": typed}, action="save")
+    )
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert f"”{typed}” är inte ett heltal. Skriv bara siffror, t.ex. 12." in html
+    assert Report.objects.count() == 0

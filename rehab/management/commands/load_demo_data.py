@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
@@ -55,9 +56,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--password", required=True, help="Lösenord för alla demokonton.")
+        parser.add_argument(
+            "--i-know-this-is-not-production",
+            action="store_true",
+            help="Kör även utanför utvecklingsprofilen (t.ex. på en testserver).",
+        )
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        # Demo accounts share one known password: never in production by accident.
+        if not settings.DEVELOPMENT and not options["i_know_this_is_not_production"]:
+            raise CommandError(
+                "load_demo_data skapar konton med ett känt lösenord och körs bara i "
+                "utvecklingsprofilen (REHAB_PROFILE=development), eller med "
+                "--i-know-this-is-not-production."
+            )
         units = [
             CareUnit.objects.update_or_create(
                 region_id="01", name=name, defaults={"hsa_id": hsa_id, "provider": provider}
