@@ -356,6 +356,12 @@ class UserAdmin(DjangoUserAdmin):
     )
     autocomplete_fields = ("care_unit",)
 
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type("ServiceUserAware" + form.__name__, (_ServiceUserFormMixin, form), {})
+
 
 @admin.register(CareUnit)
 class CareUnitAdmin(admin.ModelAdmin):
@@ -370,12 +376,6 @@ class UnitCollectionAdmin(admin.ModelAdmin):
     list_display = ("region", "agreement", "per_unit")
     list_filter = ("per_unit", "agreement")
     list_select_related = ("region", "agreement")
-
-    def get_form(
-        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
-    ) -> Any:
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type("ServiceUserAware" + form.__name__, (_ServiceUserFormMixin, form), {})
 
 
 @admin.register(WorkerHeartbeat)
