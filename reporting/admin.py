@@ -163,3 +163,7 @@ class SentNotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("recipient", "subject")
     list_select_related = ("region", "period__agreement")
     date_hierarchy = "sent_at"
+
+
+# Written accounts register their own (read-only) admin.
+from .accounts import admin as _accounts_admin  # noqa: E402, F401

@@ -342,3 +342,25 @@ def test_the_menu_leads_each_role_to_its_conditions_overview(
     client.logout()
     response = login(case_officer).get(reverse("payments:conditions"))
     assert response["Location"] == reverse("payments:conditions_year", args=[2020])
+
+
+@pytest.mark.django_db
+def test_region_overview_queries_do_not_grow_with_accounts(
+    ref: None, coordinator: Any, case_officer: Any, login: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(coordinator)
+    path = reverse("payments:conditions_region", args=["01", 2020])
+    conditions = list(Condition.objects.filter(agreement__year=2020, kind="DELIVERABLE"))
+    assessed(conditions[0], "01", fulfilled=True, by=case_officer, author=coordinator)
+    client.get(path)
+    with CaptureQueriesContext(connection) as one:
+        client.get(path)
+    for condition in conditions[1:]:
+        assessed(condition, "01", fulfilled=False, by=case_officer, author=coordinator)
+    with CaptureQueriesContext(connection) as all_of_them:
+        page = client.get(path)
+    assert page.text.count("Bedömd: ") == len(conditions)
+    assert len(one) == len(all_of_them)

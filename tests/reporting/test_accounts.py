@@ -465,3 +465,18 @@ def test_fks_inbox_lists_accounts_to_assess_in_a_fixed_number_of_queries(
         page = client.get(reverse("reporting:inbox"))
     assert "21 återrapporteringar att bedöma" in page.text
     assert len(one) == len(all_regions)
+
+
+def test_the_admin_shows_accounts_read_only(
+    v2: Condition, coordinator: Any, admin_user: Any, login: Any
+) -> None:
+    version = _submitted(v2, coordinator)
+    client = login(admin_user)
+    listing = client.get("/admin/reporting/account/")
+    assert listing.status_code == 200
+    assert "Region Stockholm" in listing.text
+    page = client.get(f"/admin/reporting/accountversion/{version.pk}/change/")
+    assert page.status_code == 200
+    assert "Vi har planerat utbildning." in page.text
+    assert 'name="_save"' not in page.text
+    assert client.get("/admin/reporting/accountevent/").status_code == 200
