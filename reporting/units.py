@@ -256,7 +256,7 @@ def _provider_issues(unit: CareUnit, figures: Figures) -> list[Issue]:
             key = series_key(treatment, sex, provider)
             issues.append(
                 Issue(
-                    "provider_not_unit's",
+                    "provider_not_units",
                     key,
                     _("%(unit)s är %(kind)s vårdgivare; rutan %(key)s hör till en annan.")
                     % {"unit": unit.name, "kind": unit.get_provider_display().lower(), "key": key},

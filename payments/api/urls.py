@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import funds, views
 
 urlpatterns = [
     path("payout-runs/", views.RunList.as_view(), name="run-list"),
@@ -14,4 +14,6 @@ urlpatterns = [
         views.ExportDownload.as_view(),
         name="run-export-download",
     ),
+    path("funds/<str:region>/<int:year>/", funds.FundsDetail.as_view(), name="funds"),
+    path("units/<int:pk>/allotments/", funds.UnitAllotments.as_view(), name="unit-allotments"),
 ]

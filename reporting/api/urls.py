@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import units, views
 
 urlpatterns = [
     path("reports/", views.ReportList.as_view(), name="report-list"),
@@ -21,5 +21,19 @@ urlpatterns = [
         "reports/<int:pk>/corrections/",
         views.CorrectionAction.as_view(),
         name="report-corrections",
+    ),
+]
+
+urlpatterns += [
+    path("units/", units.UnitList.as_view(), name="unit-list"),
+    path(
+        "units/<int:pk>/figures/<int:period>/",
+        units.UnitFiguresDetail.as_view(),
+        name="unit-figures",
+    ),
+    path(
+        "units/<int:pk>/figures/<int:period>/ready/",
+        units.UnitReadyAction.as_view(),
+        name="unit-ready",
     ),
 ]
