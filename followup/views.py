@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
+from payments.funds import funds_passed_on
 from rehab.models import Agreement
 from rehab.permissions import Action, require
 from reporting.models import Report
@@ -100,6 +101,7 @@ def year(request: HttpRequest, year: int) -> HttpResponse:
             "status_table": status,
             "tables": year_tables,
             "section": "year",
+            "passed_on": funds_passed_on(agreement),
         },
     )
 

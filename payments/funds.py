@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils.translation import gettext as _
 
 from rehab.models import Agreement, CareUnit, Region, User
@@ -253,3 +253,43 @@ def distributed(funds_use: FundsUse | None) -> tuple[int, int]:
     for row in funds_use.rows.all():
         out[row.unit_id is not None] += row.amount_ore
     return out[True], out[False]
+
+
+@dataclass(frozen=True)
+class PassedOn:
+    """A region's recorded use of the money of a year: how much went to care units."""
+
+    region: str
+    region_name: str
+    received_ore: int
+    to_units_ore: int
+
+    @property
+    def share(self) -> float | None:
+        return self.to_units_ore / self.received_ore if self.received_ore else None
+
+
+def funds_passed_on(agreement: Agreement) -> list[PassedOn]:
+    """Per region that has recorded its use of the agreement year's money (the account
+    in force), the share passed on to care units. Two queries."""
+    latest = list(
+        FundsUse.objects.filter(agreement=agreement)
+        .order_by("region_id", "-number")
+        .distinct("region_id")
+        .values_list("pk", flat=True)
+    )
+    rows = (
+        FundsUse.objects.filter(pk__in=latest)
+        .select_related("region")
+        .annotate(to_units=Sum("rows__amount_ore", filter=Q(rows__unit__isnull=False)))
+        .order_by("region_id")
+    )
+    return [
+        PassedOn(
+            region=fu.region_id,
+            region_name=fu.region.name,
+            received_ore=fu.received_ore,
+            to_units_ore=int(fu.to_units or 0),
+        )
+        for fu in rows
+    ]

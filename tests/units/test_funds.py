@@ -217,3 +217,36 @@ def test_funds_page_proposal_and_save_in_the_browser(
         login(reporter1).get(reverse("payments:unit_funds", args=[units[1].pk])).status_code == 404
     )
     assert login(reporter2).get(url).status_code == 404
+
+
+def test_statistics_show_the_share_passed_on_to_care_units(
+    accepted_and_paid, units, coordinator, login, case_officer
+):
+    from payments.funds import funds_passed_on
+
+    funds_use_save(
+        region=coordinator.region,
+        agreement=accepted_and_paid,
+        rows=[
+            FundsRow(amount_ore=34_000_000, unit_id=units[0].pk),
+            FundsRow(amount_ore=19_000_000, purpose="Processledning"),
+        ],
+        based_on=0,
+        acting_user=coordinator,
+    )
+    funds_use_save(
+        region=coordinator.region,
+        agreement=accepted_and_paid,
+        rows=[
+            FundsRow(amount_ore=36_750_000, unit_id=units[0].pk),
+            FundsRow(amount_ore=19_000_000, purpose="Processledning"),
+        ],
+        based_on=1,
+        acting_user=coordinator,
+    )
+    (row,) = funds_passed_on(accepted_and_paid)  # the account in force, not version 1
+    assert (row.region, row.received_ore, row.to_units_ore) == ("01", 147_000_000, 36_750_000)
+    html = login(case_officer).get(reverse("statistics:year", args=[2020])).content.decode()
+    assert "Medel vidare till vårdenheterna" in html
+    assert "367 500,00" in html
+    assert "25,0 %" in html
