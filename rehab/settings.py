@@ -311,6 +311,8 @@ SPECTACULAR_SETTINGS = {
         "RunStatusEnum": "payments.enums.RunStatus",
         "ExportKindEnum": "payments.enums.ExportKind",
         "VersionStatusEnum": "reporting.enums.VersionStatus",
+        "ReportStateEnum": "reporting.enums.ReportState",
+        "UnitStateEnum": "reporting.enums.UnitState",
     },
 }
 

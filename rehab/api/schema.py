@@ -105,5 +105,6 @@ SCHEMA_SETTINGS = {
         "RunStatusEnum": "payments.enums.RunStatus",
         "RunKindEnum": "payments.enums.RunKind",
         "ExportKindEnum": "payments.enums.ExportKind",
+        "UnitStateEnum": "reporting.enums.UnitState",
     },
 }
