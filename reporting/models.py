@@ -409,6 +409,7 @@ class SentNotification(models.Model):
         ACCEPTED = "ACCEPTED", _("Rapport godkänd")
         ASSESSED = "ASSESSED", _("Återrapportering bedömd")
         REMINDER = "REMINDER", _("Påminnelse om sista dag")
+        ACCOUNT_REMINDER = "ACCOUNT_REM", _("Påminnelse om återrapportering")
 
     kind = models.CharField(_("slag"), max_length=12, choices=Kind.choices)
     event = models.ForeignKey(
@@ -429,6 +430,15 @@ class SentNotification(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("period"),
+    )
+    condition = models.ForeignKey(
+        "rehab.Condition",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("villkor"),
+        help_text=_("För påminnelser om återrapportering."),
     )
     account_event = models.ForeignKey(
         "AccountEvent",
@@ -456,6 +466,11 @@ class SentNotification(models.Model):
                 fields=["period", "region", "recipient"],
                 condition=Q(kind="REMINDER"),
                 name="reminder_once_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["condition", "region", "recipient"],
+                condition=Q(kind="ACCOUNT_REM"),
+                name="account_reminder_once_per_condition",
             ),
             models.UniqueConstraint(
                 fields=["account_event", "recipient"],

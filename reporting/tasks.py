@@ -23,8 +23,11 @@ def send_report_notification(event_id: int) -> int:
 def send_deadline_reminders(today: str | None = None) -> int:
     """Remind coordinators of deadlines within a week (scheduled daily by Celery beat;
     `today` as "YYYY-MM-DD" overrides the date). Returns e-mails sent."""
+    from .accounts.notifications import send_account_reminders
+
     day = datetime.date.fromisoformat(today) if today else None
-    return notifications.send_deadline_reminders(today=day)
+    # Treatment reports' periods and written accounts' conditions alike.
+    return notifications.send_deadline_reminders(today=day) + send_account_reminders(today=day)
 
 
 @shared_task(name="reporting.tasks.send_account_notification")

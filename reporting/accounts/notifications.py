@@ -5,17 +5,23 @@ event and recipient in SentNotification (safe to run twice)."""
 
 from __future__ import annotations
 
+import datetime
 import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from ..models import SentNotification
+from rehab.enums import ConditionKind
+from rehab.models import Condition, Region
+
+from ..models import SentNotification, ValidationSettings
 from ..notifications import _actor_name, _send_once, coordinator_emails
-from .models import AccountEvent
+from .models import AccountEvent, AccountVersion
 
 log = logging.getLogger(__name__)
 
@@ -83,4 +89,62 @@ def notify_account_event(*, event_id: int) -> int:
             account_event=event,
         )
     log.info("account event %s: %s e-mail(s) sent", event_id, sent)
+    return sent
+
+
+def send_account_reminders(*, today: datetime.date | None = None) -> int:
+    """Remind the coordinators of every active region that has not submitted its
+    written account for a condition whose report deadline is within
+    ValidationSettings.reminder_days (as for treatment reports). Each (condition,
+    region, coordinator) is reminded once, ever. Returns the e-mails sent now."""
+    today = today or timezone.localdate()
+    days = ValidationSettings.current().reminder_days
+    conditions = list(
+        Condition.objects.filter(
+            kind=ConditionKind.DELIVERABLE,
+            report_deadline__gte=today,
+            report_deadline__lte=today + datetime.timedelta(days=days),
+        )
+        .select_related("agreement")
+        .order_by("report_deadline", "sort_order")
+    )
+    sent = 0
+    with translation.override(settings.LANGUAGE_CODE):
+        for condition in conditions:
+            submitted = set(
+                AccountVersion.objects.filter(
+                    account__condition=condition, submitted_at__isnull=False
+                ).values_list("account__region_id", flat=True)
+            )
+            for region in Region.objects.filter(active=True).exclude(code__in=submitted):
+                subject = _(
+                    "Påminnelse: sista dag %(deadline)s för återrapportering %(condition)s"
+                ) % {
+                    "deadline": condition.report_deadline.isoformat()
+                    if condition.report_deadline
+                    else "",
+                    "condition": f"{condition.agreement.year} {condition.code}",
+                }
+                body = (
+                    render_to_string(
+                        "reporting/accounts/email/reminder.txt",
+                        {"region": region, "condition": condition},
+                    ).strip()
+                    + "\n"
+                )
+                for email in coordinator_emails(region):
+                    try:
+                        with transaction.atomic():
+                            SentNotification.objects.create(
+                                kind=SentNotification.Kind.ACCOUNT_REMINDER,
+                                condition=condition,
+                                region=region,
+                                recipient=email,
+                                subject=subject,
+                            )
+                            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+                    except IntegrityError:
+                        continue  # reminded before
+                    sent += 1
+    log.info("account reminders: %s e-mail(s) sent", sent)
     return sent

@@ -480,3 +480,25 @@ def test_the_admin_shows_accounts_read_only(
     assert "Vi har planerat utbildning." in page.text
     assert 'name="_save"' not in page.text
     assert client.get("/admin/reporting/accountevent/").status_code == 200
+
+
+def test_coordinators_are_reminded_once_of_an_account_not_submitted(
+    v2: Condition, coordinator: Any, other_coordinator: Any
+) -> None:
+    from reporting.accounts.notifications import send_account_reminders
+
+    draft = _draft(v2, other_coordinator, region="03")
+    draft = account_save_draft(
+        version=draft, answers={1: "a", 2: "b"}, lock_version=0, acting_user=other_coordinator
+    )
+    account_submit(version=draft, lock_version=1, acting_user=other_coordinator, today=IN_TIME)
+    # A week before 2020-12-11 (V1, V2 and V4 are due): region 01 is reminded of all
+    # three, region 03 (which submitted V2) of V1 and V4.
+    assert send_account_reminders(today=datetime.date(2020, 12, 4)) == 5
+    about_v2 = [m for m in mail.outbox if "återrapportering 2020 V2" in m.subject]
+    assert [m.to for m in about_v2] == [[coordinator.email]]
+    assert "sista dag 2020-12-11 för återrapportering 2020 V2" in about_v2[0].subject
+    assert "V2 Funktion för koordinering" in about_v2[0].body
+    # Never twice; and nothing outside the reminder window.
+    assert send_account_reminders(today=datetime.date(2020, 12, 5)) == 0
+    assert send_account_reminders(today=datetime.date(2020, 12, 1)) == 0
