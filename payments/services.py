@@ -85,7 +85,9 @@ def _event(run: PayoutRun | int, action: str, actor: User | None = None, note: s
 def _enqueue(run_id: int) -> None:
     from .tasks import compute_run
 
-    transaction.on_commit(lambda: compute_run.delay(run_id))
+    # robust: the run is committed by then; if the broker is down the error is logged
+    # and the run stays QUEUED until requeue_stale_runs sends it again (no 500).
+    transaction.on_commit(lambda: compute_run.delay(run_id), robust=True)
 
 
 def _kind_for(agreement: Agreement, quarter: int | None) -> RunKind:

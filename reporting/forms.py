@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from rehab.formatting import format_int
 
 from .figures import Figures
+from .models import TEXT_MAX_LENGTH
 
 MAX_CELL_VALUE = 2_147_483_647  # the database column's limit
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
@@ -55,7 +56,7 @@ class ReportForm(forms.Form):
     comment = forms.CharField(
         label=gettext_lazy("Kommentar till Försäkringskassan"),
         required=False,
-        max_length=5000,
+        max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -72,6 +73,16 @@ class ReportForm(forms.Form):
             if self.cleaned_data.get(key) is not None
         }
         return Figures.from_cells(cells, comment=self.cleaned_data.get("comment", ""))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if any(len(text) > TEXT_MAX_LENGTH for text in self.explanations().values()):
+            raise forms.ValidationError(
+                _("Utkastet sparades inte: en förklaring är för lång (högst %(max)s tecken).")
+                % {"max": format_int(TEXT_MAX_LENGTH)},
+                code="too_long",
+            )
+        return cleaned
 
     def explanations(self) -> dict[str, str]:
         """Warning explanations as typed: the inputs named "explain:<issue key>"."""
@@ -94,7 +105,7 @@ class ReportForm(forms.Form):
 class ReturnForm(forms.Form):
     comment = forms.CharField(
         label=gettext_lazy("Kommentar till regionen"),
-        max_length=5000,
+        max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": gettext_lazy("Skriv vad regionen ska rätta.")},
     )
@@ -109,7 +120,7 @@ class AcceptForm(forms.Form):
     comment = forms.CharField(
         label=gettext_lazy("Kommentar (frivillig)"),
         required=False,
-        max_length=5000,
+        max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
@@ -117,7 +128,7 @@ class AcceptForm(forms.Form):
 class CorrectionForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Skäl till rättelsen"),
-        max_length=5000,
+        max_length=TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=gettext_lazy("Vad är fel i den godkända rapporten och varför?"),
         error_messages={"required": gettext_lazy("Skriv varför rapporten behöver rättas.")},

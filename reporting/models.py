@@ -196,6 +196,11 @@ RETURN NEW;
 """
 
 
+#: The longest comment, explanation or reason anyone may write, in the browser and the
+#: API alike (a text is stored and e-mailed; 200,000 characters was possible).
+TEXT_MAX_LENGTH = 5000
+
+
 @pghistory.track()
 class SeriesCount(models.Model):
     """Completed treatment series for one treatment × patient sex × provider type."""

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from rehab.formatting import format_int
 from rehab.models import Region, ReportingPeriod, User
 from rehab.permissions import Action, can
 from rehab.selectors import collects_per_unit
@@ -23,6 +24,7 @@ from rehab.selectors import collects_per_unit
 from .enums import TRANSITIONS, ExtraKind, Provider, Sex, VersionStatus
 from .figures import Figures, parse_key
 from .models import (
+    TEXT_MAX_LENGTH,
     ExtraCount,
     Report,
     ReportEvent,
@@ -369,6 +371,15 @@ def report_submit(
             result=result,
             code="explanation_missing",
             field=missing[0].key,
+        )
+    too_long = [w for w in result.warnings if len(explanations[w.key].strip()) > TEXT_MAX_LENGTH]
+    if too_long:
+        raise ValidationFailed(
+            _("En förklaring är för lång (högst %(max)s tecken).")
+            % {"max": format_int(TEXT_MAX_LENGTH)},
+            result=result,
+            code="too_long",
+            field=too_long[0].key,
         )
     _write_figures(version, figures)
     WarningExplanation.objects.filter(version=version).delete()

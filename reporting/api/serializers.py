@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from ..enums import ExtraKind, Provider, ReportState, Sex
 from ..figures import Figures
-from ..models import Report, ReportVersion, WarningExplanation
+from ..models import TEXT_MAX_LENGTH, Report, ReportVersion, WarningExplanation
 
 MAX_CELL_VALUE = 2_147_483_647  # the database column's limit (as the browser form's)
 
@@ -50,7 +50,11 @@ class DraftInputSerializer(serializers.Serializer):
         min_value=0, help_text="Utkastets lock_version som du läste det; annars 409 stale_draft."
     )
     comment = serializers.CharField(
-        allow_blank=True, required=False, default="", max_length=5000, trim_whitespace=False
+        allow_blank=True,
+        required=False,
+        default="",
+        max_length=TEXT_MAX_LENGTH,
+        trim_whitespace=False,
     )
     series = SeriesCellSerializer(many=True, required=False, default=list)
     extras = ExtraCellSerializer(many=True, required=False, default=list)
@@ -97,7 +101,7 @@ class ReportCreateSerializer(serializers.Serializer):
 class SubmitSerializer(serializers.Serializer):
     lock_version = serializers.IntegerField(min_value=0)
     explanations = serializers.DictField(
-        child=serializers.CharField(allow_blank=True, max_length=5000),
+        child=serializers.CharField(allow_blank=True, max_length=TEXT_MAX_LENGTH),
         required=False,
         default=dict,
         help_text=(
@@ -111,13 +115,15 @@ class AcceptSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         min_value=1, help_text="Numret på den inskickade version du har granskat."
     )
-    comment = serializers.CharField(allow_blank=True, required=False, default="", max_length=5000)
+    comment = serializers.CharField(
+        allow_blank=True, required=False, default="", max_length=TEXT_MAX_LENGTH
+    )
 
 
 class ReturnSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
     comment = serializers.CharField(
-        allow_blank=True, max_length=5000, help_text="Vad regionen ska rätta (krävs)."
+        allow_blank=True, max_length=TEXT_MAX_LENGTH, help_text="Vad regionen ska rätta (krävs)."
     )
     flagged_cells = serializers.ListField(
         child=serializers.CharField(max_length=60),
@@ -128,7 +134,9 @@ class ReturnSerializer(serializers.Serializer):
 
 
 class CorrectionSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True, max_length=5000, help_text="Skälet (krävs).")
+    reason = serializers.CharField(
+        allow_blank=True, max_length=TEXT_MAX_LENGTH, help_text="Skälet (krävs)."
+    )
 
 
 # --------------------------------------------------------------------------- output

@@ -20,7 +20,7 @@ from rehab.selectors import collects_per_unit
 from ..enums import VersionStatus
 from ..figures import Figures
 from ..forms import ReportForm
-from ..models import ReportVersion
+from ..models import Report, ReportVersion
 from ..selectors import figures_of
 from ..services import (
     InvalidTransition,
@@ -209,7 +209,13 @@ def _save(request: HttpRequest, place: ReportPlace) -> HttpResponse:
         )
         return redirect(place.url("report"))
     if not form.is_valid():
-        messages.error(request, _("Utkastet sparades inte: rätta de markerade rutorna."))
+        whole_form = form.non_field_errors()
+        messages.error(
+            request,
+            whole_form[0]
+            if whole_form
+            else _("Utkastet sparades inte: rätta de markerade rutorna."),
+        )
         return _form_page(request, place, versions, form=form, status=422)
     user: Any = request.user
     try:
@@ -272,7 +278,13 @@ def _stale(request: HttpRequest, place: ReportPlace, form: ReportForm) -> HttpRe
     """Someone saved the draft after this user loaded it: nothing was saved. Show
     the user's figures again, with the saved ones beside each cell that differs,
     and the current lock_version so that saving again replaces them deliberately."""
+    if place.report is None:
+        # Two first saves at once: the other request created the report after this
+        # one looked for it (this one then found its draft saved): read it now.
+        place.report = Report.objects.filter(region=place.region, period=place.period).first()
     versions = place.versions()
+    if not versions:
+        raise Http404
     current = versions[-1]
     data = request.POST.copy()
     data["version"] = str(current.number)

@@ -583,3 +583,25 @@ def test_unicode_digits_in_the_year_are_ignored_not_a_500(login, case_officer):
     response = login(case_officer).get(reverse("payments:runs") + "?ar=²")
     assert response.status_code == 200
     assert login(case_officer).get(reverse("payments:runs") + "?ar=２０１２").status_code == 200
+
+
+def test_broker_outage_at_start_is_no_500(
+    transactional_db, login, case_officer, example_a, coordinator, monkeypatch
+):
+    """The run is stored before the task is sent: if Redis is down the user is told the
+    run is started (requeue_stale_runs sends it again later), not shown an error page."""
+    from kombu.exceptions import OperationalError
+
+    from payments import tasks
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.compute_run, "delay", broker_down)
+    response = login(case_officer).post(
+        reverse("payments:run_start"), {"agreement": EXAMPLE_A_YEAR, "period": "Q1"}, follow=True
+    )
+    assert response.status_code == 200
+    run = PayoutRun.objects.get()
+    assert run.status == RunStatus.QUEUED
+    assert "Körningen är startad och räknas i bakgrunden." in response.content.decode()

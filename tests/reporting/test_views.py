@@ -527,3 +527,28 @@ def test_save_refuses_digits_that_are_not_ascii_with_the_cells_message(login, co
     assert response.status_code == 422
     assert f"”{typed}” är inte ett heltal. Skriv bara siffror, t.ex. 12." in html
     assert Report.objects.count() == 0
+
+
+def test_first_save_that_lost_a_race_shows_the_saved_draft_not_a_500(login, coordinator):
+    # Two first saves at once: the page had no report yet, the other request created
+    # it and saved first, so this one finds a newer draft (lock_version moved on).
+    # That used to end in an IndexError (versions[-1] of the report it had not seen).
+    response = login(coordinator).post(
+        url("report"), form_data(None, {"KBT:F:PUBLIC": "3"}, action="save", lock_version=5)
+    )
+    assert response.status_code == 409
+    assert "Dina ändringar sparades inte" in response.content.decode()
+
+
+def test_explanations_are_limited_like_comments(login, coordinator):
+    draft = draft_with(coordinator, {"KBT:F:PUBLIC": 3})
+    response = login(coordinator).post(
+        url("report"),
+        form_data(draft, {"KBT:F:PUBLIC": "4"}, action="save", **{"explain:": "x" * 5001}),
+    )
+    assert response.status_code == 422
+    assert messages_of(response) == [
+        "Utkastet sparades inte: en förklaring är för lång (högst 5 000 tecken)."
+    ]
+    draft.refresh_from_db()
+    assert draft.lock_version == 1  # nothing saved
