@@ -193,6 +193,11 @@ def account(request: HttpRequest, region: str, year: int, code: str) -> HttpResp
         and latest.status == VersionStatus.SUBMITTED
     )
     context["in_progress"] = bool(versions) and not context["history"]
+    context["events"] = (
+        list(place.account.events.select_related("actor", "version").order_by("at", "pk"))
+        if place.account is not None and context["history"]
+        else []
+    )
     return render(request, "reporting/accounts/account.html", context)
 
 

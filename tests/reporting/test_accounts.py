@@ -502,3 +502,34 @@ def test_coordinators_are_reminded_once_of_an_account_not_submitted(
     # Never twice; and nothing outside the reminder window.
     assert send_account_reminders(today=datetime.date(2020, 12, 5)) == 0
     assert send_account_reminders(today=datetime.date(2020, 12, 1)) == 0
+
+
+def test_the_account_page_shows_every_event_in_a_fixed_number_of_queries(
+    v2: Condition, coordinator: Any, case_officer: Any, login: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def return_and_resubmit(version: AccountVersion) -> AccountVersion:
+        draft = account_assess(
+            version=version,
+            decisions={1: FULFILLED, 2: RequirementDecision("RETURNED", "Mer.")},
+            acting_user=case_officer,
+        )
+        return account_submit(
+            version=draft, lock_version=draft.lock_version, acting_user=coordinator, today=IN_TIME
+        )
+
+    version = return_and_resubmit(_submitted(v2, coordinator))
+    client = login(case_officer)
+    client.get(_url("account"))
+    with CaptureQueriesContext(connection) as two_versions:
+        page = client.get(_url("account"))
+    assert "Utkast sparat" in page.text
+    # Returned and resubmitted again: more versions, answers, assessments and events.
+    for _round in range(3):
+        version = return_and_resubmit(version)
+    with CaptureQueriesContext(connection) as five_versions:
+        page = client.get(_url("account"))
+    assert page.text.count("Återsänd för komplettering") >= 4
+    assert len(two_versions) == len(five_versions)
