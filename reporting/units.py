@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -346,3 +347,38 @@ def unit_figures_mark_ready(
         acting_user=acting_user,
         ready=True,
     )
+
+
+def unit_figures_from_rows(
+    *, unit: CareUnit, period: ReportingPeriod, rows: Iterable[Any]
+) -> tuple[Figures, list[str]]:
+    """The unit's figures from the rows of an uploaded report file
+    (reporting.fileformat), and a Swedish message per line that does not belong to
+    this unit's file (another region or period, a line given twice)."""
+    problems: list[str] = []
+    series: dict[tuple[str, str, str], int] = {}
+    extras: dict[tuple[str, str], int] = {}
+    for row in rows:
+        if row.region != unit.region_id:
+            problems.append(
+                _("Rad %(line)s: region %(region)s, men enheten hör till %(own)s.")
+                % {"line": row.line, "region": row.region, "own": unit.region_id}
+            )
+            continue
+        if (row.year, row.quarter) != (period.agreement.year, period.quarter):
+            problems.append(
+                _("Rad %(line)s: en annan period än %(period)s.")
+                % {"line": row.line, "period": period.label}
+            )
+            continue
+        if row.provider:
+            key3 = (row.item, row.sex, row.provider)
+            if key3 in series:
+                problems.append(_("Rad %(line)s: raden finns två gånger.") % {"line": row.line})
+            series[key3] = row.value
+        else:
+            key2 = (row.item, row.sex)
+            if key2 in extras:
+                problems.append(_("Rad %(line)s: raden finns två gånger.") % {"line": row.line})
+            extras[key2] = row.value
+    return Figures(series=series, extras=extras), problems

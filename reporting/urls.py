@@ -31,6 +31,7 @@ _unit_paths = [
     path("enheter/<int:unit>/", views.unit_page, name="unit_page"),
     path("enheter/<int:unit>/<int:period>/", views.unit_figures, name="unit_figures"),
     path("enheter/<int:unit>/<int:period>/klar/", views.unit_ready, name="unit_ready"),
+    path("enheter/<int:unit>/<int:period>/ladda-upp/", views.unit_upload, name="unit_upload"),
     path("region/<str:region>/enheter/<int:period>/", views.unit_table, name="unit_table"),
     path(
         "region/<str:region>/enheter/<int:period>/enheter.xlsx",

@@ -6,7 +6,15 @@ every page draws, `common` finds reports within the user's scope."""
 from .fk import inbox, review
 from .overview import overview, region_overview
 from .region import report
-from .units import my_unit, unit_figures, unit_page, unit_ready, unit_table, unit_table_xlsx
+from .units import (
+    my_unit,
+    unit_figures,
+    unit_page,
+    unit_ready,
+    unit_table,
+    unit_table_xlsx,
+    unit_upload,
+)
 from .upload import template_download, upload, upload_preview
 from .versions import compare, correction, history, version
 
@@ -26,6 +34,7 @@ __all__ = [
     "unit_ready",
     "unit_table",
     "unit_table_xlsx",
+    "unit_upload",
     "upload",
     "upload_preview",
     "version",

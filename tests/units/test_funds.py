@@ -250,3 +250,8 @@ def test_statistics_show_the_share_passed_on_to_care_units(
     assert "Medel vidare till vårdenheterna" in html
     assert "367 500,00" in html
     assert "25,0 %" in html
+
+
+def test_region_payouts_page_links_to_the_use_of_money(accepted_and_paid, login, coordinator):
+    html = login(coordinator).get(reverse("payments:region_payouts")).content.decode()
+    assert reverse("payments:funds", args=["01", accepted_and_paid.year]) in html

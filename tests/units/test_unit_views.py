@@ -226,3 +226,31 @@ def test_query_counts_do_not_grow_with_the_units(
     with django_assert_num_queries(three):
         response = client.get(path)
     assert "Enhet 056" in response.content.decode()
+
+
+def test_unit_reporter_uploads_its_figures_from_a_file(login, units, period, reporter1):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    label = period.label
+    good = (
+        "region;period;item;sex;provider;value\n"
+        f"01;{label};KBT;F;PUBLIC;1 234\n"
+        f"01;{label};EMPLOYER_CONTACT;F;;5\n"
+    ).encode()
+    client = login(reporter1)
+    url = reverse("reporting:unit_upload", args=[units[0].pk, period.pk])
+    bad = good + f"03;{label};KBT;M;PUBLIC;1\n01;{label};IPT;M;PRIVATE;2\n".encode()
+    refused = client.post(
+        url, {"lock_version": 0, "file": SimpleUploadedFile("norr.csv", bad)}, follow=True
+    )
+    html = refused.content.decode()
+    assert "Filen lästes inte in: inget sparades." in html
+    assert "Rad 4: region 03, men enheten hör till 01." in html
+    assert latest_version("01", period) is None
+    client.post(url, {"lock_version": 0, "file": SimpleUploadedFile("norr.csv", good)})
+    assert figures_of(latest_version("01", period)).cells() == {
+        "KBT:F:PUBLIC": 1234,
+        "EMPLOYER_CONTACT:F": 5,
+    }
+    other = reverse("reporting:unit_upload", args=[units[1].pk, period.pk])
+    assert client.post(other, {"file": SimpleUploadedFile("x.csv", good)}).status_code == 404
