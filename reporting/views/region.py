@@ -212,7 +212,7 @@ def _save(request: HttpRequest, place: ReportPlace) -> HttpResponse:
         whole_form = form.non_field_errors()
         messages.error(
             request,
-            whole_form[0]
+            str(whole_form[0])
             if whole_form
             else _("Utkastet sparades inte: rätta de markerade rutorna."),
         )
