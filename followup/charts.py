@@ -73,6 +73,7 @@ class Bar:
     value_x: str
     css: str
     missing: bool
+    x: str = ""  # where the bar starts (left of the zero line for a negative value)
 
 
 @dataclass
@@ -107,13 +108,25 @@ def bar_chart(
         missing_text = gettext("saknas")
     label_width, plot_width, row, bar_height, top_margin = 215, 420, 24, 16, 28
     ordered = sorted(items, key=lambda item: (item[1] is None, -(item[1] or 0), item[0]))
-    maximum = max((v for _, v, _ in ordered if v is not None), default=Decimal(0))
-    axis_top, tick_values = _axis(maximum)
-    scale = Decimal(plot_width) / axis_top
+    known = [v for _, v, _ in ordered if v is not None]
+    maximum = max([*known, Decimal(0)])
+    minimum = min([*known, Decimal(0)])  # below 0 (a decrease): the zero line moves right
+    axis_top, tick_values = _axis(max(maximum, -minimum) if minimum < 0 else maximum)
+    if minimum < 0:
+        negatives = [-t for t in reversed(tick_values) if t > 0]
+        tick_values = negatives + (tick_values if maximum > 0 else [Decimal(0)])
+        bottom_value = -axis_top
+        span = axis_top * 2 if maximum > 0 else axis_top
+    else:
+        bottom_value = Decimal(0)
+        span = axis_top
+    scale = Decimal(plot_width) / span
+    zero_x = label_width - bottom_value * scale
     bars = []
     for index, (label, value, css) in enumerate(ordered):
         y = top_margin + index * row
-        width = Decimal(0) if value is None else value * scale
+        width = Decimal(0) if value is None else abs(value) * scale
+        start = zero_x - width if value is not None and value < 0 else zero_x
         bars.append(
             Bar(
                 label=label,
@@ -121,14 +134,15 @@ def bar_chart(
                 y=_f(y + (row - bar_height) / 2),
                 text_y=_f(y + row / 2 + 4),
                 width=_f(width),
-                value_x=_f(label_width + width + 4),
+                value_x=_f(max(start + width, zero_x) + 4),
                 css=css,
                 missing=value is None,
+                x=_f(start),
             )
         )
     bottom = top_margin + len(ordered) * row
     ticks = [
-        Tick(_f(label_width + t * scale), _label(t, 0 if t == t.to_integral() else 1, sep))
+        Tick(_f(zero_x + t * scale), _label(t, 0 if t == t.to_integral() else 1, sep))
         for t in tick_values
     ]
     return BarChart(
@@ -153,6 +167,7 @@ class Point:
     y: str
     title: str
     partial: bool = False
+    published: bool = False
 
 
 @dataclass
@@ -192,9 +207,12 @@ def line_chart(
     sep: str = ",",
     partial: Sequence[Sequence[bool]] = (),
     partial_text: str = "",
+    sources: Sequence[Sequence[str]] = (),
 ) -> LineChart:
     """series: (name, css class, one value or None per year). `partial[i][j]` marks
-    series i's value in year j as incomplete (drawn hollow and dashed)."""
+    series i's value in year j as incomplete (drawn hollow and dashed);
+    `sources[i][j]` names where a published value comes from ("Källa: SKR"), said in
+    the point's title and drawn as a square-ish outlined point."""
     width, height = 680, 340
     left, right, top, bottom = 72, width - 20, 40, height - 36
     values = [v for _, _, vs in series for v in vs if v is not None]
@@ -229,11 +247,19 @@ def line_chart(
             point_title = f"{name} {year}: {_label(v, decimals, sep)}"
             if is_partial and partial_text:
                 point_title += f" ({partial_text})"
-            line.points.append(Point(_f(x), _f(y), point_title, is_partial))
+            source = sources[number][i] if sources else ""
+            if source:
+                point_title += f" ({source})"
+            line.points.append(Point(_f(x), _f(y), point_title, is_partial, bool(source)))
         if current:
             line.segments.append(" ".join(current))
         lines.append(line)
-    x_ticks = [Tick(_f(x_of(i)), str(year)) for i, year in enumerate(years)]
+    every = 2 if len(years) > 12 else 1  # long series: every other year labelled
+    x_ticks = [
+        Tick(_f(x_of(i)), str(year))
+        for i, year in enumerate(years)
+        if (len(years) - 1 - i) % every == 0
+    ]
     y_ticks = [
         Tick(_f(y_of(t)), _label(t, 0 if t == t.to_integral() else 1, sep), _f(y_of(t) + 4))
         for t in tick_values

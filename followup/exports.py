@@ -17,13 +17,20 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from followup.tables import DEC1, INT, KRONOR, PCT, Cell, Table
+from followup.tables import DEC1, INT, KRONOR, PCT, SIGNED_INT, SIGNED_PCT, Cell, Table
 from rehab.formatting import spreadsheet_row, spreadsheet_safe
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-_NUMBER_FORMATS = {INT: "0", DEC1: "0.0", PCT: "0.0", KRONOR: "#,##0.00"}
+_NUMBER_FORMATS = {
+    INT: "0",
+    DEC1: "0.0",
+    PCT: "0.0",
+    KRONOR: "#,##0.00",
+    SIGNED_INT: "+0;-0;0",
+    SIGNED_PCT: "+0.0;-0.0;0.0",
+}
 
 
 def _has_region_code(table: Table) -> bool:
@@ -40,6 +47,9 @@ def _csv_value(cell: Cell) -> str:
         return cell.missing
     if cell.kind == KRONOR:
         return str((Decimal(int(cell.value)) / 100).quantize(Decimal("0.01"))).replace(".", ",")
+    if cell.kind in (SIGNED_INT, SIGNED_PCT) and isinstance(cell.value, (int, Decimal)):
+        sign = "+" if cell.value > 0 else ""
+        return sign + str(cell.value).replace(".", ",")
     if isinstance(cell.value, Decimal):
         return str(cell.value).replace(".", ",")
     return str(spreadsheet_safe(str(cell.value)))

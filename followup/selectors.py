@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import reduce
 from operator import or_
 from typing import Any
@@ -26,7 +27,11 @@ from rehab.models import Agreement, PopulationFigure, Region, ReportingPeriod, T
 from reporting.enums import ExtraKind, Provider, Sex, VersionStatus
 from reporting.models import ExtraCount, Report, SeriesCount
 
+from .enums import SKR_SOURCE, HistoryMeasure
+from .models import PublishedFigure
+
 # The groups the yearly report follows per 1,000 inhabitants (spec §8).
+NATIONAL = "ALL"
 KBT_IPT = ("KBT", "IPT")
 MMR = ("MMR1", "MMR2")
 
@@ -74,12 +79,17 @@ class Summary:
     mmr: int = 0
     mental: int = 0
     pain: int = 0
+    mental_female: int = 0
+    mental_male: int = 0
+    pain_female: int = 0
+    pain_male: int = 0
 
 
 @dataclass(frozen=True)
 class Contacts:
     employer: int = 0
     af: int = 0
+    video: int = 0  # series given wholly or partly by video (asked from 2020)
 
     @property
     def total(self) -> int:
@@ -143,6 +153,10 @@ def _summary_sums() -> dict[str, Any]:
         "mmr": total(Q(treatment__in=MMR)),
         "mental": total(Q(treatment__area=Area.MENTAL)),
         "pain": total(Q(treatment__area=Area.PAIN)),
+        "mental_female": total(Q(treatment__area=Area.MENTAL, sex=Sex.FEMALE)),
+        "mental_male": total(Q(treatment__area=Area.MENTAL, sex=Sex.MALE)),
+        "pain_female": total(Q(treatment__area=Area.PAIN, sex=Sex.FEMALE)),
+        "pain_male": total(Q(treatment__area=Area.PAIN, sex=Sex.MALE)),
     }
 
 
@@ -150,6 +164,7 @@ def _contact_sums() -> dict[str, Any]:
     return {
         "employer": Coalesce(Sum("value", filter=Q(kind=ExtraKind.EMPLOYER_CONTACT)), Value(0)),
         "af": Coalesce(Sum("value", filter=Q(kind=ExtraKind.AF_CONTACT)), Value(0)),
+        "video": Coalesce(Sum("value", filter=Q(kind=ExtraKind.VIDEO)), Value(0)),
     }
 
 
@@ -213,14 +228,15 @@ def region_status(
 
 
 def populations(agreements: list[Agreement], regions: list[Region]) -> dict[int, Population]:
-    """{year: Population} in each agreement's statistics age band on its
-    population reference date, one query for all years (national sums by PostgreSQL)."""
+    """{year: Population} in each agreement's statistics age band on 1 November of
+    its year (SKR's definition, `Agreement.statistics_reference_date`), one query
+    for all years (national sums by PostgreSQL)."""
     if not agreements:
         return {}
     wanted = reduce(
         or_,
         (
-            Q(reference_date=a.population_reference_date, age_band=a.statistics_age_band)
+            Q(reference_date=a.statistics_reference_date, age_band=a.statistics_age_band)
             for a in agreements
         ),
     )
@@ -243,7 +259,7 @@ def populations(agreements: list[Agreement], regions: list[Region]) -> dict[int,
         national[(date, band)] = total if with_figure == len(codes) else None
     out = {}
     for a in agreements:
-        key = (a.population_reference_date, a.statistics_age_band)
+        key = (a.statistics_reference_date, a.statistics_age_band)
         out[int(a.year)] = Population(by_region=by_key.get(key, {}), national=national.get(key))
     return out
 
@@ -313,6 +329,44 @@ class YearPoint:
     total: int
 
 
+@dataclass(frozen=True)
+class Published:
+    """A figure as SKR printed it (count and its per-1,000 figure)."""
+
+    count: int
+    per_1000: Decimal | None
+
+
+REPORTS = "reports"
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    """What the time series shows for one region (or the nation) in one year: from
+    Rehab's accepted reports, or from SKR's published history (`source` "SKR"),
+    which has no total and brings its own per-1,000 figures. `overrides` names the
+    published figures the reports replaced (a year with both: reports win)."""
+
+    source: str
+    kbt_ipt: int | None
+    mmr: int | None
+    total: int | None
+    complete: bool
+    kbt_ipt_per_1000: Decimal | None = None
+    mmr_per_1000: Decimal | None = None
+    overrides: bool = False
+
+    @property
+    def published(self) -> bool:
+        return self.source == SKR_SOURCE
+
+    def count(self, measure: str) -> int | None:
+        return self.kbt_ipt if measure == HistoryMeasure.KBT_IPT else self.mmr
+
+    def published_rate(self, measure: str) -> Decimal | None:
+        return self.kbt_ipt_per_1000 if measure == HistoryMeasure.KBT_IPT else self.mmr_per_1000
+
+
 @dataclass
 class TimeSeries:
     agreements: list[Agreement]
@@ -321,24 +375,95 @@ class TimeSeries:
     by_region: dict[int, dict[str, YearPoint]]
     national: dict[int, YearPoint]
     population: dict[int, Population]
+    # {year: {region code or ALL: {measure: Published}}}: SKR's published history.
+    history: dict[int, dict[str, dict[str, Published]]] = field(default_factory=dict)
+    years: list[int] = field(default_factory=list)
 
-    @property
-    def years(self) -> list[int]:
-        return [int(a.year) for a in self.agreements]
+    def region_status(self, year: int, code: str) -> RegionStatus:
+        return self.status.get(year, {}).get(code) or RegionStatus(code=code, periods=0)
+
+    def agreement(self, year: int) -> Agreement | None:
+        return next((a for a in self.agreements if a.year == year), None)
 
     def complete_regions(self, year: int) -> int:
-        return sum(1 for s in self.status[year].values() if s.complete)
+        return sum(1 for s in self.status.get(year, {}).values() if s.complete)
 
     def reporting_regions(self, year: int) -> int:
-        return sum(1 for s in self.status[year].values() if s.has_data)
+        return sum(1 for s in self.status.get(year, {}).values() if s.has_data)
 
     def complete(self, year: int) -> bool:
-        return self.complete_regions(year) == len(self.regions)
+        return year in self.status and self.complete_regions(year) == len(self.regions)
+
+    def population_of(self, year: int, key: str) -> int | None:
+        pop = self.population.get(year)
+        if pop is None:
+            return None
+        return pop.national if key == NATIONAL else pop.by_region.get(key)
+
+    def point(self, year: int, key: str) -> SeriesPoint | None:
+        """Reports where a region (for the nation: any region) has an accepted
+        report for the year, else SKR's published figures, else None ("saknas")."""
+        published = self.history.get(year, {}).get(key, {})
+        if key == NATIONAL:
+            has_reports = self.reporting_regions(year) > 0
+            reported = self.national.get(year, YearPoint(0, 0, 0))
+            complete = self.complete(year)
+        else:
+            status = self.region_status(year, key)
+            has_reports = status.has_data
+            reported = self.by_region.get(year, {}).get(key, YearPoint(0, 0, 0))
+            complete = status.complete
+        if has_reports:
+            return SeriesPoint(
+                REPORTS,
+                reported.kbt_ipt,
+                reported.mmr,
+                reported.total,
+                complete,
+                overrides=bool(published),
+            )
+        if published:
+            kbt = published.get(HistoryMeasure.KBT_IPT)
+            mmr = published.get(HistoryMeasure.MMR)
+            return SeriesPoint(
+                SKR_SOURCE,
+                kbt.count if kbt else None,
+                mmr.count if mmr else None,
+                None,
+                True,
+                kbt.per_1000 if kbt else None,
+                mmr.per_1000 if mmr else None,
+            )
+        return None
+
+    def overridden(self, year: int) -> list[str]:
+        """Keys (län codes, ALL) whose published figures of `year` reports replace."""
+        return [
+            key
+            for key in [*(r.code for r in self.regions), NATIONAL]
+            if (point := self.point(year, key)) is not None and point.overrides
+        ]
 
 
-def time_series(agreements: list[Agreement]) -> TimeSeries:
+def published_history(years: list[int] | None = None) -> dict[int, dict[str, dict[str, Published]]]:
+    """{year: {region code or ALL: {measure: Published}}}, one query."""
+    rows = PublishedFigure.objects.all()
+    if years is not None:
+        rows = rows.filter(year__in=years)
+    out: dict[int, dict[str, dict[str, Published]]] = defaultdict(lambda: defaultdict(dict))
+    for region, year, measure, count, rate in rows.values_list(
+        "region", "year", "measure", "count", "per_1000"
+    ):
+        out[year][region or NATIONAL][measure] = Published(count, rate)
+    return {year: dict(by_key) for year, by_key in out.items()}
+
+
+def time_series(agreements: list[Agreement], *, span: bool = True) -> TimeSeries:
     """KBT+IPT, MMR1+MMR2 and all series per region and year and nationally per
-    year, for the given agreements (all years held, or a few), in five queries."""
+    year, for the given agreements (all years held, or a few), joined with SKR's
+    published history for the years in between: with `span`, every year from the
+    first with data to the last agreement (2009 → today), a year with neither being
+    "saknas". Six queries."""
     regions = regions_for(agreements)
     sums = {
         "kbt_ipt": Coalesce(Sum("value", filter=Q(treatment__in=KBT_IPT)), Value(0)),
@@ -356,6 +481,14 @@ def time_series(agreements: list[Agreement]) -> TimeSeries:
             row["kbt_ipt"], row["mmr"], row["total"]
         )
     national = {row.pop("year"): YearPoint(**row) for row in series.values("year").annotate(**sums)}
+    agreement_years = sorted(int(a.year) for a in agreements)
+    if span:
+        history = published_history()
+        known = sorted({*agreement_years, *history})
+        years = list(range(known[0], known[-1] + 1)) if known else []
+    else:
+        history = published_history(agreement_years)
+        years = agreement_years
     return TimeSeries(
         agreements=agreements,
         regions=regions,
@@ -363,4 +496,6 @@ def time_series(agreements: list[Agreement]) -> TimeSeries:
         by_region=dict(by_region),
         national=national,
         population=populations(agreements, regions),
+        history=history,
+        years=years,
     )

@@ -16,28 +16,32 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from payments.selectors import PaidSums
 from rehab.enums import Area
 from rehab.models import Agreement, Region
 from reporting.enums import VersionStatus
 
 from .arith import per_1000, percent
+from .checks import Flags, history_flags
+from .enums import SKR_SOURCE, HistoryMeasure
 from .selectors import (
+    NATIONAL,
     Contacts,
     Population,
     RegionStatus,
+    SeriesPoint,
     Summary,
     TimeSeries,
     YearFigures,
-    YearPoint,
 )
-
-NATIONAL = "ALL"
 
 INT = "int"
 DEC1 = "dec1"
 PCT = "pct"
 KRONOR = "kronor"
 TEXT = "text"
+SIGNED_INT = "sint"  # a change: shown with its sign (+18, -4)
+SIGNED_PCT = "spct"
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class Cell:
     kind: str = INT
     missing: str = ""
     partial: bool = False
+    source: str = ""  # "SKR": a published figure, not from Rehab's reports
+    flag: str = ""  # why a published figure looks wrong (it is shown as published)
 
 
 @dataclass(frozen=True)
@@ -285,8 +291,16 @@ def _area_table(b: _YearBuilder, area: str) -> Table:
             "Per 1 000 invånare: antal × 1 000 / befolkningen %(band)s per %(date)s, "
             "en decimal, avrundat uppåt från 5."
         )
-        % {"band": band, "date": f.agreement.population_reference_date.isoformat()}
+        % {"band": band, "date": f.agreement.statistics_reference_date.isoformat()}
     )
+    if f.population.national is None:
+        table.notes.append(
+            _(
+                "Befolkningsuppgift %(band)s per %(date)s saknas för någon region: "
+                "riket och de regionerna visas utan per 1 000."
+            )
+            % {"band": band, "date": f.agreement.statistics_reference_date.isoformat()}
+        )
     return table
 
 
@@ -424,42 +438,142 @@ def year_tables(f: YearFigures, own_region: str | None = None) -> list[Table]:
 # ---------------------------------------------------------------- across years
 
 
-def _point(ts: TimeSeries, year: int, key: str) -> tuple[YearPoint | None, bool]:
-    """(the figures or None if nothing accepted, whether they are complete)."""
+def source_text() -> str:
+    """How every table, chart and export names published history."""
+    return _("Källa: SKR")
+
+
+def _years_text(years: list[int]) -> str:
+    """[2009, 2013, 2015, 2016, 2017] -> "2009, 2013, 2015–2017"."""
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and runs[-1][-1] == year - 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
+
+
+def published_years_text(ts: TimeSeries) -> str:
+    """The years shown from SKR's published history ("" if none), e.g. "2009, 2013, 2015–2018"."""
+    keys = [*(r.code for r in ts.regions), NATIONAL]
+    return _years_text(
+        [
+            year
+            for year in ts.years
+            if any((p := ts.point(year, key)) is not None and p.published for key in keys)
+        ]
+    )
+
+
+def _source_notes(ts: TimeSeries, keys: list[str]) -> list[str]:
+    """Which years of these rows are SKR's published figures, and where reports
+    replaced published figures (reports win)."""
+    notes = []
+    published = sorted(
+        {
+            year
+            for year in ts.years
+            for key in keys
+            if (point := ts.point(year, key)) is not None and point.published
+        }
+    )
+    if published:
+        notes.append(
+            _(
+                "%(source)s: %(years)s är SKR:s publicerade siffror (tabell 7–8 i SKR:s "
+                "rapport), visade som publicerade; Rehab har inga rapporter för dem. "
+                "Per 1 000 för dessa år är SKR:s egen siffra."
+            )
+            % {"source": source_text(), "years": _years_text(published)}
+        )
+    for year in ts.years:
+        replaced = [key for key in ts.overridden(year) if key in keys]
+        if replaced:
+            notes.append(
+                _(
+                    "%(year)s: godkända rapporter i Rehab ersätter SKR:s publicerade "
+                    "siffror för %(n)s (rapporterna gäller)."
+                )
+                % {"year": year, "n": ", ".join(_key_name(ts, key) for key in replaced)}
+            )
+    return notes
+
+
+def _key_name(ts: TimeSeries, key: str) -> str:
     if key == NATIONAL:
-        if ts.reporting_regions(year) == 0:
-            return None, False
-        return ts.national.get(year, YearPoint(0, 0, 0)), ts.complete(year)
-    status = ts.status[year][key]
-    if not status.has_data:
-        return None, False
-    return ts.by_region.get(year, {}).get(key, YearPoint(0, 0, 0)), status.complete
+        return _("riket")
+    return next((r.name for r in ts.regions if r.code == key), key)
 
 
-def _ts_population(ts: TimeSeries, year: int, key: str) -> int | None:
-    pop = ts.population[year]
-    return pop.national if key == NATIONAL else pop.by_region.get(key)
+def _flag_text(flags: Flags, year: int, key: str, measure: str) -> str:
+    return " ".join(flags.get((year, key, measure), []))
+
+
+def _flag_notes(flags: Flags, ts: TimeSeries, keys: list[str], measures: list[str]) -> list[str]:
+    notes = []
+    for (_year, key, measure), texts in sorted(flags.items()):
+        if key in keys and measure in measures:
+            notes.append(
+                _("Flaggad publicerad siffra (visas som publicerad), %(who)s %(m)s: %(why)s")
+                % {
+                    "who": _key_name(ts, key),
+                    "m": HistoryMeasure(measure).label,
+                    "why": " ".join(texts),
+                }
+            )
+    return notes
+
+
+def _count_cell(point: SeriesPoint | None, measure: str, flags: Flags, year: int, key: str) -> Cell:
+    if point is None:
+        return Cell(None, INT, _no_report())
+    value = point.count(measure)
+    if value is None:
+        return Cell(None, INT, _no_report())
+    if point.published:
+        return Cell(value, INT, source=SKR_SOURCE, flag=_flag_text(flags, year, key, measure))
+    return Cell(value, partial=not point.complete)
+
+
+def _rate_of(
+    ts: TimeSeries, point: SeriesPoint | None, measure: str, flags: Flags, year: int, key: str
+) -> Cell:
+    if point is None or point.count(measure) is None:
+        return Cell(None, DEC1, _no_report())
+    if point.published:
+        rate = point.published_rate(measure)
+        if rate is None:
+            return Cell(None, DEC1, _no_population())
+        return Cell(rate, DEC1, source=SKR_SOURCE, flag=_flag_text(flags, year, key, measure))
+    count = point.count(measure)
+    assert count is not None
+    return _rate_cell(count, ts.population_of(year, key), not point.complete)
 
 
 def _change_cells(
-    previous: YearPoint | None,
-    current: YearPoint | None,
-    attr: str,
-    prev_complete: bool,
-    cur_complete: bool,
+    previous: SeriesPoint | None, current: SeriesPoint | None, attr: str
 ) -> list[Cell]:
     """A year before, the year, the change and the change in % of the year before.
     A figure from a year not fully accepted is marked partial, and so is a change
-    computed from one."""
-    prev = getattr(previous, attr) if previous else None
-    cur = getattr(current, attr) if current else None
-    cells = [
-        Cell(prev, INT, _no_report()) if prev is None else Cell(prev, partial=not prev_complete),
-        Cell(cur, INT, _no_report()) if cur is None else Cell(cur, partial=not cur_complete),
-    ]
-    if prev is None or cur is None:
+    computed from one; a published figure says its source."""
+
+    def value(point: SeriesPoint | None) -> int | None:
+        return getattr(point, attr) if point is not None else None
+
+    def cell(point: SeriesPoint | None) -> Cell:
+        v = value(point)
+        if point is None or v is None:
+            return Cell(None, INT, _no_report())
+        if point.published:
+            return Cell(v, INT, source=SKR_SOURCE)
+        return Cell(v, partial=not point.complete)
+
+    prev, cur = value(previous), value(current)
+    cells = [cell(previous), cell(current)]
+    if prev is None or cur is None or previous is None or current is None:
         return [*cells, Cell(None, INT, "–"), Cell(None, PCT, "–")]
-    partial = not (prev_complete and cur_complete)
+    partial = not (previous.complete and current.complete)
     change_pct = percent(cur - prev, prev)
     return [
         *cells,
@@ -469,7 +583,8 @@ def _change_cells(
 
 
 def change_table(ts: TimeSeries, year: int, own_region: str | None = None) -> Table:
-    """Spec §8.7: KBT+IPT, MMR1+MMR2 and all series against the year before."""
+    """Spec §8.7: KBT+IPT, MMR1+MMR2 and all series against the year before (the
+    year before may be SKR's published history)."""
     prev = year - 1
     groups = [(_("KBT+IPT"), "kbt_ipt"), (_("MMR1+MMR2"), "mmr"), (_("Alla behandlingar"), "total")]
     columns: list[Column] = []
@@ -485,19 +600,19 @@ def change_table(ts: TimeSeries, year: int, own_region: str | None = None) -> Ta
                 short=_("Ändring %"),
             ),
         ]
-    has_prev = prev in ts.status
+    has_prev = prev in ts.status or prev in ts.history
 
     def cells_for(key: str) -> list[Cell]:
-        current, cur_complete = _point(ts, year, key)
-        previous, prev_complete = _point(ts, prev, key) if has_prev else (None, False)
+        current = ts.point(year, key)
+        previous = ts.point(prev, key) if has_prev else None
         out: list[Cell] = []
         for _heading, attr in groups:
-            out += _change_cells(previous, current, attr, prev_complete, cur_complete)
+            out += _change_cells(previous, current, attr)
         return out
 
     rows = []
     for region in ts.regions:
-        status = ts.status[year][region.code]
+        status = ts.region_status(year, region.code)
         rows.append(
             Row(
                 region.code,
@@ -518,6 +633,9 @@ def change_table(ts: TimeSeries, year: int, own_region: str | None = None) -> Ta
         table.notes.append(
             _("Det finns ingen överenskommelse för %(year)s att jämföra med.") % {"year": prev}
         )
+    table.notes.extend(
+        n for n in _source_notes(ts, [*(r.code for r in ts.regions), NATIONAL]) if str(prev) in n
+    )
     table.notes.append(
         _(
             "Förändring i procent av föregående års antal, en decimal, avrundat uppåt från 5. "
@@ -527,8 +645,20 @@ def change_table(ts: TimeSeries, year: int, own_region: str | None = None) -> Ta
     return table
 
 
-def series_table(ts: TimeSeries, key: str = NATIONAL, name: str = "") -> Table:
-    """One region (or the nation) year by year: counts and per 1,000 (spec §8.6)."""
+def _band_text(ts: TimeSeries, year: int) -> str:
+    agreement = ts.agreement(year)
+    if agreement is not None:
+        return age_band_label(agreement)
+    return _("16–65 år") if year < 2017 else _("16–67 år")
+
+
+def series_table(
+    ts: TimeSeries, key: str = NATIONAL, name: str = "", flags: Flags | None = None
+) -> Table:
+    """One region (or the nation) year by year: counts and per 1,000 (spec §8.6),
+    each year from reports or SKR's published history, with the population figure
+    the per-1,000 figures divide by (or that it is missing)."""
+    flags = history_flags(ts) if flags is None else flags
     columns = [
         Column(_("KBT+IPT")),
         Column(_("KBT+IPT per 1 000 invånare"), DEC1),
@@ -536,43 +666,69 @@ def series_table(ts: TimeSeries, key: str = NATIONAL, name: str = "") -> Table:
         Column(_("MMR1+MMR2 per 1 000 invånare"), DEC1),
         Column(_("Alla behandlingar")),
         Column(_("Åldersgrupp per 1 000"), TEXT),
+        Column(_("Befolkning per 1 november"), INT),
+        Column(_("Källa"), TEXT),
     ]
     if key == NATIONAL:
         columns.append(Column(_("Regioner med alla kvartal godkända"), TEXT))
     else:
         columns.append(Column(_("Godkända kvartal"), TEXT))
     rows = []
-    for agreement in ts.agreements:
-        year = int(agreement.year)
-        point, complete = _point(ts, year, key)
-        if key == NATIONAL:
+    for year in ts.years:
+        point = ts.point(year, key)
+        has_agreement = year in ts.status
+        if not has_agreement:
+            reported = Cell(None, TEXT, "–")
+        elif key == NATIONAL:
             reported = Cell(
                 _("%(n)s av %(of)s") % {"n": ts.complete_regions(year), "of": len(ts.regions)},
                 TEXT,
             )
         else:
-            reported = Cell(_status_text(ts.status[year][key]), TEXT)
-        band = Cell(age_band_label(agreement), TEXT)
-        if point is None:
-            cells = [Cell(None, kind, _no_report()) for kind in (INT, DEC1, INT, DEC1, INT)]
+            reported = Cell(_status_text(ts.region_status(year, key)), TEXT)
+        kbt, mmr = HistoryMeasure.KBT_IPT, HistoryMeasure.MMR
+        cells = [
+            _count_cell(point, kbt, flags, year, key),
+            _rate_of(ts, point, kbt, flags, year, key),
+            _count_cell(point, mmr, flags, year, key),
+            _rate_of(ts, point, mmr, flags, year, key),
+        ]
+        if point is None or point.total is None:
+            cells.append(Cell(None, INT, _no_report() if point is None else "–"))
         else:
-            population = _ts_population(ts, year, key)
-            partial = not complete
-            cells = [
-                Cell(point.kbt_ipt, partial=partial),
-                _rate_cell(point.kbt_ipt, population, partial),
-                Cell(point.mmr, partial=partial),
-                _rate_cell(point.mmr, population, partial),
-                Cell(point.total, partial=partial),
-            ]
-        rows.append(
-            Row(str(year), str(year), [*cells, band, reported], "" if complete else "incomplete")
-        )
+            cells.append(Cell(point.total, partial=not point.complete))
+        cells.append(Cell(_band_text(ts, year), TEXT))
+        if point is not None and point.published:
+            cells.append(Cell(None, INT, _("SKR:s siffra")))
+            cells.append(Cell(source_text(), TEXT))
+        elif point is None:
+            cells.append(Cell(None, INT, "–"))
+            cells.append(Cell(None, TEXT, "–"))
+        else:
+            population = ts.population_of(year, key)
+            cells.append(Cell(population, INT, _no_population()))
+            text = _("Godkända rapporter")
+            if point.overrides:
+                text = _("Godkända rapporter (ersätter SKR:s siffra)")
+            cells.append(Cell(text, TEXT))
+        complete = point is None or point.complete
+        rows.append(Row(str(year), str(year), [*cells, reported], "" if complete else "incomplete"))
     if key == NATIONAL:
         slug, title = "tidsserie-riket", _("Riket år för år")
     else:
         slug, title = f"tidsserie-{key}", _("%(region)s år för år") % {"region": name}
-    return Table(slug, title, _("År"), columns, rows)
+    table = Table(slug, title, _("År"), columns, rows)
+    table.notes += _source_notes(ts, [key])
+    table.notes += _flag_notes(flags, ts, [key], list(HistoryMeasure.values))
+    table.notes.append(
+        _(
+            "Per 1 000 invånare (Rehabs egna år): antal × 1 000 / invånarna i åldersgruppen "
+            "per 1 november samma år (SKR:s definition: 16–65 år till 2016, 16–67 år från "
+            "2017), en decimal, avrundat uppåt från 5. ”befolkning saknas” = ingen sådan "
+            "befolkningsuppgift finns i systemet."
+        )
+    )
+    return table
 
 
 def _rate_cell(count: int, population: int | None, partial: bool) -> Cell:
@@ -581,42 +737,57 @@ def _rate_cell(count: int, population: int | None, partial: bool) -> Cell:
     return Cell(per_1000(count, population), DEC1, partial=partial)
 
 
-def region_series_tables(ts: TimeSeries, own_region: str | None = None) -> list[Table]:
-    """Per region and year: KBT+IPT and MMR1+MMR2, counts and per 1,000 (spec §8.6)."""
+def _year_heading(ts: TimeSeries, year: int, keys: list[str]) -> str:
+    points = [ts.point(year, key) for key in keys]
+    published = [p for p in points if p is not None and p.published]
+    if not published:
+        return str(year)
+    if len(published) == len([p for p in points if p is not None]):
+        return f"{year} ({source_text()})"
+    return _("%(year)s (%(source)s där rapport saknas)") % {
+        "year": year,
+        "source": source_text(),
+    }
+
+
+def region_series_tables(
+    ts: TimeSeries, own_region: str | None = None, flags: Flags | None = None
+) -> list[Table]:
+    """Per region and year: KBT+IPT and MMR1+MMR2, counts and per 1,000 (spec §8.6;
+    SKR's tables 7 and 8), joined with SKR's published history."""
+    flags = history_flags(ts) if flags is None else flags
+    kbt, mmr = HistoryMeasure.KBT_IPT, HistoryMeasure.MMR
     specs = [
-        ("tidsserie-kbt-ipt", _("KBT+IPT per region och år"), "kbt_ipt", False),
+        ("tidsserie-kbt-ipt", _("KBT+IPT per region och år"), kbt, False),
         (
             "tidsserie-kbt-ipt-per-1000",
             _("KBT+IPT per 1 000 invånare per region och år"),
-            "kbt_ipt",
+            kbt,
             True,
         ),
-        ("tidsserie-mmr", _("MMR1+MMR2 per region och år"), "mmr", False),
+        ("tidsserie-mmr", _("MMR1+MMR2 per region och år"), mmr, False),
         (
             "tidsserie-mmr-per-1000",
             _("MMR1+MMR2 per 1 000 invånare per region och år"),
-            "mmr",
+            mmr,
             True,
         ),
     ]
+    keys = [*(r.code for r in ts.regions), NATIONAL]
+    headings = {year: _year_heading(ts, year, keys) for year in ts.years}
+    source_notes = _source_notes(ts, keys)
     tables = []
-    for slug, title, attr, rate in specs:
-        columns = [Column(str(year), DEC1 if rate else INT) for year in ts.years]
+    for slug, title, measure, rate in specs:
+        columns = [Column(headings[year], DEC1 if rate else INT) for year in ts.years]
 
-        def cells_for(key: str, attr: str = attr, rate: bool = rate) -> list[Cell]:
+        def cells_for(key: str, measure: str = measure, rate: bool = rate) -> list[Cell]:
             cells = []
             for year in ts.years:
-                point, complete = _point(ts, year, key)
-                if point is None:
-                    cells.append(Cell(None, DEC1 if rate else INT, _no_report()))
-                elif rate:
-                    cells.append(
-                        _rate_cell(
-                            getattr(point, attr), _ts_population(ts, year, key), not complete
-                        )
-                    )
+                point = ts.point(year, key)
+                if rate:
+                    cells.append(_rate_of(ts, point, measure, flags, year, key))
                 else:
-                    cells.append(Cell(getattr(point, attr), partial=not complete))
+                    cells.append(_count_cell(point, measure, flags, year, key))
             return cells
 
         rows = [
@@ -628,18 +799,63 @@ def region_series_tables(ts: TimeSeries, own_region: str | None = None) -> list[
             )
             for region in ts.regions
         ]
-        tables.append(
-            Table(
-                slug,
-                title,
-                _("Region"),
-                columns,
-                rows,
-                Row(NATIONAL, _("Riket"), cells_for(NATIONAL), "total"),
-            )
+        table = Table(
+            slug,
+            title,
+            _("Region"),
+            columns,
+            rows,
+            Row(NATIONAL, _("Riket"), cells_for(NATIONAL), "total"),
         )
+        table.notes += source_notes
+        table.notes += _flag_notes(flags, ts, keys, [measure])
+        tables.append(table)
     return tables
 
 
 def all_series_tables(ts: TimeSeries, own_region: str | None = None) -> list[Table]:
-    return [series_table(ts), *region_series_tables(ts, own_region)]
+    flags = history_flags(ts)
+    return [series_table(ts, flags=flags), *region_series_tables(ts, own_region, flags)]
+
+
+def paid_table(
+    regions: list[Region],
+    years: list[int],
+    paid: dict[int, dict[str, PaidSums]],
+    own_region: str | None = None,
+) -> Table:
+    """What FK's approved payout runs paid each region per agreement year (public
+    once approved, as FK publishes it). A year without an approved run: "ej utbetalt"."""
+    years = [year for year in years if year in paid]
+    columns = [Column(str(year), KRONOR) for year in years]
+
+    def cells(key: str) -> list[Cell]:
+        out = []
+        for year in years:
+            if key == NATIONAL:
+                out.append(Cell(sum(s.amount_ore for s in paid[year].values()), KRONOR))
+            elif key in paid[year]:
+                out.append(Cell(paid[year][key].amount_ore, KRONOR))
+            else:
+                out.append(Cell(0, KRONOR))
+        return out
+
+    rows = [
+        Row(r.code, r.name, cells(r.code), "own" if r.code == own_region else "") for r in regions
+    ]
+    table = Table(
+        "utbetalt",
+        _("Utbetalt per region och år (kr)"),
+        _("Region"),
+        columns,
+        rows,
+        Row(NATIONAL, _("Riket"), cells(NATIONAL), "total") if years else None,
+    )
+    table.notes.append(
+        _(
+            "Bara attesterade utbetalningskörningar räknas (kvartal, årsavstämning, "
+            "modell B:s år), summerade per överenskommelseår. Ett år utan attesterad "
+            "körning visas inte."
+        )
+    )
+    return table

@@ -1,6 +1,8 @@
 """The statistics section: the yearly tables of spec §8, charts, the time series
-and their downloads. Every role may read it (Action.VIEW_STATISTICS): the
-figures are aggregates that SKR publishes. A region's own row is highlighted.
+and their downloads. Public, without login, as SKR's report is: every figure is
+an aggregate of accepted report versions (or SKR's own published history), never
+a draft, a version, a comment or a care unit. A logged-in region user sees their
+own region's row highlighted.
 
 Each page costs a fixed number of queries, whatever the number of regions,
 reports and years (the sums are made by PostgreSQL, see
@@ -11,19 +13,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
+from payments import selectors as payments_selectors
 from payments.funds import funds_passed_on
 from rehab.models import Agreement
-from rehab.permissions import Action, require
 from reporting.models import Report
 
-from . import charts, selectors, tables
+from . import charts, checks, measures, selectors, tables
 from .exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, table_csv, tables_xlsx
 from .tables import NATIONAL, Table
 
@@ -53,10 +54,8 @@ def _default_year(agreements: list[Agreement]) -> int | None:
     return int(agreements[-1].year) if agreements else None
 
 
-@login_required
 def index(request: HttpRequest) -> HttpResponse:
     """The section's entry: the chosen year (?ar=YYYY, from the year picker) or the latest."""
-    require(request.user, Action.VIEW_STATISTICS)
     agreements = selectors.agreements_with_periods()
     chosen = request.GET.get("ar", "")
     if chosen.isascii() and chosen.isdigit() and any(a.year == int(chosen) for a in agreements):
@@ -72,7 +71,7 @@ def _year_tables(
 ) -> tuple[selectors.YearFigures, Table, list[Table]]:
     figures = selectors.year_figures(agreement)
     pair = [a for a in agreements if a.year in (agreement.year - 1, agreement.year)]
-    ts = selectors.time_series(pair)
+    ts = selectors.time_series(pair, span=False)
     status = tables.status_table(figures, own_region)
     return (
         figures,
@@ -84,10 +83,8 @@ def _year_tables(
     )
 
 
-@login_required
 def year(request: HttpRequest, year: int) -> HttpResponse:
     """Tables 1–5 and 7 of spec §8 for one year, and which reports count."""
-    require(request.user, Action.VIEW_STATISTICS)
     agreements = selectors.agreements_with_periods()
     agreement = _agreement(agreements, year)
     figures, status, year_tables = _year_tables(agreement, agreements, _own_region(request))
@@ -116,11 +113,9 @@ def _rate_bars(table: Table, title: str, own_region: str | None) -> charts.BarCh
     return charts.bar_chart(title, items, missing_text=_("saknas"), sep=_sep())
 
 
-@login_required
 def year_charts(request: HttpRequest, year: int) -> HttpResponse:
     """Regions side by side: KBT+IPT and MMR1+MMR2 per 1,000 inhabitants in the year,
     each chart beside a table of its figures."""
-    require(request.user, Action.VIEW_STATISTICS)
     agreements = selectors.agreements_with_periods()
     agreement = _agreement(agreements, year)
     own = _own_region(request)
@@ -153,11 +148,9 @@ def _number(cell: tables.Cell) -> int | Decimal | None:
     return cell.value if isinstance(cell.value, (int, Decimal)) else None
 
 
-@login_required
 def series(request: HttpRequest) -> HttpResponse:
     """Spec §8.6: KBT+IPT and MMR1+MMR2 across all years held, nationally and per
     region, as charts (for the nation or a chosen region) and tables."""
-    require(request.user, Action.VIEW_STATISTICS)
     agreements = selectors.agreements_with_periods()
     ts = selectors.time_series(agreements)
     own = _own_region(request)
@@ -166,7 +159,9 @@ def series(request: HttpRequest) -> HttpResponse:
     if key not in names:
         key = NATIONAL
     name = names.get(key, _("Riket"))
-    scope_table = tables.series_table(ts, key, name)
+    flags = checks.history_flags(ts)
+    scope_table = tables.series_table(ts, key, name, flags)
+    source_heading = _("Källa")
     sep = _sep()
     kbt, mmr = _("KBT+IPT"), _("MMR1+MMR2")
     kbt_rate, mmr_rate = _("KBT+IPT per 1 000 invånare"), _("MMR1+MMR2 per 1 000 invånare")
@@ -181,7 +176,9 @@ def series(request: HttpRequest) -> HttpResponse:
         ),
     ):
         title = title % {"scope": name}
-        data = scope_table.pick(list(headings), title=title, slug=f"{scope_table.slug}-{suffix}")
+        data = scope_table.pick(
+            [*headings, source_heading], title=title, slug=f"{scope_table.slug}-{suffix}"
+        )
         columns = [data.column_cells(heading) for heading in headings]
         chart = charts.line_chart(
             title,
@@ -194,6 +191,9 @@ def series(request: HttpRequest) -> HttpResponse:
             sep=sep,
             partial=[[cell.partial for cell in cells] for cells in columns],
             partial_text=_("ofullständigt"),
+            sources=[
+                [tables.source_text() if cell.source else "" for cell in cells] for cells in columns
+            ],
         )
         chart_list.append((chart, data))
     return render(
@@ -207,8 +207,9 @@ def series(request: HttpRequest) -> HttpResponse:
             "scope_is_national": key == NATIONAL,
             "scope_table": scope_table,
             "charts": chart_list,
-            "tables": tables.region_series_tables(ts, own),
-            "national_table": tables.series_table(ts),
+            "tables": tables.region_series_tables(ts, own, flags),
+            "national_table": tables.series_table(ts, flags=flags),
+            "source_years": tables.published_years_text(ts),
             "section": "series",
         },
     )
@@ -234,10 +235,8 @@ def _export(tables_: list[Table], slug: str, fmt: str, prefix: str) -> HttpRespo
     return _download(tables_xlsx([table]), XLSX_CONTENT_TYPE, filename)
 
 
-@login_required
 def year_export(request: HttpRequest, year: int, table: str, fmt: str) -> HttpResponse:
     """One table of the year (or `alla`: every table, XLSX) with Swedish headings."""
-    require(request.user, Action.VIEW_STATISTICS)
     agreements = selectors.agreements_with_periods()
     agreement = _agreement(agreements, year)
     with override("sv"):
@@ -245,11 +244,9 @@ def year_export(request: HttpRequest, year: int, table: str, fmt: str) -> HttpRe
         return _export([status, *year_tables], table, fmt, f"statistik-{year}")
 
 
-@login_required
 def series_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     """One table of the time series (`tidsserie-01`: one region year by year; `alla`:
     every table but the single regions', XLSX) with Swedish headings."""
-    require(request.user, Action.VIEW_STATISTICS)
     agreements = selectors.agreements_with_periods()
     with override("sv"):
         ts = selectors.time_series(agreements)
@@ -258,3 +255,94 @@ def series_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
         if region is not None:
             available.append(tables.series_table(ts, region.code, region.name))
         return _export(available, table, fmt, "statistik-tidsserie")
+
+
+def _paid_table(own: str | None) -> Table:
+    agreements = selectors.agreements_with_periods()
+    years = [int(a.year) for a in agreements]
+    paid = payments_selectors.approved_paid(years=years)
+    return tables.paid_table(selectors.regions_for(agreements), years, paid, own)
+
+
+def paid(request: HttpRequest) -> HttpResponse:
+    """What approved payout runs paid each region per year (public once approved)."""
+    return render(
+        request,
+        "followup/paid.html",
+        {
+            "agreements": selectors.agreements_with_periods(),
+            "table": _paid_table(_own_region(request)),
+            "section": "paid",
+        },
+    )
+
+
+def paid_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    with override("sv"):
+        table = _paid_table(None)
+        return _export([table], table.slug, fmt, "statistik")
+
+
+def _measure_tables(
+    agreement: Agreement, agreements: list[Agreement], own: str | None
+) -> list[tuple[Table, str, str]]:
+    """SKR's other measures for the year: (table, the column its chart shows, the
+    chart's kind "regions" or "rows")."""
+    figures = selectors.year_figures(agreement)
+    before = next((a for a in agreements if a.year == agreement.year - 1), None)
+    previous = selectors.year_figures(before) if before is not None else None
+    paid = payments_selectors.approved_paid(years=[int(a.year) for a in agreements])
+    out: list[tuple[Table, str, str]] = [
+        (measures.treatment_change_table(figures, previous), _("Förändring %"), "rows")
+    ]
+    sex = measures.sex_by_area_table(figures, own)
+    out.append((sex, sex.columns[1].heading, "regions"))
+    out.append((sex, sex.columns[5].heading, "regions"))
+    video = measures.video_table(figures, own)
+    if video is not None:
+        out.append((video, _("Andel via video %"), "regions"))
+    out.append(
+        (
+            measures.contacts_per_100_table(figures, own),
+            _("Kontakter per 100 behandlingar"),
+            "regions",
+        )
+    )
+    out.append((measures.bonus_cap_table(agreements, paid), _("Andel av taket %"), "rows"))
+    rank = measures.rank_table(figures, own)
+    out.append((rank, rank.columns[0].heading, "regions"))
+    out.append((rank, rank.columns[2].heading, "regions"))
+    return out
+
+
+def measure_view(request: HttpRequest, year: int) -> HttpResponse:
+    """SKR's other measures of the year, each chart beside its data table."""
+    agreements = selectors.agreements_with_periods()
+    agreement = _agreement(agreements, year)
+    own = _own_region(request)
+    sections = []
+    for number, (table, heading, _kind) in enumerate(
+        _measure_tables(agreement, agreements, own), start=1
+    ):
+        title = f"{table.title}: {heading}"
+        data = table.pick([heading], title=title, slug=f"{table.slug}-diagram-{number}")
+        sections.append((_rate_bars(data, title, own), data, table))
+    seen: set[str] = set()
+    blocks = []
+    for chart, data, table in sections:
+        first = table.slug not in seen
+        seen.add(table.slug)
+        blocks.append((chart, data, table if first else None))
+    return render(
+        request,
+        "followup/measures.html",
+        {"agreement": agreement, "agreements": agreements, "blocks": blocks, "section": "measures"},
+    )
+
+
+def measures_export(request: HttpRequest, year: int, table: str, fmt: str) -> HttpResponse:
+    agreements = selectors.agreements_with_periods()
+    agreement = _agreement(agreements, year)
+    with override("sv"):
+        unique = {t.slug: t for t, _h, _k in _measure_tables(agreement, agreements, None)}
+        return _export(list(unique.values()), table, fmt, f"statistik-{year}")

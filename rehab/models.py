@@ -181,6 +181,13 @@ class Agreement(models.Model):
         return f"{self.year}: {self.name}"
 
     @property
+    def statistics_reference_date(self) -> datetime.date:
+        """The population the statistics per 1,000 divide by is SKR's: inhabitants
+        on 1 November of the report year (in `statistics_age_band`), not the figure
+        that drives the money (`population_reference_date`)."""
+        return datetime.date(int(self.year), 11, 1)
+
+    @property
     def is_quarterly(self) -> bool:
         """Model A pays each quarter in arrears; model B once a year on the year's quarters."""
         return self.payout_model == PayoutModel.A

@@ -25,6 +25,7 @@ ERROR_DESCRIPTIONS = {
     422: "Reglerna säger nej: kontrollen av rapporten misslyckades (`validation_failed`, "
     "`explanation_missing`, med detaljerna i `details`), eller samma Idempotency-Key med "
     "ett annat innehåll (`idempotency_key_reused`).",
+    429: "För många anrop från samma klient (`throttled`); försök igen om en stund.",
 }
 
 IDEMPOTENCY_PARAMETER = OpenApiParameter(

@@ -27,6 +27,7 @@ urlpatterns = [
     path("periods/", reference.PeriodList.as_view(), name="period-list"),
     path("", include("reporting.api.urls")),
     path("", include("payments.api.urls")),
+    path("", include("followup.api_urls")),
     # Anything else under /api/v1/ is a 404 in the API's error shape, not an HTML page.
     re_path(r"^[\s\S]*$", docs.not_found, name="not-found"),
 ]

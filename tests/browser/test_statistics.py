@@ -20,7 +20,7 @@ def fill_years(user) -> None:
         for index, code in enumerate(regions):
             PopulationFigure.objects.get_or_create(
                 region_id=code,
-                reference_date=agreement.population_reference_date,
+                reference_date=agreement.statistics_reference_date,
                 age_band=agreement.statistics_age_band,
                 defaults={"population": 60_000 + 37_000 * ((index * 7) % 21)},
             )
@@ -87,7 +87,10 @@ def test_statistics_pages_render_in_browser(page, ref, viewer):
     ]
     # 2019 and 2020 are incomplete (regions 24 and 25): hollow points.
     assert page.page.locator("svg.line-chart circle.dot.partial").count() == 2 * 2 * 2
-    assert page.page.locator("svg.line-chart circle.dot").count() == 2 * 2 * 12 - 2 * 2 * 5
+    # 2014–2020 from reports, 2009 and 2013 from SKR's published history (reports win
+    # over SKR's 2015–2018); 2010–2012 have neither.
+    assert page.page.locator("svg.line-chart circle.dot").count() == 2 * 2 * 12 - 2 * 2 * 3
+    assert page.page.locator("svg.line-chart circle.dot.published").count() == 2 * 2 * 2
     page.screenshot("statistics-series")
     page.page.locator("figure.chart").first.screenshot(
         path=str(page.screenshot("statistics-series").with_name("statistics-line-chart.png"))
@@ -102,4 +105,32 @@ def test_statistics_pages_render_in_browser(page, ref, viewer):
     assert width <= 1280  # nothing sticks out to the side
     page.screenshot("statistics-series-01")
 
+    assert page.console_errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_public_statistics_without_logging_in(page, ref, viewer):
+    """Anyone reads the statistics (no login): the year, its charts, the series
+    from 2009 with SKR's history marked, the paid amounts; no console errors."""
+    fill_years(viewer)
+    page.goto("/statistik/")
+    assert page.page.url.endswith("/statistik/2020/")
+    assert "Logga in" in page.page.content()  # not logged in
+    assert page.page.locator("table").count() >= 7
+
+    page.goto("/statistik/tidsserie/")
+    html = page.page.content()
+    assert "Källa: SKR för 2009, 2013" in html
+    assert page.page.locator("svg.line-chart circle.dot.published").count() == 2 * 2 * 2
+    kbt = page.page.locator("#tidsserie-kbt-ipt")
+    assert "2009 (Källa: SKR)" in kbt.inner_text()
+    assert "2 487" in kbt.locator("tbody tr").first.inner_text()  # Stockholm 2009, as published
+    page.screenshot("statistics-public-series")
+
+    page.goto("/statistik/2019/diagram/")
+    assert page.page.locator("svg.bar-chart").count() == 2
+    page.goto("/statistik/utbetalt/")
+    assert "Ingen utbetalningskörning är attesterad" in page.page.content()
+    page.goto("/utbetalningar/")
+    assert "/konto/logga-in/" in page.page.url  # nothing else became public
     assert page.console_errors == []

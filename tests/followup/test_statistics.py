@@ -17,8 +17,8 @@ from tests.factories import report_version
 
 pytestmark = pytest.mark.django_db
 
-# 2019's statistics use inhabitants 16–67 on 1 November 2018.
-REF_2019 = datetime.date(2018, 11, 1)
+# 2019's statistics use inhabitants 16–67 on 1 November 2019 (SKR: 1 Nov of the report year).
+REF_2019 = datetime.date(2019, 11, 1)
 
 R01_QUARTER = {
     ("KBT", "F", "PUBLIC"): 10,
@@ -310,7 +310,7 @@ def test_returned_and_draft_versions_never_count(coordinator):
     assert values(t["psykisk-ohalsa"], NATIONAL)[1] == "saknas"
 
 
-def test_change_against_previous_year(coordinator):
+def test_change_against_previous_year(coordinator, no_history):
     build_2019(coordinator)
     report_version(
         region="01",
@@ -360,7 +360,7 @@ def test_change_against_previous_year(coordinator):
     assert values(t, NATIONAL)[:4] == [50, 468, 418, Decimal("836.0")]
 
 
-def test_time_series_per_region_and_nation(coordinator):
+def test_time_series_per_region_and_nation(coordinator, no_history):
     build_2019(coordinator)
     report_version(
         region="01",
@@ -369,7 +369,7 @@ def test_time_series_per_region_and_nation(coordinator):
         user=coordinator,
         series={("KBT", "F", "PUBLIC"): 7, ("MMR2", "M", "PUBLIC"): 2},
     )
-    population("01", 250_000, datetime.date(2011, 12, 31), "16-65")
+    population("01", 250_000, datetime.date(2012, 11, 1), "16-65")
     ts = selectors.time_series(selectors.agreements_with_periods())
     assert ts.years == list(range(2009, 2021))
     by_slug = {t.slug: t for t in tables.all_series_tables(ts)}
@@ -379,7 +379,7 @@ def test_time_series_per_region_and_nation(coordinator):
     assert values(kbt, NATIONAL)[3] == 7
     assert values(kbt, NATIONAL)[10] == 468
     rate = by_slug["tidsserie-kbt-ipt-per-1000"]
-    # 2012: 7 × 1000 / 250 000 (16–65 on 2011-12-31) = 0.028 -> 0.0; 2019: 0.25 -> 0.3
+    # 2012: 7 × 1000 / 250 000 (16–65 on 2012-11-01) = 0.028 -> 0.0; 2019: 0.25 -> 0.3
     assert values(rate, "01")[3] == Decimal("0.0")
     assert values(rate, "01")[10] == Decimal("0.3")
     mmr_rate = by_slug["tidsserie-mmr-per-1000"]
@@ -392,11 +392,18 @@ def test_time_series_per_region_and_nation(coordinator):
         "befolkning saknas",
         495,
         "16–67 år",
+        "befolkning saknas",
+        "Godkända rapporter",
         "2 av 21",
     ]
     assert values(national, "2012")[0] == 7
-    assert values(national, "2012")[-2:] == ["16–65 år", "0 av 21"]
-    assert values(national, "2010") == ["saknas"] * 5 + ["16–65 år", "0 av 21"]
+    assert values(national, "2012")[-4:] == [
+        "16–65 år",
+        "befolkning saknas",
+        "Godkända rapporter",
+        "0 av 21",
+    ]
+    assert values(national, "2010") == ["saknas"] * 5 + ["16–65 år", "–", "–", "0 av 21"]
 
 
 def test_year_page_shows_tables_and_missing_regions(client, viewer):
@@ -426,9 +433,9 @@ def test_index_redirects_to_latest_year_with_accepted_reports(client, case_offic
         assert response["Location"] == reverse("statistics:year", kwargs={"year": 2017})
 
 
-def test_statistics_need_login_and_unknown_year_is_404(client, case_officer):
+def test_statistics_are_public_and_unknown_year_is_404(client, case_officer):
     response = client.get(reverse("statistics:year", kwargs={"year": 2019}))
-    assert response.status_code == 302
+    assert response.status_code == 200
     client.force_login(case_officer)
     assert client.get(reverse("statistics:year", kwargs={"year": 2030})).status_code == 404
 
@@ -447,12 +454,12 @@ def test_every_role_sees_statistics(client, name, request):
         assert client.get(url).status_code == 200
 
 
-def test_user_without_role_gets_404(client, ref):
+def test_user_without_role_sees_the_public_statistics(client, ref):
     from tests.factories import UserFactory
 
     user = UserFactory(username="norole")
     client.force_login(user)
-    assert client.get(reverse("statistics:year", kwargs={"year": 2019})).status_code == 404
+    assert client.get(reverse("statistics:year", kwargs={"year": 2019})).status_code == 200
 
 
 def test_every_year_2009_to_2020_is_handled(client, case_officer):

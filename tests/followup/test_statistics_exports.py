@@ -151,7 +151,7 @@ def test_single_table_xlsx_and_unknown_table(client, case_officer):
         assert client.get(bad).status_code == 404
 
 
-def test_time_series_exports(client, case_officer):
+def test_time_series_exports(client, case_officer, no_history):
     build_2019(case_officer)
     client.force_login(case_officer)
     url = reverse("statistics:series_export", kwargs={"table": "tidsserie-kbt-ipt", "fmt": "csv"})
@@ -169,6 +169,8 @@ def test_time_series_exports(client, case_officer):
         "MMR1+MMR2 per 1 000 invånare",
         "Alla behandlingar",
         "Åldersgrupp per 1 000",
+        "Befolkning per 1 november",
+        "Källa",
         "Regioner med alla kvartal godkända",
     ]
     assert rows[11] == [
@@ -179,6 +181,8 @@ def test_time_series_exports(client, case_officer):
         "befolkning saknas",
         "495",
         "16–67 år",
+        "befolkning saknas",
+        "Godkända rapporter",
         "2 av 21",
     ]
     url = reverse("statistics:series_export", kwargs={"table": "alla", "fmt": "xlsx"})
@@ -289,7 +293,7 @@ def test_export_statistics_decimal_is_a_point(ref, coordinator):
     )
     import datetime
 
-    population("01", 1_000_000, datetime.date(2011, 12, 31), "16-65")
+    population("01", 1_000_000, datetime.date(2012, 11, 1), "16-65")
     out = io.StringIO()
     call_command("export_statistics", "--year", "2012", stdout=out, stderr=io.StringIO())
     lines = out.getvalue().splitlines()
@@ -298,7 +302,7 @@ def test_export_statistics_decimal_is_a_point(ref, coordinator):
     assert Decimal("1.2") == Decimal(lines[lines.index("01;per_1000;KBT_IPT;1.2")].split(";")[3])
 
 
-def test_one_region_time_series_export(client, viewer):
+def test_one_region_time_series_export(client, viewer, no_history):
     build_2019(viewer)
     client.force_login(viewer)
     page = client.get(reverse("statistics:series") + "?region=01").content.decode()
@@ -306,7 +310,18 @@ def test_one_region_time_series_export(client, viewer):
     assert url in page
     rows = csv_rows(client.get(url))
     assert rows[0][:3] == ["År", "KBT+IPT", "KBT+IPT per 1 000 invånare"]
-    assert rows[11] == ["2019", "68", "0,3", "16", "0,1", "88", "16–67 år", "4 av 4"]
+    assert rows[11] == [
+        "2019",
+        "68",
+        "0,3",
+        "16",
+        "0,1",
+        "88",
+        "16–67 år",
+        "272000",
+        "Godkända rapporter",
+        "4 av 4",
+    ]
     assert rows[1] == [
         "2009",
         "saknas",
@@ -315,6 +330,8 @@ def test_one_region_time_series_export(client, viewer):
         "saknas",
         "saknas",
         "16–65 år",
+        "–",
+        "–",
         "0 av 4",
     ]
     bad = reverse("statistics:series_export", kwargs={"table": "tidsserie-99", "fmt": "csv"})

@@ -6,6 +6,10 @@ contacts (EMPLOYER, AF), per_1000 (KBT_IPT, MMR: one decimal, half up, with a
 decimal point). Only accepted report versions count. A region without an
 accepted report has no rows (no silent zeros), and neither has a per-1,000
 figure without a population: both are listed on stderr.
+
+`--history` prints SKR's published history in the same columns: measure
+`history_count` or `history_per_1000`, key `KBT_IPT:2015` (group and year),
+values as SKR published them (source: SKR).
 """
 
 from __future__ import annotations
@@ -15,80 +19,38 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from followup import selectors
-from followup.arith import per_1000
-from followup.tables import NATIONAL
+from followup import open_data, selectors
 
 
 class Command(BaseCommand):
     help = "Skriver ut årets statistik som CSV (region;measure;key;value)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--year", type=int, required=True)
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument("--year", type=int)
+        which.add_argument(
+            "--history", action="store_true", help="SKR:s publicerade historik (Källa: SKR)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        writer = csv.writer(self.stdout, delimiter=";", lineterminator="\n")
+        if options["history"]:
+            history = selectors.published_history()
+            if not history:
+                raise CommandError("Ingen publicerad historik är inläst (kör load_reference_data).")
+            writer.writerow(["region", "measure", "key", "value"])
+            for row in open_data.history_rows(history):
+                writer.writerow([row.region, row.measure, row.key, row.value])
+            self.stderr.write("Källa: SKR (publicerade siffror, oförändrade).")
+            return
         agreement = next(
             (a for a in selectors.agreements_with_periods() if a.year == options["year"]), None
         )
         if agreement is None:
             raise CommandError(f"Det finns ingen överenskommelse för {options['year']}.")
-        f = selectors.year_figures(agreement)
-        writer = csv.writer(self.stdout, delimiter=";", lineterminator="\n")
+        result = open_data.year_rows(selectors.year_figures(agreement))
         writer.writerow(["region", "measure", "key", "value"])
-        any_data = False
-        for region in f.regions:
-            status = f.status[region.code]
-            if not status.has_data:
-                self.stderr.write(f"{region.code}: inga godkända rapporter för {f.year}.")
-                continue
-            any_data = True
-            if not status.complete:
-                self.stderr.write(
-                    f"{region.code}: bara {len(status.accepted)} av {status.periods} "
-                    f"kvartal godkända för {f.year}."
-                )
-            self._rows(
-                writer,
-                f,
-                region.code,
-                f.by_treatment.get(region.code, {}),
-                f.summary.get(region.code, selectors.Summary()),
-                f.contacts.get(region.code, selectors.Contacts()),
-                f.population.by_region.get(region.code),
-            )
-        if any_data:
-            self._rows(
-                writer,
-                f,
-                NATIONAL,
-                f.national_by_treatment,
-                f.national_summary,
-                f.national_contacts,
-                f.population.national,
-            )
-
-    def _rows(
-        self,
-        writer: Any,
-        f: selectors.YearFigures,
-        code: str,
-        by_treatment: dict[str, int],
-        summary: selectors.Summary,
-        contacts: selectors.Contacts,
-        population: int | None,
-    ) -> None:
-        for treatment in f.treatments:
-            writer.writerow(
-                [code, "treatments", treatment.code, by_treatment.get(treatment.code, 0)]
-            )
-        writer.writerow([code, "sex", "F", summary.female])
-        writer.writerow([code, "sex", "M", summary.male])
-        writer.writerow([code, "provider", "PUBLIC", summary.public])
-        writer.writerow([code, "provider", "PRIVATE", summary.private])
-        writer.writerow([code, "contacts", "EMPLOYER", contacts.employer])
-        writer.writerow([code, "contacts", "AF", contacts.af])
-        if population is None:
-            self.stderr.write(f"{code}: befolkningsuppgift saknas, inget per 1 000.")
-            return
-        writer.writerow([code, "per_1000", "KBT_IPT", per_1000(summary.kbt_ipt, population)])
-        writer.writerow([code, "per_1000", "MMR", per_1000(summary.mmr, population)])
+        for row in result.rows:
+            writer.writerow([row.region, row.measure, row.key, row.value])
+        for note in result.notes:
+            self.stderr.write(note)

@@ -159,7 +159,7 @@ class Command(BaseCommand):
         wanted: set[tuple[datetime.date, str]] = set()
         for agreement in Agreement.objects.all():
             wanted.add((agreement.population_reference_date, agreement.population_age_band))
-            wanted.add((agreement.population_reference_date, agreement.statistics_age_band))
+            wanted.add((agreement.statistics_reference_date, agreement.statistics_age_band))
         created = 0
         for date, band in sorted(wanted):
             for region in Region.objects.all():

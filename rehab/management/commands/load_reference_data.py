@@ -1,11 +1,13 @@
 """Load the regions with their populations, the treatment catalogue and the
-agreements. Idempotent: a second run finds everything in place and changes nothing.
+agreements, then each app's own reference data (follow-up: SKR's published
+history). Idempotent: a second run finds everything in place and changes nothing.
 Money fields of an agreement already used by a report or a run are never touched."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -166,6 +168,14 @@ class Command(BaseCommand):
             ("Ersättningar", rates),
         ):
             self.stdout.write(f"{label}: {counter}")
+
+        # Apps above rehab (follow-up's published history) load their own reference
+        # data through their AppConfig, so that rehab imports none of them.
+        for config in django_apps.get_app_configs():
+            loader = getattr(config, "load_reference_data", None)
+            if callable(loader):
+                for label, counts in loader():
+                    self.stdout.write(f"{label}: {counts}")
 
     def _condition(
         self,
