@@ -19,7 +19,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {
-        **{k: v for k, v in os.environ.items() if k not in ("REHAB_PROFILE", "DEBUG")},
+        # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests' conftest when they run in
+        # the same session; a deployment never has it (check --deploy says async.E001).
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("REHAB_PROFILE", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        },
         "REHAB_PROFILE": "production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "rehab.example.se",
