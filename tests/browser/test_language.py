@@ -20,8 +20,8 @@ def test_language_switch_turns_the_interface_english_and_back(page, coordinator)
     page.page.click("button[type=submit].primary")
     page.page.wait_for_load_state()
     assert page.page.locator("h1").inner_text() == "Reports for Region Stockholm"
-    menu = page.page.locator("header nav").inner_text().split()
-    assert menu == ["Reports", "Payouts", "Statistics"]
+    menu = page.page.locator("header nav li").all_inner_texts()
+    assert menu == ["Reports", "Payouts", "Conditions", "Care units", "Statistics"]
     page.screenshot("i18n-overview-en")
 
     page.goto("/rapporter/01/2020/1/")
