@@ -173,6 +173,7 @@ def _current_year_reports() -> None:
                     version=version,
                     lock_version=version.lock_version,
                     explanations=explanations,
+                    eligibility_confirmed=True,
                     acting_user=user,
                 )
                 break

@@ -37,8 +37,14 @@ MMR = ("MMR1", "MMR2")
 
 
 def agreements_with_periods() -> list[Agreement]:
-    """All agreements, oldest first, each with `n_periods` (its number of reporting periods)."""
-    return list(Agreement.objects.annotate(n_periods=Count("periods")).order_by("year"))
+    """All agreements, oldest first, each with `n_periods` (its number of reporting periods)
+    and `n_yearly` (1 when its treatment report is one yearly report, else 0)."""
+    return list(
+        Agreement.objects.annotate(
+            n_periods=Count("periods"),
+            n_yearly=Count("periods", filter=Q(periods__quarter__isnull=True)),
+        ).order_by("year")
+    )
 
 
 @dataclass(frozen=True)
@@ -47,8 +53,15 @@ class RegionStatus:
 
     code: str
     periods: int
-    accepted: tuple[int, ...] = ()
-    submitted: tuple[int, ...] = ()
+    # Quarters accepted/submitted; for a yearly report (None,) once it is.
+    accepted: tuple[int | None, ...] = ()
+    submitted: tuple[int | None, ...] = ()
+    yearly: bool = False
+
+    @property
+    def period_keys(self) -> list[int | None]:
+        """The periods of the year: [None] for one yearly report, else the quarters."""
+        return [None] if self.yearly else list(range(1, self.periods + 1))
 
     @property
     def has_data(self) -> bool:
@@ -58,7 +71,7 @@ class RegionStatus:
     def complete(self) -> bool:
         return self.periods > 0 and len(self.accepted) >= self.periods
 
-    def quarter_state(self, quarter: int) -> str:
+    def quarter_state(self, quarter: int | None) -> str:
         if quarter in self.accepted:
             return VersionStatus.ACCEPTED
         if quarter in self.submitted:
@@ -204,13 +217,16 @@ def region_status(
     )
     found = {(row["period__agreement"], row["region"]): row for row in rows}
     n_periods = {a.pk: a.n_periods for a in agreements if hasattr(a, "n_periods")}
-    if len(n_periods) < len(agreements):
-        n_periods = dict(
+    n_yearly = {a.pk: a.n_yearly for a in agreements if hasattr(a, "n_yearly")}
+    if len(n_periods) < len(agreements) or len(n_yearly) < len(agreements):
+        counted = list(
             ReportingPeriod.objects.filter(agreement__in=list(by_pk))
             .values("agreement")
-            .annotate(n=Count("pk"))
-            .values_list("agreement", "n")
+            .annotate(n=Count("pk"), yearly=Count("pk", filter=Q(quarter__isnull=True)))
+            .values_list("agreement", "n", "yearly")
         )
+        n_periods = {pk: n for pk, n, _y in counted}
+        n_yearly = {pk: y for pk, _n, y in counted}
     out: dict[int, dict[str, RegionStatus]] = {}
     for agreement in agreements:
         periods = int(n_periods.get(agreement.pk, 0))
@@ -222,6 +238,7 @@ def region_status(
                 periods=periods,
                 accepted=tuple(sorted(row["accepted"])) if row else (),
                 submitted=tuple(sorted(row["submitted"])) if row else (),
+                yearly=bool(n_yearly.get(agreement.pk)),
             )
         out[int(agreement.year)] = year_status
     return out

@@ -379,12 +379,17 @@ def status_table(f: YearFigures, own_region: str | None = None) -> Table:
         "MISSING": _("Saknas"),
     }
     periods = max((s.periods for s in f.status.values()), default=4)
-    columns = [Column(_("Kvartal %(q)s") % {"q": q}, TEXT) for q in range(1, periods + 1)]
-    columns.append(Column(_("Godkända kvartal"), TEXT))
+    yearly = any(s.yearly for s in f.status.values())
+    keys: list[int | None] = [None] if yearly else list(range(1, periods + 1))
+    columns = [
+        Column(_("Årsrapport") if q is None else _("Kvartal %(q)s") % {"q": q}, TEXT) for q in keys
+    ]
+    columns.append(Column(_("Godkända rapporter") if yearly else _("Godkända kvartal"), TEXT))
+    periods = len(keys)
     rows = []
     for region in f.regions:
         status = f.status[region.code]
-        cells = [Cell(labels[status.quarter_state(q)], TEXT) for q in range(1, periods + 1)]
+        cells = [Cell(labels[status.quarter_state(q)], TEXT) for q in keys]
         cells.append(Cell(_status_text(status), TEXT))
         rows.append(Row(region.code, region.name, cells, _region_css(region, status, own_region)))
     missing = len(f.regions) - f.complete_regions

@@ -282,7 +282,15 @@ def _year(inputs: Mapping[str, Any], line: LineLike) -> list[str]:
         }
     ]
     quarters = detail.get("accepted_quarters", [])
-    if not detail.get("complete"):
+    if not detail.get("complete") and "accepted_year" in detail and not quarters:
+        sentences.append(
+            _(
+                "Grundbeloppet betalas ut i en senare körning, när Försäkringskassan har "
+                "godkänt regionens årsrapport för %(year)s."
+            )
+            % {"year": inputs.get("year")}
+        )
+    elif not detail.get("complete"):
         sentences.append(
             _(
                 "Grundbeloppet betalas ut i en senare körning, när Försäkringskassan har "

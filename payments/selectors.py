@@ -190,7 +190,7 @@ def run_basis_changed(run: PayoutRun) -> bool:
             int(f["version_id"]) for f in run.inputs.get("fulfilments", {}).values()
         )
         return now_ids != counted_ids
-    quarters = [q for q in (1, 2, 3, 4) if run.quarter is None or q <= run.quarter]
+    quarters = None if run.quarter is None else list(range(1, run.quarter + 1))
     now = sorted(ref.version_id for ref in accepted_versions(run.agreement, quarters=quarters))
     counted = sorted(int(version["id"]) for version in run.inputs.get("versions", []))
     return now != counted
@@ -425,9 +425,13 @@ def payout_preview(*, version: ReportVersion) -> PreviewResult:
             contacts.get(region, 0) - _contacts(report.accepted_version_id) + _contacts(version.pk)
         )
         draft["contacts"] = contacts
-        accepted = {r: list(q) for r, q in current["accepted_quarters"].items()}
-        accepted[region] = sorted(set(accepted.get(region, [])) | {quarter})
-        draft["accepted_quarters"] = accepted
+        if quarter is None:
+            # The yearly report: accepting it accepts the region's whole year.
+            draft["accepted_year"] = sorted(set(current.get("accepted_year", [])) | {region})
+        else:
+            accepted = {r: list(q) for r, q in current["accepted_quarters"].items()}
+            accepted[region] = sorted(set(accepted.get(region, [])) | {quarter})
+            draft["accepted_quarters"] = accepted
 
     now_line = calculation.compute(current).get(region)
     draft_line = calculation.compute(draft).get(region)

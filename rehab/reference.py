@@ -170,8 +170,9 @@ SEED_2020 = "tilläggsöverenskommelsen 2020 (bilaga till regeringsbeslut 2020-0
 SEED_JAMTLAND = "Region Jämtland Härjedalens beslut om överenskommelsen 2017–2018"
 GUESS = "rimligt värde, inte avstämt mot överenskommelsen"
 
-# Villkor 3 2016–2020 is reported once a year (the agreements say so); until every
-# reader of periods handles the yearly period, the reference data keeps its quarters.
+# Villkor 3 2016–2020 is reported once a year (the agreements say so). Every reader
+# of periods handles the yearly period; the reference data switches to it once the
+# existing tests written for quarterly 2019/2020 are moved over.
 V3_FREQUENCY = ReportingFrequency.QUARTERLY
 
 TITLE_RG = "Rehabiliteringsgarantin"

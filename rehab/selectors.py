@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
@@ -87,3 +88,41 @@ def units_active_during(region: Region | str, start: datetime.date, end: datetim
         .filter(Q(active_to__isnull=True) | Q(active_to__gte=start))
         .order_by("name")
     )
+
+
+def period_code(year: int, quarter: int | None) -> str:
+    """ "2020" for the yearly period, "2020Q1" for a quarter."""
+    return str(year) if quarter is None else f"{year}Q{quarter}"
+
+
+def period_missing_message(*, year: int, quarter: int | None, yearly: bool | None) -> str:
+    """Why there is no reporting period `year`/`quarter`, in Swedish. `yearly` is how
+    the agreement of that year reports (None: no agreement or no periods that year),
+    so a quarter asked of a yearly condition (or the year of a quarterly one) gets a
+    message that says which period to use."""
+    from django.utils.translation import gettext as _
+
+    code = period_code(year, quarter)
+    if yearly is True and quarter is not None:
+        return _(
+            "Behandlingsrapporten för %(year)s lämnas en gång om året: använd perioden "
+            "%(year)s, inte %(code)s."
+        ) % {"year": year, "code": code}
+    if yearly is False and quarter is None:
+        return _(
+            "Behandlingsrapporten för %(year)s lämnas per kvartal: ange kvartalet, t.ex. "
+            "%(year)sQ1, inte %(year)s."
+        ) % {"year": year}
+    return _("det finns ingen rapporteringsperiod %(period)s.") % {"period": code}
+
+
+def yearly_by_year(years: Iterable[int]) -> dict[int, bool]:
+    """{year: True if its treatment report is yearly} for the years that have periods."""
+    from .models import ReportingPeriod
+
+    out: dict[int, bool] = {}
+    for year, quarter in ReportingPeriod.objects.filter(
+        agreement__year__in=list(years)
+    ).values_list("agreement__year", "quarter"):
+        out[year] = quarter is None
+    return out

@@ -5,9 +5,12 @@
     region;period;item;sex;provider;value
     01;2019Q1;KBT;F;PUBLIC;123
     01;2019Q1;EMPLOYER_CONTACT;F;;12
+    01;2020;KBT;F;PUBLIC;456
 
 * ``region``: län code, exactly two digits ("01"); surrounding whitespace is ignored.
-* ``period``: ``YYYYQn`` with n in 1..4.
+* ``period``: ``YYYYQn`` with n in 1..4 for a quarter, ``YYYY`` for a condition
+  reported once a year (villkor 3 from 2016). Which one the agreement wants is
+  checked elsewhere.
 * ``item``: a treatment code (syntax only: an upper-case identifier such as KBT or
   OTHER_PSY; whether the agreement includes it is checked elsewhere) or one of the
   non-treatment items EMPLOYER_CONTACT, AF_CONTACT, VIDEO. Lower-case input ("kbt")
@@ -46,7 +49,7 @@ DEFAULT_MAX_ROWS = 20_000
 DEFAULT_MAX_BYTES = 5_000_000
 
 _REGION_RE = re.compile(r"[0-9]{2}")
-_PERIOD_RE = re.compile(r"([0-9]{4})Q([1-4])")
+_PERIOD_RE = re.compile(r"([0-9]{4})(?:Q([1-4]))?")
 _ITEM_RE = re.compile(r"[A-Z][A-Z0-9_]*")
 _VALUE_RE = re.compile(r"[0-9]+|[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+")
 _THOUSANDS_SEPARATORS = str.maketrans("", "", " \u00a0\u202f")
@@ -202,7 +205,7 @@ def _parse_row(line: int, cells: dict[str, str]) -> Row | list[RowError]:
                 line,
                 "period",
                 f"{_shown(cells['period'].strip())} är inte en period på formen ÅÅÅÅQn "
-                '(t.ex. "2019Q1").'
+                'eller ÅÅÅÅ (t.ex. "2012Q1" för ett kvartal, "2020" för ett helt år).'
                 if period
                 else "period saknas.",
             )
@@ -267,7 +270,7 @@ def _parse_row(line: int, cells: dict[str, str]) -> Row | list[RowError]:
         line=line,
         region=region,
         year=int(period_match.group(1)),
-        quarter=int(period_match.group(2)),
+        quarter=int(period_match.group(2)) if period_match.group(2) else None,
         item=item,
         sex=sex,
         provider=provider,

@@ -26,13 +26,20 @@ from django.utils.translation import gettext as _
 
 from rehab.models import Region, ReportingPeriod, User
 from rehab.permissions import Action, can
+from rehab.selectors import period_code, period_missing_message, yearly_by_year
 
 from . import fileformat
 from .enums import VersionStatus
 from .figures import CellChange, ExtraCell, Figures, SeriesCell, diff_figures, extra_key, series_key
-from .models import Report, ReportEvent, ReportVersion, ValidationSettings, WarningExplanation
+from .models import Report, ReportVersion, ValidationSettings
 from .selectors import figures_of
-from .services import NotAllowed, StaleDraft, _event, _new_version, _write_figures
+from .services import (
+    NotAllowed,
+    StaleDraft,
+    report_get_or_create,
+    report_import_draft,
+    report_record_historical,
+)
 from .validation import Issue, validate_figures
 
 RowError = fileformat.RowError
@@ -77,13 +84,6 @@ class ImportResult:
         return sum(len(report.changes) for report in self.reports)
 
 
-def historical_note() -> str:
-    return _(
-        "Inläst som historisk uppgift och godkänd vid inläsningen: reglerna för öppen period "
-        "och sista dag tillämpades inte, och varningar behövde ingen förklaring."
-    )
-
-
 @dataclass
 class _Group:
     region: str
@@ -97,7 +97,7 @@ class _Group:
 
     @property
     def label(self) -> str:
-        return f"{self.year}Q{self.quarter}"
+        return period_code(self.year, self.quarter)
 
     def figures_over(self, base: Figures | None) -> Figures:
         series: dict[SeriesCell, int] = dict(base.series) if base else {}
@@ -184,7 +184,8 @@ def report_import(
         plans: list[
             tuple[_Group, Region, ReportingPeriod, Report | None, ReportVersion | None]
         ] = []
-        for group in sorted(groups.values(), key=lambda g: (g.year, g.quarter, g.region)):
+        yearly = yearly_by_year({g.year for g in groups.values()})
+        for group in sorted(groups.values(), key=lambda g: (g.year, g.quarter or 0, g.region)):
             region = regions.get(group.region)
             period = periods.get((group.year, group.quarter))
             if region is None:
@@ -200,8 +201,9 @@ def report_import(
                     _group_error(
                         group,
                         "period",
-                        _("det finns ingen rapporteringsperiod %(period)s.")
-                        % {"period": group.label},
+                        period_missing_message(
+                            year=group.year, quarter=group.quarter, yearly=yearly.get(group.year)
+                        ),
                     )
                 )
             if region is None or period is None:
@@ -290,14 +292,13 @@ def report_import(
         result.errors.sort(key=lambda e: (e.line, e.column))
         if result.errors or dry_run:
             return result
-        for (index, figures, warnings), (_group, region, period, report, latest) in zip(
+        for (index, figures, warnings), (_group, region, period, report, _latest) in zip(
             to_save, plans, strict=True
         ):
             version = _save(
                 region=region,
                 period=period,
                 report=report,
-                draft=latest,
                 figures=figures,
                 warnings=warnings,
                 changed=len(result.reports[index].changes),
@@ -340,62 +341,27 @@ def _save(
     region: Region,
     period: ReportingPeriod,
     report: Report | None,
-    draft: ReportVersion | None,
     figures: Figures,
     warnings: list[Issue],
     changed: int,
     accept: bool,
     acting_user: User,
 ) -> ReportVersion:
+    """Store one report's figures through the public services: into the draft, or
+    (accept) as a historical version accepted at once."""
     note = _("Inläst från fil: %(count)s uppgifter ändrade.") % {"count": changed}
-    if report is None:
-        report, _created = Report.objects.get_or_create(region=region, period=period)
-    if not accept:
-        if draft is None:
-            version = _new_version(report, figures=figures, acting_user=acting_user)
-            _event(version, ReportEvent.Action.CREATED, acting_user)
-        else:
-            version = ReportVersion.objects.select_for_update().get(pk=draft.pk)
-            _write_figures(version, figures)
-            version.lock_version += 1
-            version.updated_by = acting_user
-            version.save(update_fields=["lock_version", "updated_by", "updated_at"])
-        _event(version, ReportEvent.Action.IMPORTED, acting_user, note)
-        return version
-
-    previous_id = report.accepted_version_id
-    version = _new_version(
-        report,
-        figures=figures,
-        acting_user=acting_user,
-        is_correction=previous_id is not None,
-        correction_reason=_("Inläst från fil.") if previous_id is not None else "",
-    )
-    historical = historical_note()
-    WarningExplanation.objects.bulk_create(
-        WarningExplanation(
-            version=version, code=w.code, key=w.key, message=w.message, explanation=historical
+    if accept:
+        return report_record_historical(
+            region=region,
+            period=period,
+            figures=figures,
+            warnings=warnings,
+            note=note,
+            acting_user=acting_user,
         )
-        for w in warnings
-    )
-    now = timezone.now()
-    ReportVersion.objects.filter(pk=version.pk).update(
-        status=VersionStatus.SUBMITTED, submitted_by=acting_user, submitted_at=now
-    )
-    if previous_id is not None:
-        ReportVersion.objects.filter(pk=previous_id).update(status=VersionStatus.SUPERSEDED)
-    ReportVersion.objects.filter(pk=version.pk).update(
-        status=VersionStatus.ACCEPTED,
-        decided_by=acting_user,
-        decided_at=now,
-        review_comment=historical,
-    )
-    Report.objects.filter(pk=report.pk).update(accepted_version=version)
-    _event(version, ReportEvent.Action.IMPORTED, acting_user, note)
-    _event(version, ReportEvent.Action.SUBMITTED, acting_user, historical)
-    _event(version, ReportEvent.Action.ACCEPTED, acting_user, historical)
-    version.refresh_from_db()
-    return version
+    if report is None:
+        report = report_get_or_create(region=region, period=period, acting_user=acting_user)
+    return report_import_draft(report=report, figures=figures, note=note, acting_user=acting_user)
 
 
 def report_import_file(

@@ -100,6 +100,14 @@ class ReportVersion(models.Model):
     )
     submitted_at = models.DateTimeField(_("inskickad"), null=True, blank=True)
     submitted_late = models.BooleanField(_("inskickad efter sista dag"), default=False)
+    eligibility_statement = models.TextField(
+        _("vad som räknas"),
+        blank=True,
+        help_text=_("Texten om vad som räknas som den såg ut när regionen bekräftade den."),
+    )
+    eligibility_confirmed_at = models.DateTimeField(
+        _("bekräftat vad som räknas"), null=True, blank=True
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

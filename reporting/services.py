@@ -21,6 +21,7 @@ from rehab.models import Region, ReportingPeriod, User
 from rehab.permissions import Action, can
 from rehab.selectors import collects_per_unit
 
+from .eligibility import eligibility_statement
 from .enums import TRANSITIONS, ExtraKind, Provider, Sex, VersionStatus
 from .figures import Figures, parse_key
 from .models import (
@@ -34,6 +35,7 @@ from .models import (
 )
 from .selectors import figures_of
 from .validation import (
+    Issue,
     ValidationResult,
     catalogue_issues,
     included_treatments,
@@ -135,6 +137,34 @@ def _check_transition(version: Versioned, target: str) -> None:
                 "target": VersionStatus(target).label.lower(),
             }
         )
+
+
+def _move(version: ReportVersion, target: str, **fields: object) -> None:
+    """The one place a version's status changes: checks the transition, sets the
+    status and the given fields, and saves them."""
+    _check_transition(version, target)
+    version.status = target
+    for name, value in fields.items():
+        setattr(version, name, value)
+    version.save(update_fields=["status", *fields])
+
+
+def _accept(report: Report, version: ReportVersion, acting_user: User, comment: str) -> None:
+    """`version` becomes the one in force: the previous one SUPERSEDED, this ACCEPTED."""
+    previous_id = report.accepted_version_id
+    if previous_id is not None:
+        _move(
+            ReportVersion.objects.select_for_update().get(pk=previous_id), VersionStatus.SUPERSEDED
+        )
+    _move(
+        version,
+        VersionStatus.ACCEPTED,
+        decided_by=acting_user,
+        decided_at=timezone.now(),
+        review_comment=comment,
+    )
+    report.accepted_version = version
+    report.save(update_fields=["accepted_version"])
 
 
 def _check_lock(version: Versioned, lock_version: int) -> None:
@@ -340,14 +370,18 @@ def report_submit(
     version: ReportVersion,
     lock_version: int,
     explanations: Mapping[str, str],
+    eligibility_confirmed: bool,
     acting_user: User,
     today: datetime.date | None = None,
 ) -> ReportVersion:
-    """Submit a draft to FK.
+    """Submit a draft to FK. The coordinator confirms what counts (`eligibility_confirmed`,
+    the text of reporting/eligibility.py); the confirmed text is stored on the version.
     Effects: absent cells stored as 0; WarningExplanation per warning; status
     SUBMITTED with submitted_by/at and submitted_late; lock_version + 1; SUBMITTED
     event; e-mail to FK (Celery, on commit).
-    Refused (nothing changed): StaleDraft; ValidationFailed (code "validation_failed")
+    Refused (nothing changed): StaleDraft; ValidationFailed (code
+    "eligibility_not_confirmed") without the confirmation; ValidationFailed
+    (code "validation_failed")
     for errors; ValidationFailed (code "explanation_missing", field = the first
     warning's key) when a warning has no explanation."""
     version = _locked(version)
@@ -381,6 +415,16 @@ def report_submit(
             code="too_long",
             field=too_long[0].key,
         )
+    if not eligibility_confirmed:
+        raise ValidationFailed(
+            _(
+                "Bekräfta att rapporten bara räknar det som överenskommelsen gäller "
+                "innan den skickas in."
+            ),
+            result=result,
+            code="eligibility_not_confirmed",
+            field="eligibility_confirmed",
+        )
     _write_figures(version, figures)
     WarningExplanation.objects.filter(version=version).delete()
     WarningExplanation.objects.bulk_create(
@@ -397,6 +441,8 @@ def report_submit(
     version.submitted_by = acting_user
     version.submitted_at = timezone.now()
     version.submitted_late = report.period.is_late(today)
+    version.eligibility_statement = eligibility_statement(report.period)
+    version.eligibility_confirmed_at = version.submitted_at
     version.lock_version += 1
     version.updated_by = acting_user
     version.save()
@@ -414,18 +460,7 @@ def report_accept(*, version: ReportVersion, acting_user: User, comment: str = "
     version = _locked(version)
     report = Report.objects.select_for_update().get(pk=version.report_id)
     _require(acting_user, Action.REVIEW_REPORTS, report.region_id)
-    _check_transition(version, VersionStatus.ACCEPTED)
-    previous_id = report.accepted_version_id
-    if previous_id is not None:
-        ReportVersion.objects.filter(pk=previous_id).update(status=VersionStatus.SUPERSEDED)
-    now = timezone.now()
-    version.status = VersionStatus.ACCEPTED
-    version.decided_by = acting_user
-    version.decided_at = now
-    version.review_comment = comment.strip()
-    version.save(update_fields=["status", "decided_by", "decided_at", "review_comment"])
-    report.accepted_version = version
-    report.save(update_fields=["accepted_version"])
+    _accept(report, version, acting_user, comment.strip())
     event = _event(version, ReportEvent.Action.ACCEPTED, acting_user, comment.strip())
     _notify_on_commit(event)
     return version
@@ -522,3 +557,82 @@ def report_start_correction(*, report: Report, reason: str, acting_user: User) -
     )
     _event(draft, ReportEvent.Action.CORRECTION, acting_user, reason.strip())
     return draft
+
+
+# --------------------------------------------------------------------------- file imports
+
+
+def historical_note() -> str:
+    return _(
+        "Inläst som historisk uppgift och godkänd vid inläsningen: reglerna för öppen period "
+        "och sista dag tillämpades inte, och varningar behövde ingen förklaring."
+    )
+
+
+@transaction.atomic
+def report_import_draft(
+    *, report: Report, figures: Figures, note: str, acting_user: User
+) -> ReportVersion:
+    """A file's figures into the report's draft (version 1 if it has none).
+    Effects: the draft's cells replaced, lock_version + 1, updated_by; CREATED event
+    for a new draft; IMPORTED event with `note`. The caller has validated the figures.
+    Raises InvalidTransition when the report has no open draft (submitted/accepted)."""
+    _require(acting_user, Action.EDIT_REPORTS, report.region_id)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    latest = report.versions.order_by("-number").first()
+    if latest is None:
+        version = _new_version(report, figures=figures, acting_user=acting_user)
+        _event(version, ReportEvent.Action.CREATED, acting_user)
+    elif latest.status == VersionStatus.DRAFT:
+        version = _locked(latest)
+        _write_figures(version, figures)
+        version.lock_version += 1
+        version.updated_by = acting_user
+        version.save(update_fields=["lock_version", "updated_by", "updated_at"])
+    else:
+        raise InvalidTransition(_("Rapporten har inget öppet utkast."), code="no_open_draft")
+    _event(version, ReportEvent.Action.IMPORTED, acting_user, note)
+    return version
+
+
+@transaction.atomic
+def report_record_historical(
+    *,
+    region: Region | str,
+    period: ReportingPeriod,
+    figures: Figures,
+    warnings: Sequence[Issue],
+    note: str,
+    acting_user: User,
+) -> ReportVersion:
+    """Figures from the time before Rehab (`import_reports --accept`, FK or an
+    administrator): a new version, submitted and accepted at once, through the same
+    transitions as a report filed in Rehab. A correction when a version is in force.
+    Effects: new version DRAFT -> SUBMITTED -> ACCEPTED (previous in force SUPERSEDED),
+    every warning explained as historical; IMPORTED, SUBMITTED and ACCEPTED events;
+    no e-mail (nobody is waiting for these)."""
+    code = region.code if isinstance(region, Region) else region
+    _require(acting_user, Action.REVIEW_REPORTS, code)
+    report, _created = Report.objects.get_or_create(region_id=code, period=period)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    in_force = report.accepted_version_id is not None
+    version = _new_version(
+        report,
+        figures=figures,
+        acting_user=acting_user,
+        is_correction=in_force,
+        correction_reason=_("Inläst från fil.") if in_force else "",
+    )
+    historical = historical_note()
+    WarningExplanation.objects.bulk_create(
+        WarningExplanation(
+            version=version, code=w.code, key=w.key, message=w.message, explanation=historical
+        )
+        for w in warnings
+    )
+    _move(version, VersionStatus.SUBMITTED, submitted_by=acting_user, submitted_at=timezone.now())
+    _accept(report, version, acting_user, historical)
+    _event(version, ReportEvent.Action.IMPORTED, acting_user, note)
+    _event(version, ReportEvent.Action.SUBMITTED, acting_user, historical)
+    _event(version, ReportEvent.Action.ACCEPTED, acting_user, historical)
+    return version

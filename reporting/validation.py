@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from rehab.formatting import format_int
 from rehab.models import AgreementTreatment, Region, ReportingPeriod, User
 from rehab.permissions import Action, can
+from rehab.selectors import period_code
 
 from .enums import ExtraKind, Provider, Sex
 from .figures import Figures, extra_key, series_key
@@ -169,29 +170,57 @@ def _exceed_message(kind: str, sex: str, extra: int, series: int) -> str:
         "extra": format_int(extra),
         "series": format_int(series),
     }
+    text = _(
+        "Behandlingar via video för %(sex)s (%(extra)s) är fler än "
+        "genomförda behandlingar för %(sex)s (%(series)s)."
+    )
+    return text % values
+
+
+def _contacts_message(kind: str, contacts: int, series: int) -> str:
+    values = {"contacts": format_int(contacts), "series": format_int(series)}
     if kind == ExtraKind.EMPLOYER_CONTACT:
         text = _(
-            "Kontakter med arbetsgivare för %(sex)s (%(extra)s) är fler än "
-            "genomförda behandlingar för %(sex)s (%(series)s)."
-        )
-    elif kind == ExtraKind.AF_CONTACT:
-        text = _(
-            "Kontakter med Arbetsförmedlingen för %(sex)s (%(extra)s) är fler än "
-            "genomförda behandlingar för %(sex)s (%(series)s)."
+            "Kontakter med arbetsgivare (%(contacts)s) är fler än regionens genomförda "
+            "behandlingar under perioden (%(series)s)."
         )
     else:
         text = _(
-            "Behandlingar via video för %(sex)s (%(extra)s) är fler än "
-            "genomförda behandlingar för %(sex)s (%(series)s)."
+            "Kontakter med Arbetsförmedlingen (%(contacts)s) är fler än regionens "
+            "genomförda behandlingar under perioden (%(series)s)."
         )
     return text % values
 
 
 def _cross_field_issues(figures: Figures) -> list[Issue]:
+    """Contacts with employers, and with Arbetsförmedlingen, each at most the region's
+    total completed series of the period (spec §5: compared as totals, not per sex);
+    series by video at most the series of the same sex."""
     by_sex = figures.series_by_sex()
+    total_series = sum(by_sex.values())
     issues: list[Issue] = []
+    for contact_kind in (ExtraKind.EMPLOYER_CONTACT, ExtraKind.AF_CONTACT):
+        cells = {
+            sex: value
+            for (k, sex), value in sorted(figures.extras.items())
+            if k == contact_kind and _is_whole(value)
+        }
+        contacts = sum(cells.values())
+        if contacts > total_series:
+            # Flagged on the kind's largest cell, so the grid shows where to look.
+            sex = max(cells, key=lambda s: (cells[s], s))
+            key = extra_key(contact_kind, sex)
+            issues.append(
+                Issue(
+                    EXCEED_CODES[contact_kind],
+                    key,
+                    _contacts_message(contact_kind, contacts, total_series),
+                    ERROR,
+                    key,
+                )
+            )
     for (kind, sex), value in sorted(figures.extras.items()):
-        if not _is_whole(value) or kind not in EXCEED_CODES:
+        if not _is_whole(value) or kind != ExtraKind.VIDEO:
             continue
         series = by_sex.get(sex, 0)
         if value > series:
@@ -227,9 +256,14 @@ class _History:
 
 def _history(region: Region | str, period: ReportingPeriod) -> _History:
     year, quarter = period.agreement.year, period.quarter
-    before = Q(period__agreement__year__lt=year)
-    if quarter is not None:
-        before |= Q(period__agreement__year=year, period__quarter__lt=quarter)
+    # A yearly report is compared with earlier yearly reports, a quarter with earlier
+    # quarters: a year's figures are some four times a quarter's.
+    if quarter is None:
+        before = Q(period__agreement__year__lt=year, period__quarter__isnull=True)
+    else:
+        before = Q(period__agreement__year__lt=year, period__quarter__isnull=False) | Q(
+            period__agreement__year=year, period__quarter__lt=quarter
+        )
     accepted = list(
         Report.objects.filter(before, region=region, accepted_version__isnull=False)
         .order_by("-period__agreement__year", "-period__quarter")
@@ -244,7 +278,10 @@ def _history(region: Region | str, period: ReportingPeriod) -> _History:
             version__report__accepted_version=F("version"),
         )
         .filter(
-            Q(version__report__period__agreement__year__lt=year)
+            Q(
+                version__report__period__agreement__year__lt=year,
+                version__report__period__quarter__isnull=quarter is None,
+            )
             | (
                 Q(
                     version__report__period__agreement__year=year,
@@ -320,7 +357,7 @@ def history_warnings(
                     % {
                         "treatment": treatment,
                         "before": format_int(latest_totals[treatment]),
-                        "label": f"{latest_y}Q{latest_q}",
+                        "label": period_code(latest_y, latest_q),
                     },
                     WARNING,
                     treatment,
@@ -334,9 +371,16 @@ def history_warnings(
                     Issue(
                         "deviation_previous_year",
                         f"{treatment}:deviation_previous_year",
-                        _(
-                            "%(treatment)s: %(new)s genomförda behandlingar jämfört med "
-                            "%(base)s samma kvartal året innan (%(change)s)."
+                        (
+                            _(
+                                "%(treatment)s: %(new)s genomförda behandlingar jämfört med "
+                                "%(base)s samma kvartal året innan (%(change)s)."
+                            )
+                            if quarter is not None
+                            else _(
+                                "%(treatment)s: %(new)s genomförda behandlingar jämfört med "
+                                "%(base)s året innan (%(change)s)."
+                            )
                         )
                         % {
                             "treatment": treatment,
@@ -356,10 +400,18 @@ def history_warnings(
                     Issue(
                         "deviation_recent_average",
                         f"{treatment}:deviation_recent_average",
-                        _(
-                            "%(treatment)s: %(new)s genomförda behandlingar jämfört med i "
-                            "genomsnitt %(base)s de senaste %(count)s godkända kvartalen "
-                            "(%(change)s)."
+                        (
+                            _(
+                                "%(treatment)s: %(new)s genomförda behandlingar jämfört med i "
+                                "genomsnitt %(base)s de senaste %(count)s godkända kvartalen "
+                                "(%(change)s)."
+                            )
+                            if quarter is not None
+                            else _(
+                                "%(treatment)s: %(new)s genomförda behandlingar jämfört med i "
+                                "genomsnitt %(base)s de senaste %(count)s godkända åren "
+                                "(%(change)s)."
+                            )
                         )
                         % {
                             "treatment": treatment,

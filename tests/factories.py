@@ -28,7 +28,7 @@ def report_version(
     *,
     region: str,
     year: int,
-    quarter: int,
+    quarter: int | None = None,
     user: User,
     series: dict[tuple[str, str, str], int] | None = None,
     extras: dict[tuple[str, str], int] | None = None,

@@ -25,7 +25,14 @@ from rest_framework.response import Response
 
 from rehab.api.base import ApiGenericView, ApiListView
 from rehab.api.errors import ApiError, register_service_error
-from rehab.api.filters import PERIOD, YEAR, choice_filter, period_filter, year_filter
+from rehab.api.filters import (
+    PERIOD,
+    YEAR,
+    choice_filter,
+    period_filter,
+    period_lookup,
+    year_filter,
+)
 from rehab.models import Agreement, Region
 from rehab.permissions import Action, can, require
 
@@ -122,7 +129,7 @@ class RunList(ApiListView):
             qs = qs.filter(agreement__year=year)
         period = period_filter(self.request)
         if period is not None:
-            qs = qs.filter(agreement__year=period[0], quarter=period[1])
+            qs = qs.filter(**period_lookup(period))
         wanted = choice_filter(self.request, "status", RunStatus.values)
         if wanted is not None:
             qs = qs.filter(status=wanted)

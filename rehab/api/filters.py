@@ -12,7 +12,7 @@ from rest_framework.request import Request
 
 from .errors import ApiError
 
-PERIOD_RE = re.compile(r"^(\d{4})Q([1-4])$")
+PERIOD_RE = re.compile(r"^(\d{4})(?:Q([1-4]))?$")
 REGION_RE = re.compile(r"^[0-9]{2}$")
 
 YEAR = OpenApiParameter(
@@ -21,7 +21,7 @@ YEAR = OpenApiParameter(
 PERIOD = OpenApiParameter(
     "period",
     OpenApiTypes.STR,
-    description="Kvartal, t.ex. ”2020Q1”.",
+    description="Period: ett kvartal, t.ex. ”2012Q1”, eller ett helt år, t.ex. ”2020”.",
     required=False,
     pattern=PERIOD_RE.pattern,
 )
@@ -47,14 +47,26 @@ def year_filter(request: Request, name: str = "year") -> int | None:
     return int(value)
 
 
-def period_filter(request: Request, name: str = "period") -> tuple[int, int] | None:
+def period_filter(request: Request, name: str = "period") -> tuple[int, int | None] | None:
+    """(year, quarter) of "2012Q1", (year, None) of the yearly period "2020"."""
     value = request.query_params.get(name)
     if value is None or value == "":
         return None
     match = PERIOD_RE.match(value)
     if match is None:
-        raise _invalid(name, _("Ange kvartalet som år och kvartal, t.ex. 2020Q1."))
-    return int(match.group(1)), int(match.group(2))
+        raise _invalid(
+            name, _("Ange perioden som ett kvartal, t.ex. 2012Q1, eller ett helt år, t.ex. 2020.")
+        )
+    return int(match.group(1)), int(match.group(2)) if match.group(2) else None
+
+
+def period_lookup(period: tuple[int, int | None], prefix: str = "") -> dict[str, object]:
+    """Filter arguments for a (year, quarter) from `period_filter` on a queryset whose
+    reporting period is reached through `prefix` (e.g. "period__")."""
+    year, quarter = period
+    if quarter is None:
+        return {f"{prefix}agreement__year": year, f"{prefix}quarter__isnull": True}
+    return {f"{prefix}agreement__year": year, f"{prefix}quarter": quarter}
 
 
 def region_filter(request: Request, name: str = "region") -> str | None:

@@ -12,7 +12,7 @@ from rest_framework import serializers
 from rehab.models import Agreement, AgreementTreatment, Region, ReportingPeriod, Treatment
 
 from .base import ApiListView, ApiRetrieveView
-from .filters import PERIOD, YEAR, period_filter, year_filter
+from .filters import PERIOD, YEAR, period_filter, period_lookup, year_filter
 
 TAG = ["Referensdata"]
 
@@ -30,7 +30,9 @@ class TreatmentSerializer(serializers.ModelSerializer):
 
 
 class PeriodSerializer(serializers.ModelSerializer):
-    label = serializers.CharField(read_only=True, help_text="T.ex. ”2020Q1”.")
+    label = serializers.CharField(
+        read_only=True, help_text="”2020” för en årsrapport, ”2012Q1” för ett kvartal."
+    )
     year = serializers.IntegerField(source="agreement.year", read_only=True)
     is_open = serializers.SerializerMethodField(
         help_text="Öppen för rapportering i dag (inte stängd och har öppnat)."
@@ -163,5 +165,5 @@ class PeriodList(ApiListView):
             qs = qs.filter(agreement__year=year)
         period = period_filter(self.request)
         if period is not None:
-            qs = qs.filter(agreement__year=period[0], quarter=period[1])
+            qs = qs.filter(**period_lookup(period))
         return qs

@@ -38,3 +38,12 @@ def percent(share: Decimal | float | None) -> str:
     if share is None:
         return "–"
     return formatting.format_decimal(Decimal(str(share)) * 100, 1, decimal_sep=_sep()) + " %"
+
+
+@register.simple_tag
+def report_url(name: str, region: str, year: int, quarter: int | None, *extra: object) -> str:
+    """{% report_url 'report' code year quarter %}: a report page's address, for a
+    quarter (…/2012/3/) or, with quarter None, the yearly report (…/2020/)."""
+    from reporting.views.common import report_url as url
+
+    return url(name, region, year, quarter, *extra)

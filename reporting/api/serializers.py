@@ -95,11 +95,23 @@ class DraftInputSerializer(serializers.Serializer):
 
 class ReportCreateSerializer(serializers.Serializer):
     region = serializers.RegexField(r"^[0-9]{2}$", help_text="Länskod, t.ex. ”01”.")
-    period = serializers.RegexField(r"^\d{4}Q[1-4]$", help_text="Kvartal, t.ex. ”2020Q1”.")
+    period = serializers.RegexField(
+        r"^\d{4}(Q[1-4])?$",
+        help_text="Ett helt år för en årsrapport (”2020”), annars ett kvartal (”2012Q1”).",
+    )
 
 
 class SubmitSerializer(serializers.Serializer):
     lock_version = serializers.IntegerField(min_value=0)
+    eligibility_confirmed = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=(
+            "Regionen bekräftar vad som räknas (”eligibility” på rapporten: åldrar, "
+            "diagnosgrupper, bara genomförda behandlingsserier, kontakter bara med "
+            "patientens samtycke). Krävs: utan den vägras inskickningen med 422."
+        ),
+    )
     explanations = serializers.DictField(
         child=serializers.CharField(allow_blank=True, max_length=TEXT_MAX_LENGTH),
         required=False,
@@ -206,6 +218,8 @@ class VersionSerializer(serializers.ModelSerializer):
             "submitted_by",
             "submitted_at",
             "submitted_late",
+            "eligibility_statement",
+            "eligibility_confirmed_at",
             "decided_by",
             "decided_at",
             "review_comment",
@@ -244,9 +258,11 @@ class VersionSerializer(serializers.ModelSerializer):
 
 class ReportSerializer(serializers.ModelSerializer):
     region_name = serializers.CharField(source="region.name")
-    period = serializers.CharField(source="period.label", help_text="T.ex. ”2020Q1”.")
+    period = serializers.CharField(source="period.code", help_text="T.ex. ”2020” eller ”2012Q1”.")
     year = serializers.IntegerField(source="period.agreement.year")
-    quarter = serializers.IntegerField(source="period.quarter")
+    quarter = serializers.IntegerField(
+        source="period.quarter", allow_null=True, help_text="Tomt för en årsrapport."
+    )
     state = serializers.ChoiceField(
         choices=ReportState.choices, help_text="Samma läge som regionens översikt visar."
     )
@@ -280,9 +296,17 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class ReportDetailSerializer(ReportSerializer):
     versions = serializers.SerializerMethodField()
+    eligibility = serializers.SerializerMethodField(
+        help_text="Vad som räknas i rapporten; bekräftas med eligibility_confirmed vid inskickning."
+    )
 
     class Meta(ReportSerializer.Meta):
-        fields = [*ReportSerializer.Meta.fields, "versions"]
+        fields = [*ReportSerializer.Meta.fields, "versions", "eligibility"]
+
+    def get_eligibility(self, obj: Report) -> list[str]:
+        from ..eligibility import eligibility_points
+
+        return eligibility_points(obj.period)
 
     @extend_schema_field(VersionSummarySerializer(many=True))
     def get_versions(self, obj: Report) -> list[dict[str, Any]]:

@@ -24,11 +24,13 @@ from rehab.api.filters import (
     YEAR,
     choice_filter,
     period_filter,
+    period_lookup,
     region_filter,
     year_filter,
 )
 from rehab.models import ReportingPeriod
 from rehab.permissions import Action, can, scoped
+from rehab.selectors import period_missing_message, yearly_by_year
 
 from ..enums import VersionStatus
 from ..models import Report, ReportVersion
@@ -201,7 +203,7 @@ class ReportList(ApiListView):
             qs = qs.filter(period__agreement__year=year)
         period = period_filter(self.request)
         if period is not None:
-            qs = qs.filter(period__agreement__year=period[0], period__quarter=period[1])
+            qs = qs.filter(**period_lookup(period, "period__"))
         region = region_filter(self.request)
         if region is not None:
             qs = qs.filter(region_id=region)
@@ -229,11 +231,14 @@ class ReportList(ApiListView):
                 field="region",
                 status_code=status.HTTP_403_FORBIDDEN,
             )
-        year, quarter = int(data["period"][:4]), int(data["period"][5])
-        period = ReportingPeriod.objects.filter(agreement__year=year, quarter=quarter).first()
+        year = int(data["period"][:4])
+        quarter = int(data["period"][5]) if len(data["period"]) > 4 else None
+        period = ReportingPeriod.objects.filter(**period_lookup((year, quarter))).first()
         if period is None:
             raise ApiError(
-                _("Perioden %(period)s finns inte.") % {"period": data["period"]},
+                period_missing_message(
+                    year=year, quarter=quarter, yearly=yearly_by_year([year]).get(year)
+                ),
                 code="unknown_period",
                 field="period",
             )
@@ -388,6 +393,7 @@ class SubmitAction(ApiGenericView):
             version=_open_version(report, VersionStatus.DRAFT),
             lock_version=data["lock_version"],
             explanations=data["explanations"],
+            eligibility_confirmed=data["eligibility_confirmed"],
             acting_user=request.user,
         )
         return Response(_version_detail(version))

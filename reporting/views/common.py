@@ -23,6 +23,12 @@ from ..enums import ReportState, VersionStatus
 from ..models import Report, ReportVersion
 
 
+def report_url(name: str, region: str, year: int, quarter: int | None, *extra: Any) -> str:
+    """A report page's address: …/2012/3/ for a quarter, …/2020/ for a yearly report."""
+    args = (region, year) if quarter is None else (region, year, quarter)
+    return reverse(f"reporting:{name}", args=(*args, *extra))
+
+
 @dataclass
 class ReportPlace:
     """A region × period, and its report if one exists yet."""
@@ -36,7 +42,7 @@ class ReportPlace:
         return (self.region.code, self.period.agreement.year, self.period.quarter)
 
     def url(self, name: str, *extra: Any) -> str:
-        return reverse(f"reporting:{name}", args=(*self.args, *extra))
+        return report_url(name, *self.args, *extra)
 
     def versions(self) -> list[ReportVersion]:
         if self.report is None:
@@ -49,7 +55,11 @@ class ReportPlace:
 
 
 def report_place(
-    user: Any, region: str, year: int, quarter: int, action: Action = Action.VIEW_REPORTS
+    user: Any,
+    region: str,
+    year: int,
+    quarter: int | None,
+    action: Action = Action.VIEW_REPORTS,
 ) -> ReportPlace:
     """The region × period if `user` may `action` that region's reports; 404 otherwise
     (other regions' reports do not exist for a coordinator)."""
@@ -58,7 +68,7 @@ def report_place(
     period = get_object_or_404(
         ReportingPeriod.objects.select_related("agreement"),
         agreement__year=year,
-        quarter=quarter,
+        **({"quarter__isnull": True} if quarter is None else {"quarter": quarter}),
     )
     report = Report.objects.filter(region=region_obj, period=period).first()
     return ReportPlace(region_obj, period, report)

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from rehab.models import Agreement, Region, ReportingPeriod
 from rehab.permissions import Action, can, require, scope, scoped
+from rehab.selectors import period_code
 
 from ..enums import ReportState, VersionStatus
 from ..figures import Figures
@@ -270,7 +271,7 @@ def _totals_table(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def review(request: HttpRequest, region: str, year: int, quarter: int) -> HttpResponse:
+def review(request: HttpRequest, region: str, year: int, quarter: int | None) -> HttpResponse:
     """FK's review of the submitted version: figures, warnings with the region's
     explanations, the difference against the previous version and the same
     quarter a year earlier; accept, or return with a comment and flagged cells."""
@@ -344,7 +345,11 @@ def review(request: HttpRequest, region: str, year: int, quarter: int) -> HttpRe
         Report.objects.filter(
             region_id=place.region.code,
             period__agreement__year=year - 1,
-            period__quarter=quarter,
+            **(
+                {"period__quarter__isnull": True}
+                if quarter is None
+                else {"period__quarter": quarter}
+            ),
             accepted_version__isnull=False,
         )
         .select_related("accepted_version")
@@ -373,6 +378,7 @@ def review(request: HttpRequest, region: str, year: int, quarter: int) -> HttpRe
             "version": version,
             "previous_version": previous_version,
             "last_year_report": last_year_report,
+            "last_year_label": period_code(year - 1, quarter),
             "grid": grid,
             "totals": _totals_table(treatments, current, previous, last_year),
             "warnings": list(version.warnings.order_by("pk")),

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 
 from rehab.enums import REGION_ROLES
@@ -23,6 +22,7 @@ from .common import (
     STATE_BADGES,
     days_left_text,
     next_step,
+    report_url,
     state_of,
 )
 
@@ -92,10 +92,7 @@ def _overview(request: HttpRequest, region_code: str) -> HttpResponse:
                     "next": next_step(state, can_edit=can_edit, period_open=period.is_open(today)),
                     "days_left": days_left_text(period.deadline, today) if needs_work else "",
                     "late": needs_work and period.is_late(today),
-                    "url": reverse(
-                        "reporting:report",
-                        args=(region.code, period.agreement.year, period.quarter),
-                    ),
+                    "url": report_url("report", region.code, period.agreement.year, period.quarter),
                 }
             )
         active = any(
@@ -108,6 +105,7 @@ def _overview(request: HttpRequest, region_code: str) -> HttpResponse:
         sections.append(
             {
                 "agreement": agreements[agreement_id],
+                "yearly": any(p.quarter is None for p in agreement_periods),
                 "rows": rows,
                 "active": active,
                 "counts": [

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from rehab.permissions import Action, can
 from rehab.selectors import collects_per_unit
 
+from ..eligibility import eligibility_points
 from ..enums import VersionStatus
 from ..figures import Figures
 from ..forms import ReportForm
@@ -48,7 +49,7 @@ from .versions import version_page
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report(request: HttpRequest, region: str, year: int, quarter: int) -> HttpResponse:
+def report(request: HttpRequest, region: str, year: int, quarter: int | None) -> HttpResponse:
     """The report of a region × quarter: the form while there is a draft (or none
     yet) and the user is the region's coordinator; otherwise the latest version,
     read-only."""
@@ -172,6 +173,9 @@ def _form_page(
             "place": place,
             "agreement": agreement,
             "period": place.period,
+            "eligibility": eligibility_points(place.period),
+            "eligibility_confirmed": form.is_bound
+            and form.data.get("eligibility_confirmed") == "on",
             "draft": draft,
             "returned": returned,
             "accepted": accepted,
@@ -253,6 +257,7 @@ def _save(request: HttpRequest, place: ReportPlace) -> HttpResponse:
                 version=draft,
                 lock_version=draft.lock_version,
                 explanations=form.explanations(),
+                eligibility_confirmed=form.data.get("eligibility_confirmed") == "on",
                 acting_user=user,
             )
             request.session.pop(_session_key(draft.pk), None)

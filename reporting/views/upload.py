@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from rehab.formatting import spreadsheet_row
 from rehab.permissions import Action
+from rehab.selectors import period_code, period_missing_message
 
 from ..enums import ExtraKind, Provider, Sex, VersionStatus
 from ..fileformat import COLUMNS, FileFormatError, Row, RowError, parse_file
@@ -72,7 +73,7 @@ def _instructions() -> list[str]:
 
 @login_required
 def template_download(
-    request: HttpRequest, region: str, year: int, quarter: int, fmt: str
+    request: HttpRequest, region: str, year: int, quarter: int | None, fmt: str
 ) -> HttpResponse:
     """The report file for this region × period in the canonical format, with
     every line the agreement asks for (region/period/item/sex/provider filled in)."""
@@ -156,7 +157,22 @@ def _outside_place(rows: list[Row], place: ReportPlace) -> list[RowError]:
                     % {"line": row.line, "got": row.region, "want": place.region.code},
                 )
             )
-        if (row.year, row.quarter) != (year, quarter):
+        if row.year == year and (row.quarter is None) != (quarter is None):
+            # A quarter in a file for a yearly report, or the year for a quarterly one.
+            errors.append(
+                RowError(
+                    row.line,
+                    "period",
+                    _("Rad %(line)s, kolumn period: %(message)s")
+                    % {
+                        "line": row.line,
+                        "message": period_missing_message(
+                            year=row.year, quarter=row.quarter, yearly=quarter is None
+                        ),
+                    },
+                )
+            )
+        elif (row.year, row.quarter) != (year, quarter):
             errors.append(
                 RowError(
                     row.line,
@@ -164,7 +180,7 @@ def _outside_place(rows: list[Row], place: ReportPlace) -> list[RowError]:
                     _("Rad %(line)s, kolumn period: %(got)s, men du laddar upp till %(want)s.")
                     % {
                         "line": row.line,
-                        "got": f"{row.year}Q{row.quarter}",
+                        "got": period_code(row.year, row.quarter),
                         "want": place.period.label,
                     },
                 )
@@ -189,7 +205,7 @@ def _limits() -> ValidationSettings:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest, region: str, year: int, quarter: int) -> HttpResponse:
+def upload(request: HttpRequest, region: str, year: int, quarter: int | None) -> HttpResponse:
     """Choose a file; read and check it; then show the preview (nothing saved yet)."""
     place = report_place(request.user, region, year, quarter, Action.EDIT_REPORTS)
     limits = _limits()
@@ -247,7 +263,9 @@ def upload(request: HttpRequest, region: str, year: int, quarter: int) -> HttpRe
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def upload_preview(request: HttpRequest, region: str, year: int, quarter: int) -> HttpResponse:
+def upload_preview(
+    request: HttpRequest, region: str, year: int, quarter: int | None
+) -> HttpResponse:
     """What the uploaded file will change against the current draft; confirm saves it."""
     place = report_place(request.user, region, year, quarter, Action.EDIT_REPORTS)
     stored = request.session.get(SESSION_KEY)

@@ -48,7 +48,7 @@ def _version_or_404(
 
 @login_required
 def version(
-    request: HttpRequest, region: str, year: int, quarter: int, number: int
+    request: HttpRequest, region: str, year: int, quarter: int | None, number: int
 ) -> HttpResponse:
     place = report_place(request.user, region, year, quarter)
     versions, _visible, version_obj = _version_or_404(request, place, number)
@@ -102,7 +102,7 @@ def version_page(
 
 
 @login_required
-def history(request: HttpRequest, region: str, year: int, quarter: int) -> HttpResponse:
+def history(request: HttpRequest, region: str, year: int, quarter: int | None) -> HttpResponse:
     place = report_place(request.user, region, year, quarter)
     versions = visible_versions(request.user, place.versions())
     visible_ids = {v.pk for v in versions}
@@ -122,7 +122,7 @@ def history(request: HttpRequest, region: str, year: int, quarter: int) -> HttpR
 
 @login_required
 def compare(
-    request: HttpRequest, region: str, year: int, quarter: int, number: int
+    request: HttpRequest, region: str, year: int, quarter: int | None, number: int
 ) -> HttpResponse:
     """A version against the one before it (or `?med=<number>`): changed cells marked."""
     place = report_place(request.user, region, year, quarter)
@@ -165,7 +165,7 @@ def compare(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def correction(request: HttpRequest, region: str, year: int, quarter: int) -> HttpResponse:
+def correction(request: HttpRequest, region: str, year: int, quarter: int | None) -> HttpResponse:
     """Start a correction (rättelse) of an accepted report, with a reason."""
     place = report_place(request.user, region, year, quarter, Action.EDIT_REPORTS)
     if place.report is None or place.report.accepted_version_id is None:

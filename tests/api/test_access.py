@@ -42,7 +42,7 @@ CASES: list[tuple[str, str, Any, dict[str, int]]] = [
     (
         "post",
         "/api/v1/reports/{draft}/submit/",
-        {"lock_version": 0, "explanations": {"": "Sent."}},
+        {"lock_version": 0, "explanations": {"": "Sent."}, "eligibility_confirmed": True},
         {C: 200, V: 403, OC: 404, CO: 403, AP: 403, AD: 403},
     ),
     ("post", "/api/v1/reports/{submitted}/accept/", {"version": 1}, REVIEW),

@@ -68,6 +68,7 @@ def _report_through_api(system: APIClient, fk: APIClient) -> None:
         {
             "lock_version": draft.json()["lock_version"],
             "explanations": {w["key"]: "Inläst i efterhand." for w in checked["warnings"]},
+            "eligibility_confirmed": True,
         },
         HTTP_IDEMPOTENCY_KEY="q1-submit",
     )
@@ -86,6 +87,7 @@ def _report_in_browser(client: Any, coordinator: Any, case_officer: Any) -> None
         "comment": "Inskrivet för hand",
         "action": "submit",
         "explain:": "Inläst i efterhand.",
+        "eligibility_confirmed": "on",
     }
     form.update({f"{t}:{s}:{p}": str(v) for (t, s, p), v in SERIES.items()})
     form.update({f"{k}:{s}": str(v) for (k, s), v in EXTRAS.items()})

@@ -15,7 +15,11 @@ from tests.factories import report_version
 
 
 def _submit_body(lock_version: int) -> dict[str, Any]:
-    return {"lock_version": lock_version, "explanations": {"": "Sent, systembyte."}}
+    return {
+        "lock_version": lock_version,
+        "explanations": {"": "Sent, systembyte."},
+        "eligibility_confirmed": True,
+    }
 
 
 @pytest.mark.django_db

@@ -146,7 +146,8 @@ def test_report_validate_lists_errors_and_warnings_with_codes(api, coordinator):
         client,
         report["id"],
         0,
-        extras=[{"kind": "AF_CONTACT", "sex": "M", "value": 9}],
+        # 21 Arbetsförmedlingen contacts against 20 completed series in all.
+        extras=[{"kind": "AF_CONTACT", "sex": "M", "value": 21}],
     )
     response = client.post(f"/api/v1/reports/{report['id']}/validate/")
     body = response.json()
@@ -175,8 +176,26 @@ def test_report_submit_needs_an_explanation_for_each_warning(api, coordinator):
         f"/api/v1/reports/{report['id']}/submit/",
         {"lock_version": 1, "explanations": {"": "Systembytet försenade oss."}},
     )
+    error = response.json()["error"]
+    assert response.status_code == 422
+    assert (error["code"], error["field"]) == ("eligibility_not_confirmed", "eligibility_confirmed")
+    assert "Bekräfta att rapporten bara räknar" in error["message"]
+    assert ReportVersion.objects.get(report_id=report["id"]).status == "DRAFT"
+    eligibility = client.get(f"/api/v1/reports/{report['id']}/").json()["eligibility"]
+    assert any("patienten har samtyckt" in point for point in eligibility)
+
+    response = client.post(
+        f"/api/v1/reports/{report['id']}/submit/",
+        {
+            "lock_version": 1,
+            "explanations": {"": "Systembytet försenade oss."},
+            "eligibility_confirmed": True,
+        },
+    )
     body = response.json()
     assert response.status_code == 200
+    assert "genomförda behandlingsserier" in body["eligibility_statement"]
+    assert body["eligibility_confirmed_at"] == body["submitted_at"]
     assert (body["status"], body["submitted_by"], body["submitted_late"]) == (
         "SUBMITTED",
         coordinator.username,
@@ -193,7 +212,7 @@ def _submitted(api: Any, coordinator: Any) -> dict[str, Any]:
     _save(client, report["id"], 0)
     response = client.post(
         f"/api/v1/reports/{report['id']}/submit/",
-        {"lock_version": 1, "explanations": {"": "Sent."}},
+        {"lock_version": 1, "explanations": {"": "Sent."}, "eligibility_confirmed": True},
     )
     assert response.status_code == 200, response.json()
     return report

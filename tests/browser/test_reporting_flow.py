@@ -67,6 +67,12 @@ def test_report_from_first_figure_to_correction(page, coordinator, case_officer)
     p.click("button[value=submit]")
     assert "Förklara varje varning" in p.inner_text(".messages")
     assert explain_all_warnings(page, "Uppgifterna från privata vårdgivare kom sent.") >= 1
+    # What counts is stated on the form; submitting needs the coordinator's confirmation.
+    assert "Räkna bara personer i åldern 16–67 år." in p.inner_text("#vad-som-raknas")
+    p.click("button[value=submit]")
+    assert "Bekräfta att rapporten bara räknar" in p.inner_text(".messages")
+    explain_all_warnings(page, "Uppgifterna från privata vårdgivare kom sent.")
+    p.check("#eligibility_confirmed")
     p.click("button[value=submit]")
     assert "Rapporten är inskickad till Försäkringskassan." in p.inner_text(".messages")
     assert "Inskickad" in p.inner_text("h1")
@@ -100,6 +106,7 @@ def test_report_from_first_figure_to_correction(page, coordinator, case_officer)
     assert total(page, "IPT") == "12"
     p.click("button[value=save]")
     explain_all_warnings(page, "Uppgifterna från privata vårdgivare kom sent.")
+    p.check("#eligibility_confirmed")
     p.click("button[value=submit]")
     assert "Rapporten är inskickad till Försäkringskassan." in p.inner_text(".messages")
     assert "version 2" in p.inner_text("h1")
@@ -230,8 +237,8 @@ def test_errors_are_shown_next_to_the_cell_in_the_browser(page, coordinator):
     p.click("button[value=save]")
     note = p.inner_text("td:has(#cell-AF_CONTACT-M) .field-error")
     assert note == (
-        "Kontakter med Arbetsförmedlingen för män (4) är fler än genomförda behandlingar "
-        "för män (2)."
+        "Kontakter med Arbetsförmedlingen (4) är fler än regionens genomförda behandlingar "
+        "under perioden (2)."
     )
     assert p.get_attribute("#cell-AF_CONTACT-M", "aria-invalid") == "true"
     p.click(".error-summary a")

@@ -177,9 +177,16 @@ def test_parse_csv_rejects_region_that_is_not_two_digits():
 def test_parse_csv_rejects_bad_period():
     data = csv_bytes("01;2019Q5;KBT;F;PUBLIC;1", "01;2019-1;KBT;M;PUBLIC;1")
     assert messages_of(data) == [
-        'Rad 2, kolumn period: "2019Q5" är inte en period på formen ÅÅÅÅQn (t.ex. "2019Q1").',
-        'Rad 3, kolumn period: "2019-1" är inte en period på formen ÅÅÅÅQn (t.ex. "2019Q1").',
+        'Rad 2, kolumn period: "2019Q5" är inte en period på formen ÅÅÅÅQn eller ÅÅÅÅ '
+        '(t.ex. "2012Q1" för ett kvartal, "2020" för ett helt år).',
+        'Rad 3, kolumn period: "2019-1" är inte en period på formen ÅÅÅÅQn eller ÅÅÅÅ '
+        '(t.ex. "2012Q1" för ett kvartal, "2020" för ett helt år).',
     ]
+
+
+def test_parse_csv_reads_a_yearly_period():
+    rows = parse_csv(csv_bytes("01;2020;KBT;F;PUBLIC;4"))
+    assert [(r.year, r.quarter) for r in rows] == [(2020, None)]
 
 
 def test_parse_csv_rejects_bad_item():

@@ -278,8 +278,8 @@ def test_import_refuses_contacts_above_series_naming_the_line(coordinator):
         csv_file("01;2020Q4;KBT;M;PUBLIC;3", "01;2020Q4;AF_CONTACT;M;;4"),
         coordinator,
         [
-            "Rad 3, kolumn value: Kontakter med Arbetsförmedlingen för män (4) är fler än "
-            "genomförda behandlingar för män (3)."
+            "Rad 3, kolumn value: Kontakter med Arbetsförmedlingen (4) är fler än regionens "
+            "genomförda behandlingar under perioden (3)."
         ],
     )
 
@@ -314,8 +314,8 @@ def test_import_lists_every_error_of_every_report(coordinator):
         coordinator,
         [
             "Rad 2, kolumn item: XYZ ingår inte i överenskommelsen för 2020.",
-            "Rad 4, kolumn value: Kontakter med arbetsgivare för kvinnor (9) är fler än "
-            "genomförda behandlingar för kvinnor (3).",
+            "Rad 4, kolumn value: Kontakter med arbetsgivare (9) är fler än regionens "
+            "genomförda behandlingar under perioden (3).",
         ],
     )
 

@@ -49,7 +49,12 @@ def submit_q4(user):
         acting_user=user,
     )
     return report_submit(
-        version=version, lock_version=1, explanations={}, acting_user=user, today=OPEN_DAY
+        version=version,
+        lock_version=1,
+        explanations={},
+        eligibility_confirmed=True,
+        acting_user=user,
+        today=OPEN_DAY,
     )
 
 
@@ -103,7 +108,12 @@ def test_return_and_accept_email_the_regions_coordinators(
         "Det här meddelandet skickades automatiskt.\n"
     )
     draft = report_submit(
-        version=draft, lock_version=0, explanations={}, acting_user=coordinator, today=OPEN_DAY
+        version=draft,
+        lock_version=0,
+        explanations={},
+        eligibility_confirmed=True,
+        acting_user=coordinator,
+        today=OPEN_DAY,
     )
     wait_for(lambda: len(mail.outbox) == 4)
     report_accept(version=draft, acting_user=case_officer, comment="Tack!")

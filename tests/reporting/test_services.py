@@ -62,6 +62,7 @@ def submitted(user, figures=FIGURES):
         version=version,
         lock_version=version.lock_version,
         explanations={},
+        eligibility_confirmed=True,
         acting_user=user,
         today=OPEN_DAY,
     )
@@ -193,7 +194,11 @@ def test_other_regions_coordinator_cannot_create_or_edit(coordinator, other_coor
         )
     with pytest.raises(NotAllowed):
         report_submit(
-            version=version, lock_version=0, explanations={}, acting_user=other_coordinator
+            version=version,
+            lock_version=0,
+            explanations={},
+            eligibility_confirmed=True,
+            acting_user=other_coordinator,
         )
     assert figures_of(version) == Figures()
 
@@ -260,6 +265,7 @@ def test_submit_refused_with_errors(coordinator):
             version=version,
             lock_version=version.lock_version,
             explanations={},
+            eligibility_confirmed=True,
             acting_user=coordinator,
             today=OPEN_DAY,
         )
@@ -278,6 +284,7 @@ def test_submit_refused_before_the_period_opens(coordinator):
             version=version,
             lock_version=version.lock_version,
             explanations={},
+            eligibility_confirmed=True,
             acting_user=coordinator,
             today=datetime.date(2020, 12, 1),
         )
@@ -298,6 +305,7 @@ def test_submit_needs_an_explanation_for_each_warning(coordinator):
             version=version,
             lock_version=version.lock_version,
             explanations={"": "Sjukdom på enheten.", "KBT:drop_to_zero": "  "},
+            eligibility_confirmed=True,
             acting_user=coordinator,
             today=late,
         )
@@ -316,6 +324,7 @@ def test_submit_needs_an_explanation_for_each_warning(coordinator):
         version=version,
         lock_version=version.lock_version,
         explanations=explanations,
+        eligibility_confirmed=True,
         acting_user=coordinator,
         today=late,
     )
@@ -338,6 +347,7 @@ def test_submit_warning_list_is_what_validation_says(coordinator):
             version=version,
             lock_version=version.lock_version,
             explanations={},
+            eligibility_confirmed=True,
             acting_user=coordinator,
             today=datetime.date(2021, 9, 1),
         )
@@ -358,6 +368,7 @@ def test_submit_with_stale_lock_version_is_refused(coordinator):
             version=version,
             lock_version=0,
             explanations={},
+            eligibility_confirmed=True,
             acting_user=coordinator,
             today=OPEN_DAY,
         )
@@ -372,6 +383,7 @@ def test_submit_twice_is_an_invalid_transition(coordinator):
             version=version,
             lock_version=version.lock_version,
             explanations={},
+            eligibility_confirmed=True,
             acting_user=coordinator,
             today=OPEN_DAY,
         )
@@ -464,7 +476,12 @@ def test_return_keeps_the_returned_version_and_opens_a_new_draft(coordinator, ca
     draft = report_save_draft(version=draft, figures=fixed, lock_version=0, acting_user=coordinator)
     assert [(c.key, c.old, c.new) for c in version_changes(draft)] == [("KBT:F:PUBLIC", 12, 10)]
     draft = report_submit(
-        version=draft, lock_version=1, explanations={}, acting_user=coordinator, today=OPEN_DAY
+        version=draft,
+        lock_version=1,
+        explanations={},
+        eligibility_confirmed=True,
+        acting_user=coordinator,
+        today=OPEN_DAY,
     )
     report_accept(version=draft, acting_user=case_officer)
     assert Report.objects.get(pk=version.report_id).accepted_version_id == draft.pk
@@ -493,7 +510,12 @@ def test_correction_keeps_accepted_in_force_until_accepted(coordinator, case_off
         version=correction, figures=changed, lock_version=0, acting_user=coordinator
     )
     correction = report_submit(
-        version=correction, lock_version=1, explanations={}, acting_user=coordinator, today=OPEN_DAY
+        version=correction,
+        lock_version=1,
+        explanations={},
+        eligibility_confirmed=True,
+        acting_user=coordinator,
+        today=OPEN_DAY,
     )
     # Submitted, not yet accepted: the original is still the one in force.
     report.refresh_from_db()
@@ -528,7 +550,12 @@ def test_correction_refusals(coordinator, other_coordinator, case_officer):
         report_start_correction(report=report, reason="Fel", acting_user=coordinator)
     assert not_accepted.value.message == "Bara en godkänd rapport kan rättas."
     version = report_submit(
-        version=version, lock_version=1, explanations={}, acting_user=coordinator, today=OPEN_DAY
+        version=version,
+        lock_version=1,
+        explanations={},
+        eligibility_confirmed=True,
+        acting_user=coordinator,
+        today=OPEN_DAY,
     )
     report_accept(version=version, acting_user=case_officer)
     with pytest.raises(ReportError) as no_reason:

@@ -143,9 +143,43 @@ def test_validate_employer_contacts_exceed_series(ref):
         (
             "employer_contacts_exceed_series",
             "EMPLOYER_CONTACT:F",
-            "Kontakter med arbetsgivare för kvinnor (11) är fler än "
-            "genomförda behandlingar för kvinnor (10).",
+            "Kontakter med arbetsgivare (11) är fler än regionens genomförda "
+            "behandlingar under perioden (10).",
         )
+    ]
+
+
+def test_validate_contacts_compared_with_total_series_not_per_sex(ref):
+    """Spec §5: the region's employer contacts, and its Arbetsförmedlingen contacts,
+    each against its total completed series of the period. More contacts for men than
+    series for men is fine when the total holds; each kind is checked on its own."""
+    figures = Figures(
+        series={("KBT", "F", "PUBLIC"): 8, ("KBT", "M", "PUBLIC"): 2},
+        extras={
+            ("EMPLOYER_CONTACT", "F"): 1,
+            ("EMPLOYER_CONTACT", "M"): 9,
+            ("AF_CONTACT", "F"): 0,
+            ("AF_CONTACT", "M"): 10,
+        },
+    )
+    assert check(figures).errors == []
+    over = Figures(
+        series=figures.series,
+        extras={**figures.extras, ("AF_CONTACT", "F"): 1, ("EMPLOYER_CONTACT", "F"): 2},
+    )
+    assert [(i.code, i.key, i.message) for i in check(over).errors] == [
+        (
+            "employer_contacts_exceed_series",
+            "EMPLOYER_CONTACT:M",
+            "Kontakter med arbetsgivare (11) är fler än regionens genomförda "
+            "behandlingar under perioden (10).",
+        ),
+        (
+            "af_contacts_exceed_series",
+            "AF_CONTACT:M",
+            "Kontakter med Arbetsförmedlingen (11) är fler än regionens genomförda "
+            "behandlingar under perioden (10).",
+        ),
     ]
 
 
@@ -155,8 +189,8 @@ def test_validate_af_contacts_exceed_series(ref):
         (
             "af_contacts_exceed_series",
             "AF_CONTACT:M",
-            "Kontakter med Arbetsförmedlingen för män (1 001) är fler än "
-            "genomförda behandlingar för män (1 000).",
+            "Kontakter med Arbetsförmedlingen (1 001) är fler än regionens genomförda "
+            "behandlingar under perioden (1 000).",
         )
     ]
 

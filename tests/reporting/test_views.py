@@ -21,6 +21,7 @@ from reporting.services import (
     report_submit,
 )
 from reporting.validation import report_validate
+from reporting.views.common import report_url
 from tests.factories import report_version
 
 pytestmark = pytest.mark.django_db
@@ -29,16 +30,20 @@ REGION, YEAR, QUARTER = "01", 2020, 1
 
 
 def url(
-    name: str, *extra: Any, region: str = REGION, year: int = YEAR, quarter: int = QUARTER
+    name: str,
+    *extra: Any,
+    region: str = REGION,
+    year: int = YEAR,
+    quarter: int | None = QUARTER,
 ) -> str:
-    return reverse(f"reporting:{name}", args=(region, year, quarter, *extra))
+    return report_url(name, region, year, quarter, *extra)
 
 
 def messages_of(response: Any) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
-def period(year: int = YEAR, quarter: int = QUARTER) -> ReportingPeriod:
+def period(year: int = YEAR, quarter: int | None = QUARTER) -> ReportingPeriod:
     return ReportingPeriod.objects.select_related("agreement").get(
         agreement__year=year, quarter=quarter
     )
@@ -66,6 +71,7 @@ def submitted_with(user: Any, cells: dict[str, int], **kwargs: Any) -> ReportVer
         version=draft,
         lock_version=draft.lock_version,
         explanations={w.key: "Sent på grund av omorganisation." for w in warnings},
+        eligibility_confirmed=True,
         acting_user=user,
     )
 
@@ -208,8 +214,8 @@ def test_errors_are_shown_next_to_the_cell_and_block_submission(login, coordinat
     client = login(coordinator)
     html = client.get(url("report")).content.decode()
     message = (
-        "Kontakter med arbetsgivare för kvinnor (5) är fler än genomförda behandlingar "
-        "för kvinnor (2)."
+        "Kontakter med arbetsgivare (5) är fler än regionens genomförda behandlingar "
+        "under perioden (2)."
     )
     assert '<td class="num has-error">' in html
     assert f'<span class="field-error">{message}</span>' in html
@@ -241,13 +247,24 @@ def test_warning_needs_an_explanation_then_submit_shows_the_submitted_version(lo
     assert response.headers["Location"] == url("report") + "#kontroll"
     assert messages_of(response) == ["Förklara varje varning innan rapporten skickas in."]
 
+    explained = {"explain:": "Uppgifterna kom sent från vårdcentralerna."}
+    assert "Räkna bara genomförda behandlingsserier" in html  # what counts, on the form
+    response = client.post(
+        url("report"), form_data(draft, {"KBT:F:PUBLIC": "3"}, action="submit", **explained)
+    )
+    assert messages_of(response)[-1] == (
+        "Bekräfta att rapporten bara räknar det som överenskommelsen gäller innan den skickas in."
+    )
+    assert ReportVersion.objects.get().status == VersionStatus.DRAFT
+
     response = client.post(
         url("report"),
         form_data(
             draft,
             {"KBT:F:PUBLIC": "3"},
             action="submit",
-            **{"explain:": "Uppgifterna kom sent från vårdcentralerna."},
+            eligibility_confirmed="on",
+            **explained,
         ),
     )
     assert response.status_code == 302
@@ -256,6 +273,8 @@ def test_warning_needs_an_explanation_then_submit_shows_the_submitted_version(lo
     version = ReportVersion.objects.get()
     assert version.status == VersionStatus.SUBMITTED
     assert version.submitted_by == coordinator
+    assert "Räkna bara personer i åldern 16–67 år." in version.eligibility_statement
+    assert version.eligibility_confirmed_at == version.submitted_at
 
     html = client.get(url("version", 1)).content.decode()
     assert "Inskickad" in html

@@ -137,8 +137,8 @@ def test_upload_the_filled_in_xlsx_template(login, coordinator):
         (
             "rapport.csv",
             "01;2020Q1;KBT;F;PUBLIC;1\n01;2020Q1;AF_CONTACT;F;;5\n",
-            "Rad 3, kolumn value: Kontakter med Arbetsförmedlingen för kvinnor (5) är fler än "
-            "genomförda behandlingar för kvinnor (1).",
+            "Rad 3, kolumn value: Kontakter med Arbetsförmedlingen (5) är fler än regionens "
+            "genomförda behandlingar under perioden (1).",
         ),
     ],
 )

@@ -37,7 +37,12 @@ from payments.engine.simulate import simulate
 from payments.run_inputs import agreement_params_snapshot
 from rehab.enums import ConditionKind, PayoutModel
 from rehab.models import Agreement, AgreementTreatment, Condition
-from rehab.selectors import agreement_populations, populations_for
+from rehab.selectors import (
+    agreement_populations,
+    period_code,
+    period_missing_message,
+    populations_for,
+)
 from reporting.fileformat import NON_TREATMENT_ITEMS, FileFormatError, Row, parse_file
 
 HEADER = "region;period;component;amount_ore"
@@ -96,11 +101,17 @@ def check_rows(agreement: Agreement, rows: list[Row], populations: dict[str, int
         )
     )
     errors: list[str] = []
+    yearly = agreement.is_yearly_reporting
     for row in rows:
         if row.year != agreement.year:
             errors.append(
-                f"Rad {row.line}: perioden {row.year}Q{row.quarter} hör inte till "
+                f"Rad {row.line}: perioden {period_code(row.year, row.quarter)} hör inte till "
                 f"överenskommelsen {agreement.year}."
+            )
+        elif (row.quarter is None) != yearly:
+            errors.append(
+                f"Rad {row.line}: "
+                + period_missing_message(year=row.year, quarter=row.quarter, yearly=yearly)
             )
         if row.region not in populations:
             errors.append(f"Rad {row.line}: region {row.region} saknar befolkningsuppgift.")

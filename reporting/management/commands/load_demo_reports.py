@@ -1,9 +1,10 @@
-"""Demo reports (idempotent; run after load_demo_data): accepted reports for all 21
-regions for 2019 Q1–Q4 and 2020 Q1–Q3, a half-filled draft for region 01 2020Q4 and
-a submitted report for region 03 2020Q4.
+"""Demo reports (idempotent; run after load_demo_data). Villkor 3 is reported once a
+year from 2016, so: an accepted yearly report "2019" for all 21 regions and "2020"
+for the other 19, a half-filled draft of region 01's 2020 report and a submitted
+2020 report for region 03.
 
 The figures are made up but plausible and always the same: each region's counts
-follow its population with a small variation seeded by region and quarter. Never
+follow its population with a small variation seeded by region and period. Never
 run this against a production database.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -32,9 +34,23 @@ from reporting.services import (
 )
 from reporting.validation import included_treatments
 
-HISTORY = [(2019, 1), (2019, 2), (2019, 3), (2019, 4), (2020, 1), (2020, 2), (2020, 3)]
-CURRENT = (2020, 4)
-# The day the demo's current reports were filed (2020Q4 is open, before its deadline).
+# Regions whose current report is not accepted: 01 has a draft, 03 has submitted.
+IN_PROGRESS = ("01", "03")
+
+
+def demo_plan(
+    periods: Iterable[tuple[int, int | None]],
+) -> tuple[list[tuple[int, int | None]], tuple[int, int | None]]:
+    """The periods to fill with accepted reports, and the current one (01's draft,
+    03's submission). Yearly villkor 3: 2019 and 2020 (2020 for the other regions);
+    an agreement still reported by quarter: 2019Q1–2020Q3, current 2020Q4."""
+    if (2020, None) in set(periods):
+        return [(2019, None), (2020, None)], (2020, None)
+    return [(2019, 1), (2019, 2), (2019, 3), (2019, 4), (2020, 1), (2020, 2), (2020, 3)], (2020, 4)
+
+
+# The day the demo's current reports were filed (the 2020 report is open, before its
+# deadline 2021-08-15).
 FILED_ON = datetime.date(2021, 2, 15)
 
 # Completed series per inhabitant and quarter, and the share of women.
@@ -68,8 +84,8 @@ def demo_figures(code: str, population: int, period: ReportingPeriod) -> Figures
         rate, women = PER_INHABITANT[treatment]
         season = SEASON[quarter] if quarter is not None else sum(SEASON.values())
         total = population * rate * season * rng.uniform(0.85, 1.15)
-        if year == 2020 and quarter == 2:
-            total *= 0.85  # covid spring
+        if year == 2020 and quarter in (2, None):
+            total *= 0.85 if quarter == 2 else 0.96  # covid spring
         for sex, sex_share in ((Sex.FEMALE, women), (Sex.MALE, 1 - women)):
             for provider, provider_share in (
                 (Provider.PUBLIC, 1 - private_share),
@@ -126,6 +142,7 @@ class Command(BaseCommand):
                 agreement__year__in=[2019, 2020]
             )
         }
+        history, current = demo_plan(periods)
         started = set(
             Report.objects.filter(versions__isnull=False, period__agreement__year__in=[2019, 2020])
             .values_list("region", "period__agreement__year", "period__quarter")
@@ -135,8 +152,10 @@ class Command(BaseCommand):
         for region in Region.objects.filter(active=True).order_by("code"):
             if region.code not in populations:
                 continue
-            for year, quarter in HISTORY:
+            for year, quarter in history:
                 if (region.code, year, quarter) in started:
+                    continue
+                if (year, quarter) == current and region.code in IN_PROGRESS:
                     continue
                 period = periods[(year, quarter)]
                 figures = demo_figures(region.code, populations[region.code], period)
@@ -151,13 +170,13 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Godkända demorapporter: inga nya")
 
-        period = periods[CURRENT]
-        if ("01", *CURRENT) not in started:
+        period = periods[current]
+        if ("01", *current) not in started:
             self._draft(users["samordnare01"], period, populations["01"])
-            self.stdout.write("Utkast: 01 2020Q4")
-        if ("03", *CURRENT) not in started:
+            self.stdout.write(f"Utkast: 01 {period.code}")
+        if ("03", *current) not in started:
             self._submitted(users["samordnare03"], period, populations["03"])
-            self.stdout.write("Inskickad: 03 2020Q4")
+            self.stdout.write(f"Inskickad: 03 {period.code}")
 
     def _draft(self, user: User, period: ReportingPeriod, population: int) -> None:
         """Half filled in: the mental-health treatments only."""
@@ -191,6 +210,7 @@ class Command(BaseCommand):
                     version=version,
                     lock_version=version.lock_version,
                     explanations=explanations,
+                    eligibility_confirmed=True,
                     acting_user=user,
                     today=FILED_ON,
                 )
