@@ -92,6 +92,7 @@ def test_frozen_after_submit_through_the_api(api, units, period, reporter1, coor
         version=version,
         lock_version=version.lock_version,
         explanations={"": "Sent."},
+        eligibility_confirmed=True,
         acting_user=coordinator,
     )
     refused = api(reporter1).put(figures_path(units[0], period), {**BODY, "lock_version": 1})
@@ -106,6 +107,7 @@ def test_funds_through_the_api(api, units, period, reporter1, coordinator, case_
         version=version,
         lock_version=version.lock_version,
         explanations={"": "Sent."},
+        eligibility_confirmed=True,
         acting_user=coordinator,
     )
     report_accept(version=version, acting_user=case_officer)

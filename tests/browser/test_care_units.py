@@ -67,6 +67,7 @@ def test_units_file_coordinator_submits_fk_pays_units_see_their_money(
     areas = p.locator("section#kontroll textarea")
     for index in range(areas.count()):
         areas.nth(index).fill("Enheterna rapporterade efter sista dag.")
+    p.check("#eligibility_confirmed")
     p.click("button[value=submit]")
     assert "Rapporten är inskickad till Försäkringskassan." in p.inner_text(".messages")
 

@@ -86,6 +86,7 @@ def accepted_and_paid(units, period, reporter1, reporter2, coordinator, case_off
         version=version,
         lock_version=version.lock_version,
         explanations={"": "Sent."},
+        eligibility_confirmed=True,
         acting_user=coordinator,
     )
     report_accept(version=version, acting_user=case_officer)

@@ -169,6 +169,7 @@ def submit(version, coordinator):
         version=version,
         lock_version=version.lock_version,
         explanations={"": "Sent."},
+        eligibility_confirmed=True,
         acting_user=coordinator,
     )
 

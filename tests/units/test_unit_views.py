@@ -141,6 +141,7 @@ def test_coordinator_submits_the_sum_from_the_browser(
             "comment": "Summan av tre enheter.",
             "explain:": "Sent.",
             "action": "submit",
+            "eligibility_confirmed": "on",
         },
     )
     assert response.status_code == 302
@@ -161,6 +162,7 @@ def test_fk_sees_the_unit_breakdown_read_only(
         version=version,
         lock_version=version.lock_version,
         explanations={"": "Sent."},
+        eligibility_confirmed=True,
         acting_user=coordinator,
     )
     client = login(case_officer)

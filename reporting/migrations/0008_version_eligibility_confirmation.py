@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reporting', '0003_event_records_api_token'),
+        ('reporting', '0007_account_reminders'),
     ]
 
     operations = [
