@@ -100,12 +100,22 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "rehab.wsgi.application"
 
+# Connections come from a bounded psycopg pool per process (Django 5.2): however many
+# threads serve requests (runserver starts one per request), a process never holds
+# more than DB_POOL_MAX_SIZE connections; a request waits up to DB_POOL_TIMEOUT
+# seconds for one. gunicorn's sync workers use one at a time.
+DB_POOL_MAX_SIZE = int(os.environ.get("DB_POOL_MAX_SIZE", "4"))
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rehab"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        conn_max_age=0,  # the pool keeps connections; Django must not hold them too
     )
+}
+DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+    "min_size": 0,
+    "max_size": DB_POOL_MAX_SIZE,
+    "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
+    "max_idle": 60,
 }
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Rehab runs on PostgreSQL only; DATABASE_URL must be postgres://")
