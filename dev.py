@@ -5,7 +5,9 @@
                           web app (gunicorn, as production) and a Celery worker (with
                           beat); prints URL and logins. --reload: runserver instead
     python3 dev.py test   install, then lint (ruff), type-check (mypy), check
-                          migrations and run the whole test suite (pytest)
+                          migrations and run the whole test suite (pytest); with
+                          Node.js present, installs the test OIDC provider (npm ci)
+    python3 dev.py totp   the current two-step code of the demo approver and admin
 
 Services: DATABASE_URL / CELERY_BROKER_URL when set; otherwise PostgreSQL on
 127.0.0.1:5432 and Redis on 127.0.0.1:6379 when they answer; otherwise an embedded
@@ -15,8 +17,11 @@ A second run skips what is already done (the install is keyed on pyproject.toml)
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -34,6 +39,9 @@ VENV_PY = VENV / "bin" / "python"
 IN_VENV_MARK = "REHAB_DEV_IN_VENV"
 
 DEMO_PASSWORD = "rehab-demo-2026"
+# The demo approver and administrator sign in in two steps (TOTP). Their authenticator
+# key is this (base32, as apps take it); `python3 dev.py totp` prints the current code.
+DEMO_TOTP_SECRET = "REHABDEMOTOTPKEYREHABDEMOTOTPKEY"
 
 
 def say(message: str) -> None:
@@ -222,7 +230,14 @@ def cmd_up(argv: list[str]) -> int:
         manage(env, "collectstatic", "--noinput", "-v", "0")
     manage(env, "migrate", "--noinput", "-v", "0")
     manage(env, "load_reference_data")
-    manage(env, "load_demo_data", "--password", DEMO_PASSWORD)
+    manage(
+        env,
+        "load_demo_data",
+        "--password",
+        DEMO_PASSWORD,
+        "--totp-key",
+        base64.b32decode(DEMO_TOTP_SECRET).hex(),
+    )
     manage(env, "load_demo_reports")
 
     DATA.mkdir(exist_ok=True)
@@ -271,8 +286,9 @@ def cmd_up(argv: list[str]) -> int:
         "    lasare01       region viewer, Region Stockholm (01)\n"
         "    handlaggare    FK case officer\n"
         "    handlaggare2   FK case officer\n"
-        "    attestant      FK approver\n"
-        "    admin          administrator (Django admin)\n"
+        "    attestant      FK approver                 } second step: a code from an\n"
+        "    admin          administrator (Django admin) } authenticator app with the key\n"
+        f"                   {DEMO_TOTP_SECRET}, or run `python3 dev.py totp`\n"
         "  Stop with Ctrl-C.\n",
         flush=True,
     )
@@ -299,6 +315,31 @@ def cmd_up(argv: list[str]) -> int:
     return 0
 
 
+def ensure_test_oidc_provider() -> bool:
+    """The sign-in tests start a real OpenID Connect provider (tests/oidc_provider,
+    the npm package oidc-provider) with Node.js: install it from its lock file when
+    Node.js is here. Without Node.js those tests skip, saying how to enable them."""
+    op_dir = ROOT / "tests" / "oidc_provider"
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if not (node and npm):
+        say(
+            "Node.js not found: the OIDC sign-in tests will be skipped "
+            "(`apt-get install nodejs npm` enables them)"
+        )
+        return True
+    digest = hashlib.sha256((op_dir / "package-lock.json").read_bytes()).hexdigest()[:16]
+    stamp = op_dir / "node_modules" / f".rehab-installed-{digest}"
+    if stamp.exists():
+        return True
+    say("installing the test OpenID Connect provider (npm ci in tests/oidc_provider) ...")
+    rc = subprocess.call([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=op_dir)
+    if rc != 0:
+        say(f"npm ci failed ({rc})")
+        return False
+    stamp.touch()
+    return True
+
+
 def cmd_test(argv: list[str]) -> int:
     env = service_env("rehab")
     env["REHAB_PROFILE"] = "development"
@@ -313,6 +354,8 @@ def cmd_test(argv: list[str]) -> int:
         ),
         ("mypy", [str(bin_ / "mypy"), "."]),
     ]
+    if not ensure_test_oidc_provider():
+        failures.append("npm ci (tests/oidc_provider)")
     if not argv:  # a focused run (arguments given) skips the checks
         for name, cmd in steps:
             say(f"{name} ...")
@@ -329,10 +372,27 @@ def cmd_test(argv: list[str]) -> int:
     return 0
 
 
+def totp_now(secret: str, *, step: int = 30, digits: int = 6) -> tuple[str, int]:
+    """RFC 6238 code for a base32 key now, and the seconds it stays valid."""
+    counter, into = divmod(int(time.time()), step)
+    mac = hmac.new(base64.b32decode(secret), counter.to_bytes(8, "big"), "sha1").digest()
+    offset = mac[-1] & 0x0F
+    code = (int.from_bytes(mac[offset : offset + 4], "big") & 0x7FFFFFFF) % 10**digits
+    return f"{code:0{digits}d}", step - into
+
+
+def cmd_totp() -> int:
+    code, valid = totp_now(DEMO_TOTP_SECRET)
+    print(f"{code}  (demo accounts attestant and admin; valid {valid} more seconds)")
+    return 0
+
+
 def main() -> int:
-    if len(sys.argv) < 2 or sys.argv[1] not in {"up", "test"}:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"up", "test", "totp"}:
         print(__doc__)
         return 2
+    if sys.argv[1] == "totp":
+        return cmd_totp()
     ensure_venv()
     command, rest = sys.argv[1], sys.argv[2:]
     return cmd_up(rest) if command == "up" else cmd_test(rest)

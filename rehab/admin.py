@@ -328,14 +328,18 @@ class UserAdmin(DjangoUserAdmin):
         "role",
         "region",
         "is_active",
+        "has_mfa",
         "last_login",
     )
     list_filter = ("role", "region", "is_service_user", "is_active", "is_staff")
-    search_fields = ("username", "first_name", "last_name", "email")
+    search_fields = ("username", "first_name", "last_name", "email", "hsa_id")
     list_select_related = ("region",)
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
-        (_("Roll i Rehab"), {"fields": ("role", "region", "care_unit", "is_service_user")}),
+        (
+            _("Roll i Rehab"),
+            {"fields": ("role", "region", "care_unit", "is_service_user", "hsa_id")},
+        ),
     )
     add_fieldsets = (
         *DjangoUserAdmin.add_fieldsets,
@@ -350,6 +354,7 @@ class UserAdmin(DjangoUserAdmin):
                     "region",
                     "care_unit",
                     "is_service_user",
+                    "hsa_id",
                 )
             },
         ),
@@ -361,6 +366,17 @@ class UserAdmin(DjangoUserAdmin):
     ) -> Any:
         form = super().get_form(request, obj, change=change, **kwargs)
         return type("ServiceUserAware" + form.__name__, (_ServiceUserFormMixin, form), {})
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        from django.db.models import Exists, OuterRef
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return super().get_queryset(request).annotate(mfa=Exists(confirmed))
+
+    @admin.display(description=_("tvåstegsverifiering"), boolean=True, ordering="mfa")
+    def has_mfa(self, obj: User) -> bool:
+        return bool(getattr(obj, "mfa", False))
 
 
 @admin.register(CareUnit)

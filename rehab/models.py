@@ -644,6 +644,18 @@ class User(AbstractUser):
     #: the events they write and the four-eyes rule looks at who issued it.
     api_token: ApiToken | None = None
 
+    hsa_id = models.CharField(
+        _("HSA-id"),
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Personens HSA-id, t.ex. SE2321000016-1234. Med det loggar personen in med "
+            "SITHS och får den här användarens roll och region."
+        ),
+    )
+
     class Meta(AbstractUser.Meta):  # type: ignore[name-defined]
         verbose_name = _("användare")
         verbose_name_plural = _("användare")

@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "mozilla_django_oidc",
     "django_htmx",
     "pgtrigger",
     "pghistory",
@@ -73,6 +77,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Signed out after 30 idle minutes or 10 hours; then the second factor, if due.
+    "rehab.accounts.middleware.SessionTimeoutMiddleware",
+    "rehab.accounts.middleware.MfaMiddleware",
     "rehab.middleware.ContentSecurityPolicyMiddleware",
     "rehab.middleware.NoStoreWhenSignedInMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page.
@@ -93,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "rehab.context_processors.navigation",
+                "rehab.accounts.context_processors.session_timer",
             ],
         },
     },
@@ -129,6 +137,7 @@ LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "rehab.accounts.oidc.OidcBackend",
 ]
 
 # Lockout (django-axes): 5 failed logins for one username from one IP address within
@@ -138,6 +147,8 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Two-step verification (rehab/accounts/mfa.py): the name authenticator apps show.
+OTP_TOTP_ISSUER = "Rehab"
 AXES_RESET_ON_SUCCESS = True
 # A try during the lockout does not prolong it: the lock ends 15 minutes after it began.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -147,6 +158,36 @@ AXES_LOCKOUT_CALLABLE = "rehab.accounts.lockout.lockout_response"
 # used for the API's per-address throttling).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 AXES_CLIENT_IP_CALLABLE = "rehab.accounts.lockout.client_ip"
+# Only password sign-ins count: an IdP sign-in (no username) is never a "failure".
+AXES_WHITELIST_CALLABLE = "rehab.accounts.lockout.not_a_password_sign_in"
+
+# Sign-in with SITHS through an OpenID Connect IdP (rehab/accounts/oidc.py; README).
+# On when OIDC_RP_CLIENT_ID and OIDC_ISSUER (or the endpoints) are set.
+OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = os.environ.get("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = os.environ.get("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_OP_LOGOUT_ENDPOINT = os.environ.get("OIDC_OP_LOGOUT_ENDPOINT", "")
+OIDC_RP_CLIENT_ID = os.environ.get("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("OIDC_RP_CLIENT_SECRET", "")
+OIDC_RP_SCOPES = os.environ.get("OIDC_RP_SCOPES", "openid profile email")
+OIDC_RP_SIGN_ALGO = os.environ.get("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_HSA_ID_CLAIM = os.environ.get("OIDC_HSA_ID_CLAIM", "employeeHsaId")
+OIDC_EMAIL_CLAIM = os.environ.get("OIDC_EMAIL_CLAIM", "email")
+OIDC_MATCH_EMAIL = env_bool("OIDC_MATCH_EMAIL", False)
+# Whom a person without a user in Rehab is told to contact.
+OIDC_ACCESS_CONTACT = os.environ.get("OIDC_ACCESS_CONTACT", "")
+# With OIDC on, the password form is for "admins" (break-glass) or "all" local accounts.
+OIDC_LOCAL_LOGIN = os.environ.get("OIDC_LOCAL_LOGIN", "admins")
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = int(os.environ.get("OIDC_TIMEOUT", "10"))
+OIDC_VERIFY_SSL = env_bool("OIDC_VERIFY_SSL", True)
+OIDC_AUTHENTICATE_CLASS = "rehab.accounts.oidc.AuthenticationRequestView"
+OIDC_CALLBACK_CLASS = "rehab.accounts.oidc.CallbackView"
+LOGIN_REDIRECT_URL_FAILURE = "/konto/okand-anvandare/"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -206,7 +247,13 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEVELOPMENT)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_AGE = 60 * 60 * 10
+# A session ends after SESSION_IDLE_TIMEOUT seconds without a request (the page warns
+# SESSION_WARNING_SECONDS before) and SESSION_ABSOLUTE_TIMEOUT after signing in
+# (rehab/accounts/sessions.py); the cookie lives as long as the absolute limit.
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(10 * 60 * 60)))
+SESSION_WARNING_SECONDS = int(os.environ.get("SESSION_WARNING_SECONDS", "120"))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"

@@ -16,3 +16,11 @@ def worker_heartbeat(hostname: str | None = None) -> int:
     beat = worker_heartbeat_record(hostname=hostname or socket.gethostname())
     log.info("heartbeat from %s (%s beats)", beat.hostname, beat.beats)
     return beat.pk
+
+
+@shared_task(name="rehab.tasks.send_password_reset")
+def send_password_reset(user_id: int, domain: str, protocol: str) -> bool:
+    """E-mail a password-reset link (made here, in the worker)."""
+    from .accounts.services import password_reset_mail_send
+
+    return password_reset_mail_send(user_id=user_id, domain=domain, protocol=protocol)

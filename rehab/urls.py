@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from . import unit_views, views
+from .accounts import views as account_views
+from .accounts.forms import QueuedPasswordResetForm
 
 admin.site.site_header = _("Rehab – administration")
 admin.site.site_title = _("Rehab")
@@ -23,12 +25,30 @@ class FaviconRedirect(RedirectView):
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("konto/logga-in/", account_views.LoginView.as_view(), name="login"),
+    path("konto/logga-ut/", account_views.logout_view, name="logout"),
     path(
-        "konto/logga-in/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
+        "konto/aterstall-losenord/",
+        auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm),
+        name="password_reset",
     ),
-    path("konto/logga-ut/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "konto/aterstall-losenord/skickat/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "konto/aterstall-losenord/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "konto/aterstall-losenord/klart/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("konto/", include("rehab.accounts.urls")),
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     # The URL is looked up per request: at import time it would need the collected

@@ -101,13 +101,50 @@ def admin_user(ref: None) -> Any:
     return UserFactory(username="admin", role=Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
 
 
+def totp_code(device: Any) -> str:
+    """The code the user's authenticator app shows now for `device` (or the next
+    one, when this time step's code was already used: django-otp accepts one step
+    ahead, never the same step twice)."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    if totp.t() <= device.last_t:
+        totp.time += device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def register_authenticator(user: Any) -> Any:
+    """A confirmed authenticator app (TOTP device) for `user`, as set-up leaves it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Test", confirmed=True)
+
+
+def sign_in(client: Any, user: Any) -> Any:
+    """force_login, and for a user who must use a second factor (approver, admin)
+    an authenticator registered and this session verified, as the verify page leaves
+    it after a right code. MFA stays on: a bare force_login of an approver is sent to
+    the verify page (tests/rehab/test_mfa.py)."""
+    from rehab.accounts import mfa
+
+    if mfa.mfa_required(user):
+        register_authenticator(user)
+    client.force_login(user)
+    if mfa.mfa_required(user):
+        session = client.session
+        session[mfa.SESSION_VERIFIED] = True
+        session.save()
+    return client
+
+
 @pytest.fixture
 def login(client: Any) -> Callable[[Any], Any]:
-    """login(user) -> the test client, logged in as user."""
+    """login(user) -> the test client, logged in as user (second step done where due)."""
 
     def _login(user: Any) -> Any:
-        client.force_login(user)
-        return client
+        return sign_in(client, user)
 
     return _login
 

@@ -57,6 +57,8 @@ def lockout_response(
     username = str((credentials or {}).get("username") or request.POST.get("username", ""))
     ip_address = client_ip(request)
     logger.warning("login locked out: username=%r ip=%s", username, ip_address)
+    from .oidc import oidc_configured
+
     form = AuthenticationForm(request, initial={"username": username})
     return render(
         request,
@@ -64,7 +66,14 @@ def lockout_response(
         {
             "form": form,
             "locked_out": lockout_message(username=username, ip_address=ip_address),
+            "oidc_enabled": oidc_configured(),
             "next": request.POST.get("next", request.GET.get("next", "")),
         },
         status=429,
     )
+
+
+def not_a_password_sign_in(request: HttpRequest, credentials: dict[str, Any] | None) -> bool:
+    """AXES_WHITELIST_CALLABLE: an attempt without a username (the IdP's callback) is
+    not counted or locked; the IdP does its own lockout."""
+    return "username" not in (credentials or {})

@@ -13,6 +13,7 @@ from rehab.api.tokens import api_token_issue, api_token_revoke
 from rehab.enums import Role
 from rehab.models import ApiToken
 from tests.api.conftest import as_service_user
+from tests.conftest import sign_in
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +84,7 @@ def test_api_accepts_the_browser_session(client, viewer):
 
 
 def test_admin_issues_token_and_shows_secret_once(client, admin_user, coordinator):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     response = client.post(
         "/admin/rehab/apitoken/add/",
         {"name": "VAS Region Stockholm", "user": as_service_user(coordinator).pk},
@@ -109,7 +110,7 @@ def test_admin_issues_token_and_shows_secret_once(client, admin_user, coordinato
 
 def test_admin_revoke_action(client, admin_user, coordinator):
     token, secret = api_token_issue(name="VAS", user=as_service_user(coordinator), acting_user=None)
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     response = client.post(
         "/admin/rehab/apitoken/",
         {"action": "revoke", "_selected_action": [token.pk]},

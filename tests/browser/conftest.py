@@ -72,11 +72,43 @@ class Page:
         return self.page.goto(self.base_url + path)
 
     def login(self, username: str, password: str) -> None:
+        """Sign in with the password form, then do the second step where it is due, as
+        the user would with the app on their phone: type its code (the device's key is
+        read from the database, as the phone holds it), or on first sign-in set the app
+        up from the key shown on the page and go past the recovery codes."""
         self.goto("/konto/logga-in/")
         self.page.fill("#id_username", username)
         self.page.fill("#id_password", password)
         self.page.click("button[type=submit].primary")
         self.page.wait_for_load_state()
+        if "/konto/tvastegsverifiering/ny/" in self.page.url:
+            self.setup_authenticator()
+            self.page.click("a.button.primary")  # past the recovery codes
+            self.page.wait_for_load_state()
+        elif "/konto/tvastegsverifiering/" in self.page.url:
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            from tests.conftest import totp_code
+
+            device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+            self.page.fill("#id_code", totp_code(device))
+            self.page.click("button[type=submit].primary")
+            self.page.wait_for_load_state()
+
+    def setup_authenticator(self) -> str:
+        """On the set-up page: 'scan' the key shown, type the app's code. Returns the key."""
+        import base64
+
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from tests.conftest import totp_code
+
+        secret = self.page.inner_text("#totp-secret").replace(" ", "")
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8)).hex()
+        self.page.fill("#id_code", totp_code(TOTPDevice(key=key)))
+        self.page.click("button[type=submit].primary")
+        self.page.wait_for_load_state()
+        return key
 
     def logout(self) -> None:
         self.page.context.clear_cookies()

@@ -443,9 +443,9 @@ def test_statistics_are_public_and_unknown_year_is_404(client, case_officer):
 @pytest.mark.parametrize(
     "name", ["coordinator", "viewer", "case_officer", "approver", "admin_user"]
 )
-def test_every_role_sees_statistics(client, name, request):
+def test_every_role_sees_statistics(client, login, name, request):
     user = request.getfixturevalue(name)
-    client.force_login(user)
+    login(user)
     for url in (
         reverse("statistics:year", kwargs={"year": 2019}),
         reverse("statistics:charts", kwargs={"year": 2019}),

@@ -77,3 +77,28 @@ def test_demo_data_refuses_outside_the_development_profile(ref, settings):
         stdout=io.StringIO(),
     )
     assert User.objects.filter(username="samordnare01").exists()
+
+
+def test_demo_approver_and_admin_have_the_authenticator_dev_py_prints(ref, client):
+    """`dev.py up` gives the demo approver and admin a known TOTP key, and
+    `dev.py totp` prints the code an app with that key shows: the demo is usable."""
+    import base64
+
+    import dev
+
+    call_command(
+        "load_demo_data",
+        "--password",
+        "demo-lösen-1",
+        "--totp-key",
+        base64.b32decode(dev.DEMO_TOTP_SECRET).hex(),
+        stdout=io.StringIO(),
+    )
+    code, _valid = dev.totp_now(dev.DEMO_TOTP_SECRET)
+    response = client.post(
+        "/konto/logga-in/", {"username": "attestant", "password": "demo-lösen-1"}
+    )
+    assert client.get(response["Location"])["Location"].startswith("/konto/tvastegsverifiering/")
+    verified = client.post("/konto/tvastegsverifiering/", {"code": code, "next": "/"})
+    assert verified["Location"] == "/"
+    assert not User.objects.get(username="samordnare01").totpdevice_set.exists()

@@ -29,8 +29,15 @@ def test_wrong_password_says_so_in_swedish(client, coordinator):
 
 
 def test_login_then_home_shows_agreements_to_administrator(client, admin_user):
+    from tests.conftest import register_authenticator, totp_code
+
+    device = register_authenticator(admin_user)
     response = client.post(
         reverse("login"), {"username": "admin", "password": TEST_PASSWORD}, follow=True
+    )
+    assert "Tvåstegsverifiering" in response.content.decode()  # the administrator's second step
+    response = client.post(
+        reverse("accounts:mfa_verify"), {"code": totp_code(device), "next": "/"}, follow=True
     )
     html = response.content.decode()
     assert response.status_code == 200

@@ -11,8 +11,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rehab import reference
+from rehab.accounts.mfa import mfa_required
 from rehab.enums import AgeBand, ProviderType, ReportingFrequency, Role
 from rehab.models import (
     Agreement,
@@ -61,6 +63,14 @@ class Command(BaseCommand):
             action="store_true",
             help="Kör även utanför utvecklingsprofilen (t.ex. på en testserver).",
         )
+        parser.add_argument(
+            "--totp-key",
+            default="",
+            help=(
+                "Hex-nyckel för demokontonas autentiseringsapp (attestant, admin: de loggar in "
+                "i två steg). Utan den sätter de upp en app vid första inloggningen."
+            ),
+        )
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
@@ -89,6 +99,12 @@ class Command(BaseCommand):
             user.care_unit = units[0] if role == Role.UNIT_REPORTER else None
             user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
             user.save()
+            if options["totp_key"] and mfa_required(user):
+                TOTPDevice.objects.update_or_create(
+                    user=user,
+                    name="Demo",
+                    defaults={"key": options["totp_key"], "confirmed": True},
+                )
         self.stdout.write(f"Demoanvändare: {len(DEMO_USERS)}")
         self._demo_agreement()
         UnitCollection.objects.get_or_create(
