@@ -1,8 +1,9 @@
 """Middleware of signing in: the session timeouts and the second factor.
 
 SessionTimeoutMiddleware signs out a session that has been idle 30 minutes or is
-10 hours old (a page goes to the login page with `next` set, so signing in again
-returns there; htmx gets HX-Redirect; the API a 401 in its error shape).
+10 hours old; the request then goes on signed out (a page that needs a user sends to
+the login page with `next`, so signing in again returns there); htmx gets
+HX-Redirect, the API a 401 session_expired in its error shape.
 
 MfaMiddleware sends a password-signed-in user who must use a second factor, or has
 set one up, to set it up or type a code before any other page (the API answers 403
@@ -84,7 +85,11 @@ class SessionTimeoutMiddleware:
             if _is_api(request):
                 return JsonResponse(error_body("session_expired", message), status=401)
             messages.info(request, message)
-            return _redirect(request, url)
+            if getattr(request, "htmx", False):
+                return _redirect(request, url)
+            # A page goes on signed out: a page that needs a user sends to the login
+            # page with `next` (and keeps what a POST carried, where the view does so).
+            return self.get_response(request)
         if request.path != reverse("accounts:session"):
             session_touch(request)
         elif request.method == "POST":  # "Fortsätt vara inloggad"; a GET only asks

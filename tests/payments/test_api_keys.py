@@ -17,6 +17,7 @@ from rehab.api.tokens import api_token_issue
 from rehab.models import ApiToken, User
 from reporting.models import ReportEvent
 from tests.api.conftest import as_service_user
+from tests.conftest import sign_in
 from tests.payments.conftest import EXAMPLE_A_YEAR, SERIES, A, accept_series
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def test_api_key_for_a_person_is_refused(case_officer, admin_user):
 
 
 def test_admin_cannot_issue_a_key_for_a_person(client, case_officer, admin_user):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     response = client.post(
         "/admin/rehab/apitoken/add/", {"name": "Handläggarens nyckel", "user": case_officer.pk}
     )
@@ -67,7 +68,7 @@ def test_a_service_user_cannot_have_a_password(case_officer):
 
 
 def test_admin_saving_a_service_user_removes_its_password(client, admin_user, case_officer):
-    client.force_login(admin_user)
+    sign_in(client, admin_user)
     data = {
         "username": case_officer.username,
         "role": case_officer.role,
