@@ -209,5 +209,4 @@ def oidc_refused(request: HttpRequest) -> HttpResponse:
         request,
         "accounts/oidc_refused.html",
         {"refused": refused, "contact": settings.OIDC_ACCESS_CONTACT},
-        status=403,
     )

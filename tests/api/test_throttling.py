@@ -64,3 +64,12 @@ def test_open_endpoint_is_counted_per_anonymous_address(api):
         )
     assert_throttled(anonymous.get("/api/v1/schema/?format=json", REMOTE_ADDR="192.0.2.1"))
     assert anonymous.get("/api/v1/schema/?format=json", REMOTE_ADDR="192.0.2.2").status_code == 200
+
+
+def test_open_statistics_api_is_counted_per_anonymous_address(api, ref):
+    anonymous = api()
+    history = "/api/v1/open/history/"
+    for _call in range(2):
+        assert anonymous.get(history, REMOTE_ADDR="192.0.2.1").status_code == 200
+    assert_throttled(anonymous.get(history, REMOTE_ADDR="192.0.2.1"))
+    assert anonymous.get(history, REMOTE_ADDR="192.0.2.2").status_code == 200

@@ -155,6 +155,17 @@ PUBLIC = {
     "api:schema",
     "api:docs",
     "api:not-found",
+    # Signing in (rehab/accounts): reset a forgotten password, the IdP's pages (404
+    # while OIDC is off), the page for a person without a user, the session timer.
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "oidc_authentication_init",
+    "oidc_authentication_callback",
+    "oidc_logout",
+    "accounts:oidc_refused",
+    "accounts:session",
 }
 
 
