@@ -7,12 +7,14 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from rehab.api.base import InputSerializer
+
 from ..enums import ExportKind, RunKind, RunStatus
 from ..explanations import explain_line
 from ..models import PayoutExport, PayoutLine, PayoutRun
 
 
-class RunStartSerializer(serializers.Serializer):
+class RunStartSerializer(InputSerializer):
     year = serializers.IntegerField(
         min_value=2008, max_value=2100, help_text="Överenskommelsens år."
     )
@@ -29,7 +31,7 @@ class RunStartSerializer(serializers.Serializer):
     )
 
 
-class ExportCreateSerializer(serializers.Serializer):
+class ExportCreateSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=ExportKind.choices)
     region = serializers.RegexField(
         r"^[0-9]{2}$",

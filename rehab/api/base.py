@@ -3,10 +3,12 @@ its error responses, and POSTs run through the Idempotency-Key handling."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.http import HttpRequest
-from rest_framework import generics, views
+from django.utils.translation import gettext as _
+from rest_framework import generics, serializers, views
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -70,3 +72,18 @@ class ApiRetrieveView(ApiViewMixin, generics.RetrieveAPIView):
 
 
 __all__ = ["ApiGenericView", "ApiListView", "ApiRetrieveView", "ApiView", "Response"]
+
+
+class InputSerializer(serializers.Serializer):
+    """A request body: a field the endpoint does not know is refused (400, naming the
+    field) instead of silently ignored, so a misspelt field is never lost unnoticed."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = sorted(str(name) for name in set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {unknown[0]: [_("Okänt fält: %(name)s.") % {"name": unknown[0]}]},
+                    code="unknown_field",
+                )
+        return super().to_internal_value(data)

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from rehab.api.base import InputSerializer
+
 from ..enums import ExtraKind, Provider, ReportState, Sex
 from ..figures import Figures
 from ..models import TEXT_MAX_LENGTH, Report, ReportVersion, WarningExplanation
@@ -25,7 +27,7 @@ def _username(user: Any) -> str | None:
 # --------------------------------------------------------------------------- figures
 
 
-class SeriesCellSerializer(serializers.Serializer):
+class SeriesCellSerializer(InputSerializer):
     treatment = serializers.CharField(max_length=12, help_text="Behandlingens kod, t.ex. ”KBT”.")
     sex = serializers.ChoiceField(choices=Sex.choices)
     provider = serializers.ChoiceField(choices=Provider.choices)
@@ -36,13 +38,13 @@ class SeriesCellSerializer(serializers.Serializer):
     )
 
 
-class ExtraCellSerializer(serializers.Serializer):
+class ExtraCellSerializer(InputSerializer):
     kind = serializers.ChoiceField(choices=ExtraKind.choices)
     sex = serializers.ChoiceField(choices=Sex.choices)
     value = serializers.IntegerField(min_value=-MAX_CELL_VALUE, max_value=MAX_CELL_VALUE)
 
 
-class DraftInputSerializer(serializers.Serializer):
+class DraftInputSerializer(InputSerializer):
     """A draft's figures as a whole: the cells given replace all the draft's cells (a
     cell left out is not filled in)."""
 
@@ -93,7 +95,7 @@ class DraftInputSerializer(serializers.Serializer):
 # --------------------------------------------------------------------------- actions
 
 
-class ReportCreateSerializer(serializers.Serializer):
+class ReportCreateSerializer(InputSerializer):
     region = serializers.RegexField(r"^[0-9]{2}$", help_text="Länskod, t.ex. ”01”.")
     period = serializers.RegexField(
         r"^\d{4}(Q[1-4])?$",
@@ -101,7 +103,7 @@ class ReportCreateSerializer(serializers.Serializer):
     )
 
 
-class SubmitSerializer(serializers.Serializer):
+class SubmitSerializer(InputSerializer):
     lock_version = serializers.IntegerField(min_value=0)
     eligibility_confirmed = serializers.BooleanField(
         required=False,
@@ -123,7 +125,7 @@ class SubmitSerializer(serializers.Serializer):
     )
 
 
-class AcceptSerializer(serializers.Serializer):
+class AcceptSerializer(InputSerializer):
     version = serializers.IntegerField(
         min_value=1, help_text="Numret på den inskickade version du har granskat."
     )
@@ -132,7 +134,7 @@ class AcceptSerializer(serializers.Serializer):
     )
 
 
-class ReturnSerializer(serializers.Serializer):
+class ReturnSerializer(InputSerializer):
     version = serializers.IntegerField(min_value=1)
     comment = serializers.CharField(
         allow_blank=True, max_length=TEXT_MAX_LENGTH, help_text="Vad regionen ska rätta (krävs)."
@@ -145,7 +147,7 @@ class ReturnSerializer(serializers.Serializer):
     )
 
 
-class CorrectionSerializer(serializers.Serializer):
+class CorrectionSerializer(InputSerializer):
     reason = serializers.CharField(
         allow_blank=True, max_length=TEXT_MAX_LENGTH, help_text="Skälet (krävs)."
     )

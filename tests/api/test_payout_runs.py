@@ -97,3 +97,11 @@ def test_payout_run_list_query_count_does_not_grow(
     with django_assert_num_queries(3):
         response = client.get("/api/v1/payout-runs/")
     assert response.json()["count"] == size
+
+
+def test_payout_run_start_with_an_unknown_field_is_400(api, case_officer):
+    response = api(case_officer).post(
+        "/api/v1/payout-runs/", {"year": 2012, "quarter": 1, "kvartal": 2}
+    )
+    assert (response.status_code, response.json()["error"]["field"]) == (400, "kvartal")
+    assert PayoutRun.objects.count() == 0

@@ -384,3 +384,21 @@ def test_report_list_query_count_does_not_grow(
     with django_assert_num_queries(4):
         response = client.get("/api/v1/reports/")
     assert response.json()["count"] == size
+
+
+def test_report_save_with_an_unknown_field_is_400_naming_it(api, coordinator):
+    client = api(coordinator)
+    report = _start(client)
+    response = _save(client, report["id"], 0, kommentar="stavfel")
+    error = response.json()["error"]
+    assert (response.status_code, error["field"]) == (400, "kommentar")
+    assert "Okänt fält: kommentar." in str(error)
+    response = _save(
+        client,
+        report["id"],
+        0,
+        series=[{"treatment": "KBT", "sex": "F", "provider": "PUBLIC", "value": 1, "valu": 2}],
+    )
+    assert response.status_code == 400
+    assert "valu" in response.json()["error"]["field"]
+    assert ReportVersion.objects.get(report_id=report["id"]).lock_version == 0
