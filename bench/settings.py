@@ -6,6 +6,9 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost")
+# In production TLS ends at the proxy in front of gunicorn; the bench talks plain
+# HTTP to gunicorn itself, so it does not redirect to https.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 
 from rehab.settings import *  # noqa: F403
 from rehab.settings import BASE_DIR

@@ -11,16 +11,19 @@ followup.selectors).
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 
 from payments import selectors as payments_selectors
 from payments.funds import funds_passed_on
+from rehab.dataversion import cached_html
 from rehab.models import Agreement
 from reporting.models import Report
 
@@ -85,13 +88,13 @@ def _year_tables(
 
 def year(request: HttpRequest, year: int) -> HttpResponse:
     """Tables 1–5 and 7 of spec §8 for one year, and which reports count."""
-    agreements = selectors.agreements_with_periods()
-    agreement = _agreement(agreements, year)
-    figures, status, year_tables = _year_tables(agreement, agreements, _own_region(request))
-    return render(
-        request,
-        "followup/year.html",
-        {
+    own = _own_region(request)
+
+    def body() -> str:
+        agreements = selectors.agreements_with_periods()
+        agreement = _agreement(agreements, year)
+        figures, status, year_tables = _year_tables(agreement, agreements, own)
+        context = {
             "agreement": agreement,
             "agreements": agreements,
             "figures": figures,
@@ -99,8 +102,11 @@ def year(request: HttpRequest, year: int) -> HttpResponse:
             "tables": year_tables,
             "section": "year",
             "passed_on": funds_passed_on(agreement),
-        },
-    )
+        }
+        return render_to_string("followup/_year_body.html", context, request)
+
+    html = cached_html("statistics-year", [year, own], body)
+    return render(request, "followup/year.html", {"year": year, "body": html})
 
 
 def _rate_bars(table: Table, title: str, own_region: str | None) -> charts.BarChart:
@@ -116,32 +122,36 @@ def _rate_bars(table: Table, title: str, own_region: str | None) -> charts.BarCh
 def year_charts(request: HttpRequest, year: int) -> HttpResponse:
     """Regions side by side: KBT+IPT and MMR1+MMR2 per 1,000 inhabitants in the year,
     each chart beside a table of its figures."""
-    agreements = selectors.agreements_with_periods()
-    agreement = _agreement(agreements, year)
     own = _own_region(request)
-    figures = selectors.year_figures(agreement)
-    mental, pain = tables.year_tables(figures, own)[:2]
-    band = tables.age_band_label(agreement)
-    chart_list = []
-    for table, group in ((mental, _("KBT+IPT")), (pain, _("MMR1+MMR2"))):
-        title = _("%(group)s per 1 000 invånare %(band)s, %(year)s") % {
-            "group": group,
-            "band": band,
-            "year": year,
-        }
-        data = table.pick([table.columns[-1].heading], title=title, slug=f"{table.slug}-diagram")
-        chart_list.append((_rate_bars(data, title, own), data))
-    return render(
-        request,
-        "followup/year_charts.html",
-        {
+
+    def body() -> str:
+        agreements = selectors.agreements_with_periods()
+        agreement = _agreement(agreements, year)
+        figures = selectors.year_figures(agreement)
+        mental, pain = tables.year_tables(figures, own)[:2]
+        band = tables.age_band_label(agreement)
+        chart_list = []
+        for table, group in ((mental, _("KBT+IPT")), (pain, _("MMR1+MMR2"))):
+            title = _("%(group)s per 1 000 invånare %(band)s, %(year)s") % {
+                "group": group,
+                "band": band,
+                "year": year,
+            }
+            data = table.pick(
+                [table.columns[-1].heading], title=title, slug=f"{table.slug}-diagram"
+            )
+            chart_list.append((_rate_bars(data, title, own), data))
+        context = {
             "agreement": agreement,
             "agreements": agreements,
             "figures": figures,
             "charts": chart_list,
             "section": "charts",
-        },
-    )
+        }
+        return render_to_string("followup/_year_charts_body.html", context, request)
+
+    html = cached_html("statistics-charts", [year, own], body)
+    return render(request, "followup/year_charts.html", {"year": year, "body": html})
 
 
 def _number(cell: tables.Cell) -> int | Decimal | None:
@@ -151,55 +161,58 @@ def _number(cell: tables.Cell) -> int | Decimal | None:
 def series(request: HttpRequest) -> HttpResponse:
     """Spec §8.6: KBT+IPT and MMR1+MMR2 across all years held, nationally and per
     region, as charts (for the nation or a chosen region) and tables."""
-    agreements = selectors.agreements_with_periods()
-    ts = selectors.time_series(agreements)
     own = _own_region(request)
-    names = {region.code: region.name for region in ts.regions}
-    key = request.GET.get("region", NATIONAL)
-    if key not in names:
-        key = NATIONAL
-    name = names.get(key, _("Riket"))
-    flags = checks.history_flags(ts)
-    scope_table = tables.series_table(ts, key, name, flags)
-    source_heading = _("Källa")
-    sep = _sep()
-    kbt, mmr = _("KBT+IPT"), _("MMR1+MMR2")
-    kbt_rate, mmr_rate = _("KBT+IPT per 1 000 invånare"), _("MMR1+MMR2 per 1 000 invånare")
-    chart_list = []
-    for headings, title, decimals, suffix in (
-        ((kbt, mmr), _("%(scope)s: antal genomförda behandlingar per år"), 0, "antal"),
-        (
-            (kbt_rate, mmr_rate),
-            _("%(scope)s: behandlingar per 1 000 invånare per år"),
-            1,
-            "per-1000",
-        ),
-    ):
-        title = title % {"scope": name}
-        data = scope_table.pick(
-            [*headings, source_heading], title=title, slug=f"{scope_table.slug}-{suffix}"
-        )
-        columns = [data.column_cells(heading) for heading in headings]
-        chart = charts.line_chart(
-            title,
-            ts.years,
-            [
-                (label, css, [_number(cell) for cell in cells])
-                for label, css, cells in zip((kbt, mmr), ("s1", "s2"), columns, strict=True)
-            ],
-            decimals=decimals,
-            sep=sep,
-            partial=[[cell.partial for cell in cells] for cells in columns],
-            partial_text=_("ofullständigt"),
-            sources=[
-                [tables.source_text() if cell.source else "" for cell in cells] for cells in columns
-            ],
-        )
-        chart_list.append((chart, data))
-    return render(
-        request,
-        "followup/series.html",
-        {
+    # Unknown scopes fall back to the nation inside; only plausible ones key the cache.
+    requested = request.GET.get("region", NATIONAL)
+    requested = requested if requested == NATIONAL or re.fullmatch(r"\d\d", requested) else NATIONAL
+
+    def body() -> str:
+        agreements = selectors.agreements_with_periods()
+        ts = selectors.time_series(agreements)
+        names = {region.code: region.name for region in ts.regions}
+        key = requested
+        if key not in names:
+            key = NATIONAL
+        name = names.get(key, _("Riket"))
+        flags = checks.history_flags(ts)
+        scope_table = tables.series_table(ts, key, name, flags)
+        source_heading = _("Källa")
+        sep = _sep()
+        kbt, mmr = _("KBT+IPT"), _("MMR1+MMR2")
+        kbt_rate, mmr_rate = _("KBT+IPT per 1 000 invånare"), _("MMR1+MMR2 per 1 000 invånare")
+        chart_list = []
+        for headings, title, decimals, suffix in (
+            ((kbt, mmr), _("%(scope)s: antal genomförda behandlingar per år"), 0, "antal"),
+            (
+                (kbt_rate, mmr_rate),
+                _("%(scope)s: behandlingar per 1 000 invånare per år"),
+                1,
+                "per-1000",
+            ),
+        ):
+            title = title % {"scope": name}
+            data = scope_table.pick(
+                [*headings, source_heading], title=title, slug=f"{scope_table.slug}-{suffix}"
+            )
+            columns = [data.column_cells(heading) for heading in headings]
+            chart = charts.line_chart(
+                title,
+                ts.years,
+                [
+                    (label, css, [_number(cell) for cell in cells])
+                    for label, css, cells in zip((kbt, mmr), ("s1", "s2"), columns, strict=True)
+                ],
+                decimals=decimals,
+                sep=sep,
+                partial=[[cell.partial for cell in cells] for cells in columns],
+                partial_text=_("ofullständigt"),
+                sources=[
+                    [tables.source_text() if cell.source else "" for cell in cells]
+                    for cells in columns
+                ],
+            )
+            chart_list.append((chart, data))
+        context = {
             "agreements": agreements,
             "regions": ts.regions,
             "scope": key,
@@ -211,8 +224,11 @@ def series(request: HttpRequest) -> HttpResponse:
             "national_table": tables.series_table(ts, flags=flags),
             "source_years": tables.published_years_text(ts),
             "section": "series",
-        },
-    )
+        }
+        return render_to_string("followup/_series_body.html", context, request)
+
+    html = cached_html("statistics-series", [requested, own], body)
+    return render(request, "followup/series.html", {"body": html})
 
 
 def _download(content: bytes, content_type: str, filename: str) -> HttpResponse:

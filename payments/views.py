@@ -9,11 +9,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from rehab.dataversion import render_cached
 from rehab.enums import REGION_ROLES
 from rehab.models import Region
 from rehab.permissions import Action, can, require, role_of
@@ -64,15 +66,24 @@ def _render_runs(
 ) -> HttpResponse:
     from rehab.models import Agreement
 
-    return render(
-        request,
-        "payments/runs.html",
-        {
+    def body_context() -> dict[str, Any]:
+        return {
             "overview": selectors.runs_overview(year=year),
             "form": form,
             "year": year,
             "years": list(Agreement.objects.order_by("-year").values_list("year", flat=True)),
-        },
+        }
+
+    if form is not None and form.is_bound:  # a refused start, with its errors: not cached
+        body = render_to_string("payments/_runs_body.html", body_context(), request)
+        return render(request, "payments/runs.html", {"body": mark_safe(body)}, status=status)  # noqa: S308
+    return render_cached(
+        request,
+        "payments/runs.html",
+        name="payments-runs",
+        vary=[request.user.pk, year],
+        body_template="payments/_runs_body.html",
+        body_context=body_context,
         status=status,
     )
 
@@ -106,12 +117,12 @@ def run_start(request: HttpRequest) -> HttpResponse:
 @require_GET
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_national(request.user)
-    run = _run(pk)
     user = request.user
-    return render(
-        request,
-        "payments/run_detail.html",
-        {
+    title_run = _run(pk)  # 404, and the page's title (a run's period never changes)
+
+    def body_context() -> dict[str, Any]:
+        run = _run(pk)  # read again: the body is cached under the data version read first
+        return {
             "view": selectors.run_view(run),
             "run": run,
             "pending": run.status in PENDING_STATUSES,
@@ -122,7 +133,16 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_starter": run.started_by_id == user.pk,
             "can_export": can(user, Action.EXPORT_RUN) and run.status == RunStatus.APPROVED,
             "export_kinds": ExportKind,
-        },
+        }
+
+    return render_cached(
+        request,
+        "payments/run_detail.html",
+        name="payments-run",
+        vary=[user.pk, pk],
+        body_template="payments/_run_detail_body.html",
+        body_context=body_context,
+        context={"run": title_run},
     )
 
 

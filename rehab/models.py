@@ -4,6 +4,7 @@ agreements with their periods and rates, and users with their roles."""
 from __future__ import annotations
 
 import datetime
+import uuid
 
 import pghistory
 import pgtrigger
@@ -735,6 +736,24 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hostname} {self.seen_at:%Y-%m-%d %H:%M}"
+
+
+class DataVersion(models.Model):
+    """One row: a number raised when a transaction that changed the application's
+    data commits (triggers installed by rehab.dataversion), and a random epoch that
+    is new whenever the row is created again. Caches of figures and page parts are
+    keyed by both, so they are never read after the data they came from changed."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    number = models.BigIntegerField(default=0)
+    epoch = models.UUIDField(default=uuid.uuid4)
+
+    class Meta:
+        verbose_name = _("dataversion")
+        verbose_name_plural = _("dataversion")
+
+    def __str__(self) -> str:
+        return f"{self.epoch}:{self.number}"
 
 
 @pghistory.track(exclude=["last_used_at"])

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from rehab.dataversion import render_cached
 from rehab.models import Agreement, Region, ReportingPeriod
 from rehab.permissions import Action, can, require, scope, scoped
 from rehab.selectors import period_code
@@ -160,8 +161,21 @@ def _inbox_state(report: Any) -> str:
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    """Reports across the regions the user may read, to review first."""
+    """Reports across the regions the user may read, to review first. The list is
+    computed once per data version, user, filter and day (rehab.dataversion)."""
     require(request.user, Action.VIEW_REPORTS)
+    query = sorted(request.GET.lists())
+    return render_cached(
+        request,
+        "reporting/inbox.html",
+        name="reporting-inbox",
+        vary=[request.user.pk, timezone.localdate(), query],
+        body_template="reporting/_inbox_body.html",
+        body_context=lambda: _inbox_context(request),
+    )
+
+
+def _inbox_context(request: HttpRequest) -> dict[str, Any]:
     regions = list(scope(request.user).values_list("code", "name"))
     years = list(Agreement.objects.order_by("-year").values_list("year", flat=True))
     form = InboxFilterForm(
@@ -176,7 +190,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         missing = Paginator(_missing_rows(request.user, filters, today), PAGE_SIZE).get_page(
             request.GET.get("sida")
         )
-        return _render_inbox(
+        return _inbox_page(
             request,
             form,
             missing,
@@ -215,30 +229,26 @@ def inbox(request: HttpRequest) -> HttpResponse:
                 "args": (report.region_id, report.period.agreement.year, report.period.quarter),
             }
         )
-    return _render_inbox(request, form, page, rows)
+    return _inbox_page(request, form, page, rows)
 
 
-def _render_inbox(
+def _inbox_page(
     request: HttpRequest, form: InboxFilterForm, page: Any, rows: list[dict[str, Any]]
-) -> HttpResponse:
+) -> dict[str, Any]:
     # Imported here: the accounts' selectors use this package's state_of.
     from ..accounts.selectors import accounts_to_assess
 
     query = request.GET.copy()
     query.pop("sida", None)
-    return render(
-        request,
-        "reporting/inbox.html",
-        {
-            "form": form,
-            "rows": rows,
-            "page": page,
-            "query": query.urlencode(),
-            "missing": form.is_valid() and form.cleaned_data.get("status") == MISSING,
-            "can_review": can(request.user, Action.REVIEW_REPORTS),
-            "accounts": accounts_to_assess(request.user),
-        },
-    )
+    return {
+        "form": form,
+        "rows": rows,
+        "page": page,
+        "query": query.urlencode(),
+        "missing": form.is_valid() and form.cleaned_data.get("status") == MISSING,
+        "can_review": can(request.user, Action.REVIEW_REPORTS),
+        "accounts": accounts_to_assess(request.user),
+    }
 
 
 def _percent(new: int, base: int) -> str:

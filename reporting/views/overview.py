@@ -3,15 +3,17 @@ deadline, days left and what needs doing next."""
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 
+from rehab.dataversion import render_cached
 from rehab.enums import REGION_ROLES
 from rehab.models import Agreement, Region, ReportingPeriod
 from rehab.permissions import Action, can, require, role_of
@@ -49,8 +51,21 @@ def region_overview(request: HttpRequest, region: str) -> HttpResponse:
 
 
 def _overview(request: HttpRequest, region_code: str) -> HttpResponse:
+    """The quarters' table is computed once per data version, user, region and day."""
     region = get_object_or_404(Region, code=region_code)
     today = timezone.localdate()
+    return render_cached(
+        request,
+        "reporting/overview.html",
+        name="reporting-overview",
+        vary=[request.user.pk, region.code, today],
+        body_template="reporting/_overview_body.html",
+        body_context=lambda: _overview_context(request, region, today),
+        context={"region": region},
+    )
+
+
+def _overview_context(request: HttpRequest, region: Region, today: datetime.date) -> dict[str, Any]:
     can_edit = can(request.user, Action.EDIT_REPORTS, region)
     periods = list(
         ReportingPeriod.objects.select_related("agreement").order_by("-agreement__year", "quarter")
@@ -123,8 +138,4 @@ def _overview(request: HttpRequest, region_code: str) -> HttpResponse:
         (row for section in sections for row in section["rows"] if row["state"] in urgent_order),
         key=lambda row: (urgent_order[row["state"]], row["period"].deadline),
     )
-    return render(
-        request,
-        "reporting/overview.html",
-        {"region": region, "sections": sections, "can_edit": can_edit, "todo": todo},
-    )
+    return {"region": region, "sections": sections, "can_edit": can_edit, "todo": todo}

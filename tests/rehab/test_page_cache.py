@@ -1,0 +1,101 @@
+"""Pages whose main part is computed once per data version (rehab.dataversion):
+the next request reads it from the cache at a fixed cost in queries, whatever the
+data; any committed change shows on the next request; the cached part carries the
+requester's own CSRF token. These tests commit (transactional_db), as production
+does."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from rehab.dataversion import CSRF_PLACEHOLDER
+from rehab.models import Region
+from tests.factories import report_version
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SERIES = {("KBT", "F", "PUBLIC"): 12, ("IPT", "M", "PRIVATE"): 3}
+
+
+def fill(user, regions: list[str]) -> None:
+    for code in regions:
+        for quarter in (1, 2, 3, 4):
+            report_version(region=code, year=2019, quarter=quarter, user=user, series=SERIES)
+        report_version(
+            region=code, year=2020, quarter=1, user=user, series=SERIES, status="SUBMITTED"
+        )
+
+
+def main(response) -> str:
+    """The page's main part, without CSRF tokens (masked afresh on every request)."""
+    html = response.content.decode()
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+    return html[html.index("<main") : html.index("</main>")]
+
+
+PAGES = [
+    ("coordinator", reverse("reporting:overview")),
+    ("case_officer", reverse("reporting:inbox")),
+    ("case_officer", reverse("reporting:inbox") + "?status=ALL"),
+    ("case_officer", reverse("payments:runs")),
+]
+
+
+@pytest.mark.parametrize(("role", "path"), PAGES)
+def test_cached_page_costs_the_same_queries_at_two_sizes(request, client, coordinator, role, path):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(request.getfixturevalue(role))
+    counts = []
+    for regions in (["01"], list(Region.objects.values_list("code", flat=True))):
+        fill(coordinator, [code for code in regions if code != "01" or not counts])
+        first = client.get(path)
+        assert first.status_code == 200
+        with CaptureQueriesContext(connection) as captured:
+            second = client.get(path)
+        assert main(second) == main(first)
+        counts.append(len(captured.captured_queries))
+    # session, user, the data version (+ the region of an overview and its
+    # permission check): nothing grows with the data
+    assert counts[0] == counts[1] <= 5
+
+
+def test_a_submitted_report_shows_in_the_inbox_on_the_next_request(
+    client, coordinator, case_officer
+):
+    fill(coordinator, ["01"])
+    client.force_login(case_officer)
+    path = reverse("reporting:inbox")
+    review = reverse("reporting:review", args=("03", 2020, 2))
+    assert review not in main(client.get(path))
+    report_version(region="03", year=2020, quarter=1, user=coordinator, series=SERIES)
+    assert review not in main(client.get(path))  # from the cache
+    report_version(
+        region="03", year=2020, quarter=2, user=coordinator, series=SERIES, status="SUBMITTED"
+    )
+    assert review in main(client.get(path))
+
+
+def test_a_cached_form_carries_the_requesters_own_csrf_token(case_officer):
+    """The run-start form of the payouts page, served from the cache to a client that
+    enforces CSRF: its token is accepted (a 400 for the empty form, not a 403)."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(case_officer)
+    path = reverse("payments:runs")
+    client.get(path)
+    html = client.get(path).content.decode()  # from the cache
+    assert CSRF_PLACEHOLDER not in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert token is not None
+    response = client.post(reverse("payments:run_start"), {"csrfmiddlewaretoken": token[1]})
+    assert response.status_code == 400
+    other = Client(enforce_csrf_checks=True)
+    other.force_login(case_officer)
+    other.get(path)
+    refused = other.post(reverse("payments:run_start"), {"csrfmiddlewaretoken": "x" * 64})
+    assert refused.status_code == 403
