@@ -88,6 +88,7 @@ def _correct(report: Report, coordinator, case_officer, value: int) -> None:
                 version=draft,
                 lock_version=draft.lock_version,
                 explanations=explanations,
+                eligibility_confirmed=True,
                 acting_user=coordinator,
             )
             break
