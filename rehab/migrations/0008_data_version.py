@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rehab', '0006_append_only_audit'),
+        ('rehab', '0007_user_hsa_id'),
     ]
 
     operations = [
