@@ -340,6 +340,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rehab.api.pagination.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "rehab.api.errors.exception_handler",
+    "DEFAULT_METADATA_CLASS": "rehab.api.metadata.ApiMetadata",
     "DEFAULT_THROTTLE_CLASSES": ["rehab.api.throttling.ApiRateThrottle"],
 }
 # API throttling (rehab/api/throttling.py), counted in the cache above per API key,

@@ -402,3 +402,11 @@ def test_report_save_with_an_unknown_field_is_400_naming_it(api, coordinator):
     assert response.status_code == 400
     assert "valu" in response.json()["error"]["field"]
     assert ReportVersion.objects.get(report_id=report["id"]).lock_version == 0
+
+
+def test_options_on_the_draft_endpoint_is_no_500(api, coordinator):
+    client = api(coordinator)
+    report = _start(client)
+    response = client.options(f"/api/v1/reports/{report['id']}/draft/")
+    assert response.status_code == 200
+    assert response.json()["parses"] == ["application/json"]
