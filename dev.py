@@ -117,12 +117,51 @@ def ensure_embedded_packages() -> None:
         pip_install(requirements(("embedded",), base=False), "embedded")
 
 
+def ensure_database(url: str) -> None:
+    """Create the database DATABASE_URL names if the server has no such database
+    (connecting to the server's `postgres` database with the same credentials)."""
+    import psycopg
+
+    parsed = urllib.parse.urlsplit(url)
+    dbname = urllib.parse.unquote(parsed.path.lstrip("/"))
+    if not dbname:
+        return
+    server = urllib.parse.urlunsplit(parsed._replace(path="/postgres"))
+    try:
+        with psycopg.connect(server, autocommit=True, connect_timeout=5) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)
+            ).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{dbname}"')
+                say(f"database {dbname} did not exist: created it")
+    except psycopg.Error as error:
+        say(f"could not check that database {dbname} exists ({error}); using it as it is")
+
+
+def ensure_axe() -> None:
+    """axe-core for the browser tests' accessibility checks (npm registry, pinned by
+    tests/browser/axe/package-lock.json), installed when node is present."""
+    folder = ROOT / "tests" / "browser" / "axe"
+    if (folder / "node_modules" / "axe-core" / "axe.min.js").exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        say("npm not found: the browser tests run without their axe-core accessibility checks")
+        return
+    say("npm ci (axe-core for the browser tests) ...")
+    if subprocess.call([npm, "ci", "--no-audit", "--no-fund"], cwd=folder) != 0:
+        say("npm ci failed: the browser tests run without their axe-core checks")
+
+
 def resolve_database(dbname: str) -> str:
     url = os.environ.get("DATABASE_URL")
+    import psycopg
+
     if url:
         say("database: DATABASE_URL")
+        ensure_database(url)
         return url
-    import psycopg
 
     if port_open("127.0.0.1", 5432):
         for user in (os.environ.get("PGUSER"), "postgres", "root", os.environ.get("USER")):
@@ -361,6 +400,7 @@ def cmd_test(argv: list[str]) -> int:
             say(f"{name} ...")
             if run(cmd, env=env) != 0:
                 failures.append(name)
+    ensure_axe()
     say("pytest ...")
     rc = run([str(VENV_PY), "-m", "pytest", *argv], env=env)
     if rc != 0:

@@ -212,7 +212,23 @@ def line_chart(
     """series: (name, css class, one value or None per year). `partial[i][j]` marks
     series i's value in year j as incomplete (drawn hollow and dashed);
     `sources[i][j]` names where a published value comes from ("Källa: SKR"), said in
-    the point's title and drawn as a square-ish outlined point."""
+    the point's title and drawn as a square-ish outlined point.
+
+    The x axis has one step per calendar year from the first to the last: a year
+    not in `years` (no agreement, say 2021-2025) is a gap, drawn as a break in
+    the line, not squeezed out."""
+    if years:
+        full = list(range(min(years), max(years) + 1))
+        index = {year: i for i, year in enumerate(years)}
+        series = [
+            (name, css, [vs[index[y]] if y in index else None for y in full])
+            for name, css, vs in series
+        ]
+        if partial:
+            partial = [[row[index[y]] if y in index else False for y in full] for row in partial]
+        if sources:
+            sources = [[row[index[y]] if y in index else "" for y in full] for row in sources]
+        years = full
     width, height = 680, 340
     left, right, top, bottom = 72, width - 20, 40, height - 36
     values = [v for _, _, vs in series for v in vs if v is not None]

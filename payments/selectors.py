@@ -162,10 +162,15 @@ def run_totals(run: PayoutRun, lines: Sequence[PayoutLine]) -> tuple[list[Total]
         )
     else:
         base_share = sum(int(line.detail.get("base_share_ore", 0)) for line in lines)
+        base_now = sum(line.base_ore or 0 for line in lines)
         bonus = sum(int(line.detail.get("bonus_entitled_ore", 0)) for line in lines)
         cap = int(params.get("bonus_cap_ore", 0))
+        # The lines show the base paid in this run (0 while a region's year is not
+        # accepted yet); the shares of the frame are their own row, so the summary's
+        # "grundbelopp" is the sum of the lines' grundbelopp.
         totals += [
-            Total(_("Summa grundbelopp (= ramen)"), base_share),
+            Total(_("Regionernas andelar av ramen (= ramen)"), base_share),
+            Total(_("Grundbelopp i denna körning"), base_now),
             Total(_("Kontaktbonus, tak"), cap),
             Total(_("Kontaktbonus, alla regioner"), bonus),
             Total(_("Tidigare utbetalt"), before),

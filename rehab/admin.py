@@ -34,7 +34,22 @@ from .models import (
 from .selectors import agreement_in_use, condition_in_use
 
 
-class PopulationInline(admin.TabularInline):
+class LabelledInlineMixin:
+    """A tabular inline shows its labels only as column headings: each input gets
+    its field's label as `aria-label`, so a screen reader names it (WCAG 1.3.1, 4.1.2)."""
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        if formfield is not None and formfield.label:
+            formfield.widget.attrs.setdefault("aria-label", str(formfield.label))
+            # A related field's widget is wrapped (the add/change links): label the select.
+            inner = getattr(formfield.widget, "widget", None)
+            if inner is not None:
+                inner.attrs.setdefault("aria-label", str(formfield.label))
+        return formfield
+
+
+class PopulationInline(LabelledInlineMixin, admin.TabularInline):
     model = PopulationFigure
     extra = 0
     fields = ("reference_date", "age_band", "population", "source")
@@ -87,7 +102,7 @@ class KronorAdminMixin:
         return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
 
 
-class AgreementTreatmentInline(KronorAdminMixin, admin.TabularInline):
+class AgreementTreatmentInline(LabelledInlineMixin, KronorAdminMixin, admin.TabularInline):
     model = AgreementTreatment
     extra = 0
     fields = ("treatment", "rate_ore")
@@ -103,7 +118,7 @@ class AgreementTreatmentInline(KronorAdminMixin, admin.TabularInline):
         return not (obj and agreement_in_use(obj)) and super().has_delete_permission(request, obj)
 
 
-class ReportingPeriodInline(admin.TabularInline):
+class ReportingPeriodInline(LabelledInlineMixin, admin.TabularInline):
     model = ReportingPeriod
     extra = 0
     fields = (

@@ -32,20 +32,32 @@ class TreatmentRow:
 
 CATALOGUE = [
     TreatmentRow(
-        "KBT", Area.MENTAL, "Kognitiv beteendeterapi (KBT)", "Cognitive behavioural therapy", 10
+        "KBT",
+        Area.MENTAL,
+        "Kognitiv beteendeterapi (KBT)",
+        "Cognitive behavioural therapy (KBT)",
+        10,
     ),
-    TreatmentRow("IKBT", Area.MENTAL, "Internetbaserad KBT (I-KBT)", "Internet-based CBT", 20),
     TreatmentRow(
-        "IPT", Area.MENTAL, "Interpersonell psykoterapi (IPT)", "Interpersonal psychotherapy", 30
+        "IKBT", Area.MENTAL, "Internetbaserad KBT (I-KBT)", "Internet-based CBT (I-KBT)", 20
+    ),
+    TreatmentRow(
+        "IPT",
+        Area.MENTAL,
+        "Interpersonell psykoterapi (IPT)",
+        "Interpersonal psychotherapy (IPT)",
+        30,
     ),
     TreatmentRow(
         "PDT",
         Area.MENTAL,
         "Korttids psykodynamisk terapi (PDT)",
-        "Short-term psychodynamic therapy",
+        "Short-term psychodynamic therapy (PDT)",
         40,
     ),
-    TreatmentRow("EMDR", Area.MENTAL, "EMDR", "Eye movement desensitization and reprocessing", 50),
+    TreatmentRow(
+        "EMDR", Area.MENTAL, "EMDR", "Eye movement desensitization and reprocessing (EMDR)", 50
+    ),
     TreatmentRow(
         "OTHER_PSY",
         Area.MENTAL,
@@ -57,14 +69,14 @@ CATALOGUE = [
         "MMR1",
         Area.PAIN,
         "Multimodal rehabilitering nivå 1 (MMR1)",
-        "Multimodal rehabilitation level 1",
+        "Multimodal rehabilitation level 1 (MMR1)",
         10,
     ),
     TreatmentRow(
         "MMR2",
         Area.PAIN,
         "Multimodal rehabilitering nivå 2 (MMR2)",
-        "Multimodal rehabilitation level 2",
+        "Multimodal rehabilitation level 2 (MMR2)",
         20,
     ),
     TreatmentRow(

@@ -65,3 +65,5 @@ urlpatterns = [
     path("statistik/", include("followup.urls")),
     path("api/v1/", include("rehab.api.urls")),
 ]
+
+handler500 = "rehab.views.server_error"

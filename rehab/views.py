@@ -1,12 +1,17 @@
-"""Pages of the shared domain: the start page and the health check."""
+"""Pages of the shared domain: the start page, the health check and the error
+pages (in the site's layout, with the navigation)."""
+
+import logging
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.template import loader
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from .enums import Role
+from .kept import TOKEN_PARAM, keep_post
 from .models import Agreement
 from .permissions import role_of
 
@@ -40,3 +45,30 @@ def healthz(request: HttpRequest) -> JsonResponse:
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return JsonResponse({"status": "ok"})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """The CSRF check failed (a page opened before signing in again, cookies off).
+    A form of a page that keeps its posts (the report grid) is kept, and the page
+    offers to go back with it. A post from another site (the Origin or Referer
+    check failed) is never kept."""
+    back = ""
+    from_elsewhere = reason.startswith(("Origin checking failed", "Referer checking failed"))
+    if request.method == "POST" and not from_elsewhere:
+        try:
+            view = resolve(request.path_info).func
+        except Resolver404:
+            view = None
+        if getattr(view, "keeps_posted_data", False):
+            back = f"{request.path}?{TOKEN_PARAM}={keep_post(request)}"
+    return render(request, "errors/csrf.html", {"back": back, "reason": reason}, status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500 in the site's layout with the user's navigation; if even that fails
+    (the database is down, say), the same page without the user's details."""
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:
+        logging.getLogger(__name__).exception("500 page with the request failed")
+        return HttpResponseServerError(loader.get_template("500.html").render())

@@ -286,7 +286,10 @@ class WarningExplanation(models.Model):
     )
     code = models.CharField(_("kod"), max_length=40)
     key = models.CharField(_("gäller"), max_length=60, blank=True)
-    message = models.TextField(_("varning"))
+    message = models.TextField(
+        _("varning"), help_text=_("som den lästes när rapporten skickades in")
+    )
+    params = models.JSONField(_("parametrar"), default=dict, blank=True)
     explanation = models.TextField(_("förklaring"))
 
     class Meta:
@@ -298,6 +301,16 @@ class WarningExplanation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.key}"
+
+    @property
+    def text(self) -> str:
+        """The warning in the reader's language, rendered from its code and
+        parameters (rows stored before parameters were kept show their message)."""
+        if not self.params:
+            return self.message
+        from .validation import warning_text
+
+        return warning_text(self.code, self.params)
 
 
 class ReportEvent(models.Model):

@@ -37,6 +37,7 @@ from .selectors import figures_of
 from .validation import (
     Issue,
     ValidationResult,
+    blank_cells_warning,
     catalogue_issues,
     included_treatments,
     validate_figures,
@@ -373,9 +374,14 @@ def report_submit(
     eligibility_confirmed: bool,
     acting_user: User,
     today: datetime.date | None = None,
+    blank_cells_explained: bool = False,
 ) -> ReportVersion:
     """Submit a draft to FK. The coordinator confirms what counts (`eligibility_confirmed`,
     the text of reporting/eligibility.py); the confirmed text is stored on the version.
+    `blank_cells_explained` (the browser's form, where blank means "not known
+    yet"): blank cells are a warning ("blank_cells") that needs an explanation,
+    unless they are filled in with 0. Without it (API, file import: the cells sent
+    are the report) absent cells simply count as 0.
     Effects: absent cells stored as 0; WarningExplanation per warning; status
     SUBMITTED with submitted_by/at and submitted_late; lock_version + 1; SUBMITTED
     event; e-mail to FK (Celery, on commit).
@@ -390,10 +396,14 @@ def report_submit(
     _check_transition(version, VersionStatus.SUBMITTED)
     _check_lock(version, lock_version)
     today = today or timezone.localdate()
-    figures = _complete(report.period, figures_of(version))
+    typed = figures_of(version)
+    figures = _complete(report.period, typed)
     result = validate_figures(
         region=report.region, period=report.period, figures=figures, user=acting_user, today=today
     )
+    blank = blank_cells_warning(report.period, typed) if blank_cells_explained else None
+    if blank is not None:
+        result = ValidationResult(errors=result.errors, warnings=[blank, *result.warnings])
     if result.errors:
         raise ValidationFailed(
             _("Rapporten kan inte skickas in: rätta felen först."), result=result
@@ -433,6 +443,7 @@ def report_submit(
             code=w.code,
             key=w.key,
             message=w.message,
+            params=w.params,
             explanation=explanations[w.key].strip(),
         )
         for w in result.warnings

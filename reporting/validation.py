@@ -25,18 +25,21 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rehab.formatting import format_int
-from rehab.models import AgreementTreatment, Region, ReportingPeriod, User
+from rehab.models import AgreementTreatment, Region, ReportingPeriod, Treatment, User
 from rehab.permissions import Action, can
 from rehab.selectors import period_code
 
-from .enums import ExtraKind, Provider, Sex
+from .enums import ExtraKind, Provider, Sex, VersionStatus
 from .figures import Figures, extra_key, series_key
 from .models import Report, ReportVersion, SeriesCount, ValidationSettings
 
@@ -60,6 +63,9 @@ class Issue:
     severity: str
     # The treatment or cell the issue concerns ("KBT", "KBT:F:PUBLIC"), "" for the report.
     subject: str = ""
+    # What the message says, as plain values (a warning is stored as code + params
+    # and rendered in the reader's language when shown: warning_text()).
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -331,10 +337,23 @@ def _far(new: int, base: float, settings: ValidationSettings) -> bool:
     return abs(new - base) * 100 > settings.deviation_percent * base
 
 
+def _warning(code: str, treatment: str, params: dict[str, Any]) -> Issue:
+    params = {"treatment": treatment, **params}
+    return Issue(
+        code,
+        f"{treatment}:{code}",
+        warning_text(code, params),
+        WARNING,
+        treatment,
+        params=params,
+    )
+
+
 def history_warnings(
     region: Region | str, period: ReportingPeriod, figures: Figures
 ) -> list[Issue]:
-    """Deviation and drop-to-zero warnings against the region's accepted quarters."""
+    """Deviation and drop-to-zero warnings against the region's accepted quarters,
+    in the grid's order of treatments."""
     settings = ValidationSettings.current()
     history = _history(region, period)
     if not history.quarters:
@@ -346,21 +365,14 @@ def history_warnings(
     latest_y, latest_q, latest_totals, latest_included = history.quarters[0]
     recent = history.quarters[: settings.recent_quarters]
     warnings: list[Issue] = []
-    for treatment in sorted(included):
+    for treatment in grid_order(included):
         new = totals.get(treatment, 0)
         if new == 0 and treatment in latest_included and latest_totals.get(treatment, 0) > 0:
             warnings.append(
-                Issue(
+                _warning(
                     "drop_to_zero",
-                    f"{treatment}:drop_to_zero",
-                    _("%(treatment)s: 0 genomförda behandlingar, men %(before)s under %(label)s.")
-                    % {
-                        "treatment": treatment,
-                        "before": format_int(latest_totals[treatment]),
-                        "label": period_code(latest_y, latest_q),
-                    },
-                    WARNING,
                     treatment,
+                    {"before": latest_totals[treatment], "label": period_code(latest_y, latest_q)},
                 )
             )
             continue
@@ -368,28 +380,15 @@ def history_warnings(
             base = last_year[0].get(treatment, 0)
             if _far(new, base, settings):
                 warnings.append(
-                    Issue(
+                    _warning(
                         "deviation_previous_year",
-                        f"{treatment}:deviation_previous_year",
-                        (
-                            _(
-                                "%(treatment)s: %(new)s genomförda behandlingar jämfört med "
-                                "%(base)s samma kvartal året innan (%(change)s)."
-                            )
-                            if quarter is not None
-                            else _(
-                                "%(treatment)s: %(new)s genomförda behandlingar jämfört med "
-                                "%(base)s året innan (%(change)s)."
-                            )
-                        )
-                        % {
-                            "treatment": treatment,
-                            "new": format_int(new),
-                            "base": format_int(base),
-                            "change": _percent(new, base),
-                        },
-                        WARNING,
                         treatment,
+                        {
+                            "new": new,
+                            "base": base,
+                            "change": _percent(new, base),
+                            "yearly": quarter is None,
+                        },
                     )
                 )
         compared = [t.get(treatment, 0) for _y, _q, t, inc in recent if treatment in inc]
@@ -397,34 +396,158 @@ def history_warnings(
             average = sum(compared) / len(compared)
             if _far(new, average, settings):
                 warnings.append(
-                    Issue(
+                    _warning(
                         "deviation_recent_average",
-                        f"{treatment}:deviation_recent_average",
-                        (
-                            _(
-                                "%(treatment)s: %(new)s genomförda behandlingar jämfört med i "
-                                "genomsnitt %(base)s de senaste %(count)s godkända kvartalen "
-                                "(%(change)s)."
-                            )
-                            if quarter is not None
-                            else _(
-                                "%(treatment)s: %(new)s genomförda behandlingar jämfört med i "
-                                "genomsnitt %(base)s de senaste %(count)s godkända åren "
-                                "(%(change)s)."
-                            )
-                        )
-                        % {
-                            "treatment": treatment,
-                            "new": format_int(new),
-                            "base": format_int(round(average)),
+                        treatment,
+                        {
+                            "new": new,
+                            "base": round(average),
                             "count": len(compared),
                             "change": _percent(new, round(average)),
+                            "yearly": quarter is None,
                         },
-                        WARNING,
-                        treatment,
                     )
                 )
     return warnings
+
+
+def grid_order(treatments: Iterable[str]) -> list[str]:
+    """Treatment codes in the grid's order (area, catalogue order, code)."""
+    wanted = set(treatments)
+    ordered = list(
+        Treatment.objects.filter(code__in=wanted)
+        .order_by("area", "sort_order", "code")
+        .values_list("code", flat=True)
+    )
+    return ordered + sorted(wanted - set(ordered))
+
+
+def blank_cells(period: ReportingPeriod, figures: Figures) -> list[str]:
+    """The cells of the period's report that are not filled in, in grid order
+    (series by treatment and column, then contacts and video)."""
+    keys = [
+        series_key(t, sex, provider)
+        for t in grid_order(included_treatments(period))
+        for sex in (Sex.FEMALE, Sex.MALE)
+        for provider in (Provider.PUBLIC, Provider.PRIVATE)
+    ]
+    kinds = [ExtraKind.EMPLOYER_CONTACT, ExtraKind.AF_CONTACT]
+    if period.agreement.asks_video:
+        kinds.append(ExtraKind.VIDEO)
+    keys += [extra_key(kind, sex) for kind in kinds for sex in (Sex.FEMALE, Sex.MALE)]
+    filled = figures.cells()
+    return [key for key in keys if key not in filled]
+
+
+def blank_cells_warning(period: ReportingPeriod, figures: Figures) -> Issue | None:
+    """Blank cells are counted as 0 at submission: the coordinator enters 0 or
+    explains why the figure is not known (a warning with key "blank_cells")."""
+    blank = blank_cells(period, figures)
+    if not blank:
+        return None
+    params: dict[str, Any] = {"cells": blank}
+    return Issue(
+        "blank_cells", "blank_cells", warning_text("blank_cells", params), WARNING, params=params
+    )
+
+
+def _treatment_names(codes: Iterable[str]) -> dict[str, str]:
+    """Treatment code -> its name in the active language (one query)."""
+    return {t.code: t.display_name for t in Treatment.objects.filter(code__in=set(codes))}
+
+
+def readable_cell(key: str, names: Mapping[str, str]) -> str:
+    """A cell key as people say it, in the active language:
+    "KBT:F:PUBLIC" -> "Kognitiv beteendeterapi (KBT), kvinnor, offentlig"."""
+    parts = key.split(":")
+    sexes = {Sex.FEMALE: _("kvinnor"), Sex.MALE: _("män")}
+    providers = {Provider.PUBLIC: _("offentlig"), Provider.PRIVATE: _("privat")}
+    if parts[0] in ExtraKind.values:
+        first = str(ExtraKind(parts[0]).label)
+    else:
+        first = names.get(parts[0], parts[0])
+    labels = [first]
+    if len(parts) > 1:
+        labels.append(str(sexes.get(parts[1], parts[1])))  # type: ignore[call-overload]
+    if len(parts) > 2:
+        labels.append(str(providers.get(parts[2], parts[2])))  # type: ignore[call-overload]
+    return ", ".join(labels)
+
+
+def warning_text(
+    code: str, params: Mapping[str, Any], names: Mapping[str, str] | None = None
+) -> str:
+    """A warning's message from its code and parameters, in the active language,
+    treatments named as in the grid. `names` (code -> name) saves the query."""
+    if names is None:
+        codes = [params.get("treatment", "")]
+        codes += [str(c).split(":")[0] for c in params.get("cells", [])]
+        names = _treatment_names(c for c in codes if c)
+    treatment = names.get(params.get("treatment", ""), params.get("treatment", ""))
+    if code == "drop_to_zero":
+        return _("%(treatment)s: 0 genomförda behandlingar, men %(before)s under %(label)s.") % {
+            "treatment": treatment,
+            "before": format_int(params["before"]),
+            "label": params["label"],
+        }
+    if code == "deviation_previous_year" and params.get("yearly"):
+        return _(
+            "%(treatment)s: %(new)s genomförda behandlingar jämfört med "
+            "%(base)s året innan (%(change)s)."
+        ) % {
+            "treatment": treatment,
+            "new": format_int(params["new"]),
+            "base": format_int(params["base"]),
+            "change": params["change"],
+        }
+    if code == "deviation_recent_average" and params.get("yearly"):
+        return _(
+            "%(treatment)s: %(new)s genomförda behandlingar jämfört med i "
+            "genomsnitt %(base)s de senaste %(count)s godkända åren "
+            "(%(change)s)."
+        ) % {
+            "treatment": treatment,
+            "new": format_int(params["new"]),
+            "base": format_int(params["base"]),
+            "count": params["count"],
+            "change": params["change"],
+        }
+    if code == "deviation_previous_year":
+        return _(
+            "%(treatment)s: %(new)s genomförda behandlingar jämfört med "
+            "%(base)s samma kvartal året innan (%(change)s)."
+        ) % {
+            "treatment": treatment,
+            "new": format_int(params["new"]),
+            "base": format_int(params["base"]),
+            "change": params["change"],
+        }
+    if code == "deviation_recent_average":
+        return _(
+            "%(treatment)s: %(new)s genomförda behandlingar jämfört med i "
+            "genomsnitt %(base)s de senaste %(count)s godkända kvartalen "
+            "(%(change)s)."
+        ) % {
+            "treatment": treatment,
+            "new": format_int(params["new"]),
+            "base": format_int(params["base"]),
+            "count": params["count"],
+            "change": params["change"],
+        }
+    if code == "late_filing":
+        return _("Rapporten lämnas in efter sista dag %(deadline)s.") % {
+            "deadline": params["deadline"]
+        }
+    if code == "blank_cells":
+        cells = [readable_cell(str(c), names) for c in params["cells"]]
+        return ngettext(
+            "%(n)s ruta är tom och räknas som 0 när rapporten skickas in: %(cells)s. "
+            "Skriv 0 om inget utfördes, eller förklara varför uppgiften saknas.",
+            "%(n)s rutor är tomma och räknas som 0 när rapporten skickas in: %(cells)s. "
+            "Skriv 0 där inget utfördes, eller förklara varför uppgifterna saknas.",
+            len(cells),
+        ) % {"n": format_int(len(cells)), "cells": "; ".join(cells)}
+    return str(params.get("message", code))
 
 
 # --------------------------------------------------------------------------- entry points
@@ -476,29 +599,32 @@ def validate_figures(
         errors.extend(_cross_field_issues(figures))
         warnings.extend(history_warnings(region, period, figures))
     if not historical and period.is_late(today):
+        params = {"deadline": period.deadline.isoformat()}
         warnings.append(
-            Issue(
-                "late_filing",
-                "",
-                _("Rapporten lämnas in efter sista dag %(deadline)s.")
-                % {"deadline": period.deadline.isoformat()},
-                WARNING,
-            )
+            Issue("late_filing", "", warning_text("late_filing", params), WARNING, params=params)
         )
     return ValidationResult(errors=errors, warnings=warnings)
 
 
 def report_validate(
-    *, version: ReportVersion, today: datetime.date | None = None
+    *, version: ReportVersion, today: datetime.date | None = None, blank_cells: bool = False
 ) -> ValidationResult:
-    """The checks for a version as its creator would submit it (absent cells count as 0)."""
+    """The checks for a version as its creator would submit it (absent cells count as 0).
+    `blank_cells`: a draft's blank cells are a warning too (the browser's form, where
+    a coordinator may leave a cell blank meaning "not known yet")."""
     from .selectors import figures_of
 
     report = version.report
-    return validate_figures(
+    figures = figures_of(version)
+    result = validate_figures(
         region=report.region,
         period=report.period,
-        figures=figures_of(version),
+        figures=figures,
         user=None,
         today=today,
     )
+    if blank_cells and version.status == VersionStatus.DRAFT:
+        blank = blank_cells_warning(report.period, figures)
+        if blank is not None:
+            return ValidationResult(errors=result.errors, warnings=[blank, *result.warnings])
+    return result

@@ -103,12 +103,17 @@ STATE_BADGES = {
 }
 
 
-def next_step(state: str, *, can_edit: bool, period_open: bool) -> str:
-    """What needs doing next, in a few words."""
+def next_step(
+    state: str, *, can_edit: bool, period_open: bool, opens_on: datetime.date | None = None
+) -> str:
+    """What needs doing next, in a few words. `opens_on`: the date a period that
+    has not opened yet opens (said instead of just "not open")."""
     if state == ReportState.SUBMITTED:
         return _("Väntar på granskning av Försäkringskassan.")
     if state == ReportState.ACCEPTED:
         return _("Klar. Godkänd av Försäkringskassan.")
+    if not period_open and opens_on is not None:
+        return _("Perioden öppnar för rapportering %(date)s.") % {"date": opens_on.isoformat()}
     if not period_open:
         return _("Perioden är inte öppen för rapportering.")
     if not can_edit:

@@ -18,7 +18,7 @@ from rehab.enums import REGION_ROLES
 from rehab.models import Agreement, Region, ReportingPeriod
 from rehab.permissions import Action, can, require, role_of
 
-from ..enums import ReportState
+from ..enums import ReportState, VersionStatus
 from ..models import Report, ReportVersion
 from .common import (
     STATE_BADGES,
@@ -103,8 +103,22 @@ def _overview_context(request: HttpRequest, region: Region, today: datetime.date
                     "state": state,
                     "state_label": ReportState(state).label,
                     "badge": STATE_BADGES[state],
-                    "version": versions[-1] if versions else None,
-                    "next": next_step(state, can_edit=can_edit, period_open=period.is_open(today)),
+                    # The version the status word is about: "Återsänd v1", not the
+                    # draft v2 the return opened.
+                    "version": (
+                        versions[-2]
+                        if state == ReportState.RETURNED
+                        and versions[-1].status == VersionStatus.DRAFT
+                        else versions[-1]
+                        if versions
+                        else None
+                    ),
+                    "next": next_step(
+                        state,
+                        can_edit=can_edit,
+                        period_open=period.is_open(today),
+                        opens_on=period.opens_on if today < period.opens_on else None,
+                    ),
                     "days_left": days_left_text(period.deadline, today) if needs_work else "",
                     "late": needs_work and period.is_late(today),
                     "url": report_url("report", region.code, period.agreement.year, period.quarter),

@@ -4,23 +4,27 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from rehab.formatting import format_int
+from rehab.kept import TOKEN_PARAM, keep_post, keeps_posted_data, take_kept
 from rehab.permissions import Action, can
 from rehab.selectors import collects_per_unit
 
 from ..eligibility import eligibility_points
 from ..enums import VersionStatus
 from ..figures import Figures
-from ..forms import ReportForm
+from ..forms import MAX_CELL_VALUE, ReportForm
 from ..models import Report, ReportVersion
 from ..selectors import figures_of
 from ..services import (
@@ -47,7 +51,31 @@ from .versions import version_page
 # --------------------------------------------------------------------------- the report
 
 
-@login_required
+def _login_keeping_figures(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """login_required, except that a form posted after the session expired is kept
+    (rehab/kept.py) and put back in the form after signing in again."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.method == "POST":
+            token = keep_post(request)
+            messages.warning(
+                request,
+                _(
+                    "Du hade loggats ut, så det du skrev är inte sparat än. Logga in igen: "
+                    "dina siffror läggs då tillbaka i formuläret."
+                ),
+            )
+            return redirect_to_login(f"{request.path}?{TOKEN_PARAM}={token}")
+        return redirect_to_login(request.get_full_path())
+
+    return wrapper
+
+
+@keeps_posted_data
+@_login_keeping_figures
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest, region: str, year: int, quarter: int | None) -> HttpResponse:
     """The report of a region × quarter: the form while there is a draft (or none
@@ -66,6 +94,19 @@ def report(request: HttpRequest, region: str, year: int, quarter: int | None) ->
         and place.period.is_open()
     )
     if editable:
+        kept = take_kept(request)
+        if kept is not None:
+            agreement = place.period.agreement
+            form = ReportForm(kept, cell_keys=cell_keys(agreement, agreement_treatments(agreement)))
+            form.is_valid()
+            messages.info(
+                request,
+                _(
+                    "Det du skrev som inte kunde sparas är tillbaka i formuläret. Det är inte "
+                    "sparat än: spara utkastet för att behålla det."
+                ),
+            )
+            return _form_page(request, place, versions, form=form)
         return _form_page(request, place, versions)
     visible = visible_versions(request.user, versions)
     if not visible:
@@ -76,6 +117,7 @@ def report(request: HttpRequest, region: str, year: int, quarter: int | None) ->
                 "place": place,
                 "in_progress": bool(versions),
                 "period_open": place.period.is_open(),
+                "opens_later": timezone.localdate() < place.period.opens_on,
             },
         )
     return version_page(request, place, versions, visible[-1])
@@ -92,6 +134,7 @@ def _form_page(
     *,
     form: ReportForm | None = None,
     stale: ReportVersion | None = None,
+    unexplained: frozenset[str] = frozenset(),
     status: int = 200,
 ) -> HttpResponse:
     """The editable grid. `form` is a bound form to show again (typed values kept);
@@ -109,7 +152,7 @@ def _form_page(
     values = figures_of(draft).cells() if draft is not None else {}
     result = ValidationResult()
     if draft is not None:
-        result = report_validate(version=draft)
+        result = report_validate(version=draft, blank_cells=True)
         if form is not None:
             # Shown again after a refused save: the saved draft's warnings still need
             # explaining, but its errors would sit beside figures that are not saved.
@@ -162,8 +205,21 @@ def _form_page(
             "name": f"explain:{w.key}",
             "id": f"explain-{i}",
             "text": explanations.get(w.key, ""),
+            "missing": w.key in unexplained,
         }
         for i, w in enumerate(result.warnings)
+    ]
+    error_list = [
+        {"message": i.message, "anchor": dom_id(i.subject) if i.subject in keys else ""}
+        for i in result.errors
+    ]
+    error_list += [
+        {
+            "message": _("Förklara varningen: %(warning)s") % {"warning": w["issue"].message},
+            "anchor": w["id"],
+        }
+        for w in warnings
+        if w["missing"]
     ]
     accepted = next((v for v in versions if v.status == VersionStatus.ACCEPTED), None)
     return render(
@@ -182,14 +238,15 @@ def _form_page(
             "form": form,
             "grid": grid,
             "result": result,
-            "error_list": [
-                {"message": i.message, "anchor": dom_id(i.subject) if i.subject in keys else ""}
-                for i in result.errors
-            ],
+            "error_list": error_list,
             "warnings": warnings,
             "stale": stale,
             "per_unit": per_unit,
             "grid_mode": "view" if per_unit else "edit",
+            "cell_max": MAX_CELL_VALUE,
+            "msg_too_large": _("Talet är för stort (högst %(max)s).")
+            % {"max": format_int(MAX_CELL_VALUE)},
+            "msg_not_whole": _("”%(value)s” är inte ett heltal. Skriv bara siffror, t.ex. 12."),
             "late": place.period.is_late(),
             "days_left": days_left_text(place.period.deadline, timezone.localdate()),
         },
@@ -259,6 +316,7 @@ def _save(request: HttpRequest, place: ReportPlace) -> HttpResponse:
                 explanations=form.explanations(),
                 eligibility_confirmed=form.data.get("eligibility_confirmed") == "on",
                 acting_user=user,
+                blank_cells_explained=True,
             )
             request.session.pop(_session_key(draft.pk), None)
             messages.success(request, _("Rapporten är inskickad till Försäkringskassan."))
@@ -271,6 +329,16 @@ def _save(request: HttpRequest, place: ReportPlace) -> HttpResponse:
         messages.error(request, error.message)
         if not submit:
             return _form_page(request, place, versions, form=form, status=422)
+        if error.code == "explanation_missing":
+            # The figures are saved; the page shows which warnings lack an
+            # explanation, each linked from the error summary (nothing is lost).
+            explained = form.explanations()
+            unexplained = frozenset(
+                w.key for w in error.result.warnings if not explained.get(w.key)
+            )
+            return _form_page(
+                request, place, place.versions(), form=form, unexplained=unexplained, status=422
+            )
         return redirect(place.url("report") + "#kontroll")
     except InvalidTransition as error:
         messages.error(request, error.message)

@@ -88,6 +88,8 @@ def _report_in_browser(client: Any, coordinator: Any, case_officer: Any) -> None
         "action": "submit",
         "explain:": "Inläst i efterhand.",
         "eligibility_confirmed": "on",
+        # The form asks about the blank cells (the API counts absent cells as 0).
+        "explain:blank_cells": "Inga andra behandlingar gavs.",
     }
     form.update({f"{t}:{s}:{p}": str(v) for (t, s, p), v in SERIES.items()})
     form.update({f"{k}:{s}": str(v) for (k, s), v in EXTRAS.items()})

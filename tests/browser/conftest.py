@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("REHAB_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# axe-core from the npm registry (tests/browser/axe/package.json; `python3 dev.py
+# test` runs `npm ci` there when node is installed). Never from a CDN.
+AXE = Path(__file__).resolve().parent / "axe" / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 ENABLE_HINT = (
     "browser tests need Debian's chromium: `apt-get update && apt-get install -y chromium` "
     "(or set REHAB_CHROMIUM to a Chromium binary)"
@@ -56,20 +61,29 @@ def browser() -> Iterator[Any]:
 
 class Page:
     """A Playwright page with the live server's URL, a login helper, a console-error
-    log and a screenshot helper."""
+    log and a screenshot helper. axe-core checks every page the test visits
+    (after each goto/login, before each screenshot and at the end of the test)
+    against WCAG 2.1 A and AA; the test fails on any violation."""
 
     def __init__(self, page: Any, base_url: str) -> None:
         self.page = page
         self.base_url = base_url.rstrip("/")
         self.console_errors: list[str] = []
-        page.on(
-            "console",
-            lambda msg: self.console_errors.append(msg.text) if msg.type == "error" else None,
-        )
+        self.a11y_violations: list[str] = []
+        self.a11y_checked = 0
+        page.on("console", self._console)
         page.on("pageerror", lambda exc: self.console_errors.append(str(exc)))
 
+    def _console(self, msg: Any) -> None:
+        # A form refused with 422 (Unprocessable Entity) is the page's answer, not an
+        # error of the page's scripts: the browser logs it, the tests do not count it.
+        if msg.type == "error" and "status of 422" not in msg.text:
+            self.console_errors.append(msg.text)
+
     def goto(self, path: str) -> Any:
-        return self.page.goto(self.base_url + path)
+        response = self.page.goto(self.base_url + path)
+        self.axe()
+        return response
 
     def login(self, username: str, password: str) -> None:
         """Sign in with the password form, then do the second step where it is due, as
@@ -94,6 +108,7 @@ class Page:
             self.page.fill("#id_code", totp_code(device))
             self.page.click("button[type=submit].primary")
             self.page.wait_for_load_state()
+        self.axe()
 
     def setup_authenticator(self) -> str:
         """On the set-up page: 'scan' the key shown, type the app's code. Returns the key."""
@@ -110,12 +125,34 @@ class Page:
         self.page.wait_for_load_state()
         return key
 
+    def axe(self) -> list[str]:
+        """Run axe-core on the page as it is now; violations are recorded (the test
+        fails at its end) and returned."""
+        if not AXE.exists() or self.page.is_closed() or not self.page.url.startswith("http"):
+            return []
+        self.page.wait_for_load_state()
+        if not self.page.evaluate("typeof window.axe !== 'undefined'"):
+            self.page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+        result = self.page.evaluate(
+            """async (tags) => {
+                const r = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+                return r.violations.map(v => v.id + " (" + v.impact + "): " + v.help + " — "
+                    + v.nodes.slice(0, 5).map(n => n.target.join(" ")).join(", "));
+            }""",
+            AXE_TAGS,
+        )
+        self.a11y_checked += 1
+        found = [f"{self.page.url}: {line}" for line in result]
+        self.a11y_violations.extend(v for v in found if v not in self.a11y_violations)
+        return found
+
     def logout(self) -> None:
         self.page.context.clear_cookies()
 
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
+        self.axe()
         self.page.screenshot(path=str(path), full_page=True)
         return path
 
@@ -123,7 +160,22 @@ class Page:
 @pytest.fixture
 def page(browser: Any, live_server: Any) -> Iterator[Page]:
     context = browser.new_context(locale="sv-SE", viewport={"width": 1280, "height": 900})
+    if AXE.exists():
+        # Present on every page the browser loads (an init script is not subject to
+        # the page's Content-Security-Policy, so the pages keep their strict one).
+        context.add_init_script(path=str(AXE))
+    else:
+        warnings.warn(
+            f"axe-core is not installed ({AXE}): the accessibility checks are skipped. "
+            "Install node and run `npm ci` in tests/browser/axe (dev.py test does).",
+            stacklevel=1,
+        )
+    wrapped = Page(context.new_page(), live_server.url)
     try:
-        yield Page(context.new_page(), live_server.url)
+        yield wrapped
+        wrapped.axe()  # the page the test ended on
+        assert wrapped.a11y_violations == [], "WCAG 2.1 A/AA violations (axe-core):\n" + (
+            "\n".join(wrapped.a11y_violations)
+        )
     finally:
         context.close()

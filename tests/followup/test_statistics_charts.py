@@ -3,6 +3,7 @@ missing values last and labelled, lines broken where a year is missing."""
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -53,6 +54,22 @@ def test_line_chart_breaks_at_missing_years_and_marks_partial():
     assert [p.partial for p in line.points] == [False, False, True]
     assert [t.label for t in chart.x_ticks] == ["2017", "2018", "2019", "2020"]
     assert chart.title == "Riket"
+
+
+def test_line_chart_has_one_step_per_year_and_years_without_data_are_a_gap():
+    # 2021-2025 had no agreement: 2026 is not drawn right after 2020.
+    chart = line_chart("Riket", [2019, 2020, 2026], [("KBT", "s1", [10, 20, 30])])
+    assert [t.label for t in chart.x_ticks] == [str(y) for y in range(2019, 2027)]
+    xs = [float(t.pos) for t in chart.x_ticks]
+    steps = [b - a for a, b in itertools.pairwise(xs)]
+    assert max(steps) - min(steps) <= 0.11  # evenly spaced years (positions have 1 decimal)
+    (line,) = chart.lines
+    assert [len(segment.split()) for segment in line.segments] == [2, 1]
+    assert [p.x for p in line.points] == [
+        chart.x_ticks[0].pos,
+        chart.x_ticks[1].pos,
+        chart.x_ticks[7].pos,
+    ]
 
 
 @pytest.mark.django_db

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from payments.explanations import explain_line
-from payments.selectors import payout_preview
+from payments.selectors import payout_preview, run_totals
 from payments.services import run_approve, run_compute, run_start
 from rehab.models import Agreement
 from tests.factories import report_version
@@ -181,3 +181,25 @@ def test_preview_says_what_is_missing(ref, coordinator):
         "Ersättning per behandling saknas i överenskommelsen 2013 för: IPT, KBT, MMR1, MMR2."
         in result.problems
     )
+
+
+def test_model_b_run_summary_equals_the_sum_of_its_lines(example_b, case_officer, coordinator):
+    # Region C's year is not accepted: its base waits, so the lines' base is 0 for C.
+    for region in (A, B, C):
+        for quarter in (1, 2, 3, 4):
+            if region == C and quarter > 2:
+                continue
+            accept_contacts(
+                region,
+                EXAMPLE_B_YEAR,
+                quarter,
+                coordinator,
+                CONTACTS[region] if quarter == 1 else 0,
+            )
+    run = computed(example_b, None, case_officer)
+    lines = list(run.lines.all())
+    totals = {str(t.label): t.amount_ore for t in run_totals(run, lines)[0]}
+    assert totals["Grundbelopp i denna körning"] == sum(line.base_ore or 0 for line in lines)
+    assert totals["Regionernas andelar av ramen (= ramen)"] == 500_000_000 * SEK
+    assert totals["Grundbelopp i denna körning"] < totals["Regionernas andelar av ramen (= ramen)"]
+    assert "Summa grundbelopp (= ramen)" not in totals

@@ -164,7 +164,7 @@ def test_import_shows_warnings_without_refusing(coordinator):
     result = load(csv_file(*GOOD_LINES), coordinator)
     assert result.saved is True
     assert [w.message for w in result.changes[0].warnings] == [
-        "IPT: 0 genomförda behandlingar, men 40 under 2020Q3."
+        "Interpersonell psykoterapi (IPT): 0 genomförda behandlingar, men 40 under 2020Q3."
     ]
 
 

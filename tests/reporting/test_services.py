@@ -355,7 +355,7 @@ def test_submit_warning_list_is_what_validation_says(coordinator):
         (
             "drop_to_zero",
             "KBT:drop_to_zero",
-            "KBT: 0 genomförda behandlingar, men 80 under 2020Q3.",
+            "Kognitiv beteendeterapi (KBT): 0 genomförda behandlingar, men 80 under 2020Q3.",
         ),
         ("late_filing", "", "Rapporten lämnas in efter sista dag 2021-08-15."),
     ]

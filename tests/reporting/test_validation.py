@@ -216,7 +216,8 @@ def test_validate_deviation_from_same_quarter_previous_year(coordinator):
         Issue(
             "deviation_previous_year",
             "KBT:deviation_previous_year",
-            "KBT: 30 genomförda behandlingar jämfört med 100 samma kvartal året innan (−70 %).",
+            "Kognitiv beteendeterapi (KBT): 30 genomförda behandlingar jämfört med 100 "
+            "samma kvartal året innan (−70 %).",
             "warning",
             "KBT",
         )
@@ -231,7 +232,8 @@ def test_validate_deviation_from_recent_average(coordinator):
         (
             "deviation_recent_average",
             "KBT:deviation_recent_average",
-            "KBT: 40 genomförda behandlingar jämfört med i genomsnitt 85 "
+            "Kognitiv beteendeterapi (KBT): 40 genomförda behandlingar jämfört med i "
+            "genomsnitt 85 "
             "de senaste 4 godkända kvartalen (−53 %).",
         )
     ]
@@ -246,11 +248,13 @@ def test_validate_deviation_both_ways_and_upwards(coordinator):
         "deviation_recent_average",
     ]
     assert result.warnings[0].message == (
-        "KBT: 14 genomförda behandlingar jämfört med 1 304 samma kvartal året innan (−99 %)."
+        "Kognitiv beteendeterapi (KBT): 14 genomförda behandlingar jämfört med 1 304 "
+        "samma kvartal året innan (−99 %)."
     )
     up = check(Figures(series=kbt(3_000)))
     assert up.warnings[0].message == (
-        "KBT: 3 000 genomförda behandlingar jämfört med 1 304 samma kvartal året innan (+130 %)."
+        "Kognitiv beteendeterapi (KBT): 3 000 genomförda behandlingar jämfört med 1 304 "
+        "samma kvartal året innan (+130 %)."
     )
 
 
@@ -283,7 +287,7 @@ def test_validate_drop_to_zero(coordinator):
         Issue(
             "drop_to_zero",
             "KBT:drop_to_zero",
-            "KBT: 0 genomförda behandlingar, men 25 under 2020Q3.",
+            "Kognitiv beteendeterapi (KBT): 0 genomförda behandlingar, men 25 under 2020Q3.",
             "warning",
             "KBT",
         )

@@ -1,0 +1,58 @@
+"""axe-core (WCAG 2.1 A and AA) on the pages the issue named: the grid with
+errors and with a flash message, the upload page, FK's review, the runs page,
+statistics, and the admin's agreement change page. The page fixture runs axe on
+every page a browser test visits and fails the test on any violation; this test
+makes sure these pages are among them."""
+
+from __future__ import annotations
+
+import pytest
+
+from rehab.models import Agreement
+from tests.browser.conftest import AXE
+from tests.factories import TEST_PASSWORD, report_version
+
+FORM = "/rapporter/01/2020/1/"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_key_pages_have_no_wcag_violations(page, coordinator, case_officer, admin_user):
+    if not AXE.exists():
+        pytest.skip("axe-core not installed: run `npm ci` in tests/browser/axe (needs node)")
+    p = page.page
+    report_version(
+        region="01",
+        year=2020,
+        quarter=2,
+        user=coordinator,
+        series={("KBT", "F", "PUBLIC"): 4},
+        status="SUBMITTED",
+    )
+    page.login("samordnare01", TEST_PASSWORD)
+    page.goto(FORM)
+    p.fill("#cell-KBT-F-PUBLIC", "2")
+    p.fill("#cell-EMPLOYER_CONTACT-F", "5")
+    p.click("button[value=save]")  # saved: a flash message
+    assert "Utkastet är sparat." in p.inner_text(".messages")
+    assert page.axe() == []
+    p.check("#eligibility_confirmed")
+    p.click("button[value=submit]")  # refused: the error summary and a cell in error
+    assert p.locator(".error-summary").count() == 1
+    assert page.axe() == []
+    page.goto(FORM + "ladda-upp/")
+    assert page.axe() == []
+    page.goto("/statistik/")
+    assert page.axe() == []
+
+    page.logout()
+    page.login("handlaggare", TEST_PASSWORD)
+    page.goto("/rapporter/01/2020/2/granska/")
+    page.goto("/utbetalningar/")
+
+    page.logout()
+    page.login("admin", TEST_PASSWORD)
+    agreement = Agreement.objects.get(year=2020)
+    page.goto(f"/admin/rehab/agreement/{agreement.pk}/change/")
+    found = page.axe()
+    assert found == [], "\n".join(found)
+    assert page.a11y_checked >= 10
