@@ -155,7 +155,10 @@ def test_yearly_report_is_compared_with_the_year_before(coordinator, case_office
         status="DRAFT",
     )
     messages = [w.message for w in report_validate(version=draft).warnings]
-    assert "KBT: 14 genomförda behandlingar jämfört med 1 304 året innan (−99 %)." in messages
+    assert (
+        "Kognitiv beteendeterapi (KBT): 14 genomförda behandlingar jämfört med 1 304 året innan"
+        " (−99 %)."
+    ) in messages
     assert any("de senaste 1 godkända åren" in m for m in messages)
 
 
@@ -260,6 +263,8 @@ def test_yearly_report_through_api_upload_review_payout_and_statistics(
             "AF_CONTACT:F": "30",
             "action": "submit",
             "eligibility_confirmed": "on",
+            # the cells left blank are listed at submit and need 0 or an explanation
+            "explain:blank_cells": "Övriga behandlingar gavs inte.",
             **{f"explain:{w.key}": "Sent." for w in warnings},
         },
     )

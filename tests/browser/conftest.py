@@ -130,6 +130,8 @@ class Page:
         fails at its end) and returned."""
         if not AXE.exists() or self.page.is_closed() or not self.page.url.startswith("http"):
             return []
+        if not (self.page.url + "/").startswith(self.base_url + "/"):
+            return []  # another site's page (the test OpenID provider's): not ours to check
         self.page.wait_for_load_state()
         if not self.page.evaluate("typeof window.axe !== 'undefined'"):
             self.page.add_script_tag(content=AXE.read_text(encoding="utf-8"))

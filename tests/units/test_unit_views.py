@@ -140,6 +140,8 @@ def test_coordinator_submits_the_sum_from_the_browser(
             "lock_version": version.lock_version,
             "comment": "Summan av tre enheter.",
             "explain:": "Sent.",
+            # cells no unit filled in are blank: listed at submit, 0 or an explanation
+            "explain:blank_cells": "Enheterna gav inte övriga behandlingar.",
             "action": "submit",
             "eligibility_confirmed": "on",
         },
