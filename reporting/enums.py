@@ -70,3 +70,5 @@ class UnitState(models.TextChoices):
     NOT_STARTED = "NOT_STARTED", _("Ej påbörjad")
     DRAFT = "DRAFT", _("Utkast")
     READY = "READY", _("Klar")
+    # Not active during the period (the unit's active from/to dates), nothing saved.
+    INACTIVE = "INACTIVE", _("Inte aktiv")

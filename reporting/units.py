@@ -19,11 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from rehab.models import CareUnit, ReportingPeriod, User
 from rehab.permissions import Action, can_unit
-from rehab.selectors import collects_per_unit, units_active_during
+from rehab.selectors import collects_per_unit
 
 from .enums import UnitFiguresStatus, UnitState, VersionStatus
 from .figures import Figures, series_key
@@ -91,6 +92,10 @@ class UnitRow:
     state: str
     figures: Figures
     unit_figures: UnitFigures | None
+    # Whether the unit was active at some day of the period (an inactive unit is
+    # INACTIVE, not "not started"; one with figures saved before its dates changed
+    # keeps its DRAFT/READY and is shown as not active).
+    active: bool = True
 
     @property
     def state_label(self) -> str:
@@ -106,9 +111,10 @@ class UnitRow:
 
 
 def unit_states(region: str, period: ReportingPeriod) -> list[UnitRow]:
-    """Every unit of the region active in the period (and any unit with figures in
-    it), with not started / draft / ready and its figures. A fixed number of queries,
-    whatever the number of units."""
+    """Every unit of the region, with not started / draft / ready and its figures for
+    the period; a unit not active during the period (its active from/to dates) and
+    without figures is INACTIVE, so it does not count as not started. A fixed number
+    of queries, whatever the number of units."""
     version = latest_version(region, period)
     rows_by_unit: dict[int, UnitFigures] = {}
     if version is not None:
@@ -118,7 +124,7 @@ def unit_states(region: str, period: ReportingPeriod) -> list[UnitRow]:
             .select_related("updated_by")
             .prefetch_related("series", "extras")
         }
-    units = list(units_active_during(region, period.start_date, period.end_date))
+    units = list(CareUnit.objects.filter(region_id=region))
     known = {u.pk for u in units}
     missing = [pk for pk in rows_by_unit if pk not in known]
     if missing:
@@ -126,9 +132,46 @@ def unit_states(region: str, period: ReportingPeriod) -> list[UnitRow]:
     out = []
     for unit in sorted(units, key=lambda u: u.name.lower()):
         uf = rows_by_unit.get(unit.pk)
-        state = UnitState.NOT_STARTED if uf is None else UnitState(uf.status)
-        out.append(UnitRow(unit=unit, state=state, figures=unit_figures_of(uf), unit_figures=uf))
+        active = unit.is_active_during(period.start_date, period.end_date)
+        if uf is not None:
+            state = UnitState(uf.status)
+        else:
+            state = UnitState.NOT_STARTED if active else UnitState.INACTIVE
+        out.append(
+            UnitRow(
+                unit=unit,
+                state=state,
+                figures=unit_figures_of(uf),
+                unit_figures=uf,
+                active=active,
+            )
+        )
     return out
+
+
+def _day(value: Any) -> str:
+    return date_format(value, "SHORT_DATE_FORMAT")
+
+
+def inactive_message(unit: CareUnit, period: ReportingPeriod) -> str | None:
+    """Why the unit cannot have figures for the period (its active from/to dates do
+    not reach into it), in the active language; None when it was active some day of
+    the period."""
+    if unit.is_active_during(period.start_date, period.end_date):
+        return None
+    if unit.active_from and unit.active_to:
+        dates = _("aktiv %(start)s–%(end)s") % {
+            "start": _day(unit.active_from),
+            "end": _day(unit.active_to),
+        }
+    elif unit.active_from:
+        dates = _("aktiv från %(start)s") % {"start": _day(unit.active_from)}
+    else:
+        dates = _("aktiv till %(end)s") % {"end": _day(unit.active_to)}
+    return _(
+        "%(unit)s är inte aktiv under %(period)s (%(dates)s): enheten kan inte ha "
+        "siffror för perioden. Inget sparades."
+    ) % {"unit": unit.name, "period": period.label, "dates": dates}
 
 
 def unit_breakdown(version: ReportVersion) -> dict[str, list[tuple[str, int]]]:
@@ -243,6 +286,9 @@ def _check_open(unit: CareUnit, period: ReportingPeriod, acting_user: User) -> N
             % {"year": period.agreement.year},
             code="not_per_unit",
         )
+    inactive = inactive_message(unit, period)
+    if inactive is not None:
+        raise ReportError(inactive, code="unit_inactive")
     if not period.is_open():
         raise ReportError(
             _("Perioden %(period)s är inte öppen för rapportering.") % {"period": period.label},
@@ -284,7 +330,8 @@ def unit_figures_save(
     unit's UnitFigures row and cells in the region's draft; its lock_version + 1;
     the region's draft recomputed as the sum of its units (region_draft_recompute).
     Refused (nothing saved): NotAllowed (not the unit's reporter nor the region's
-    coordinator); ReportError "not_per_unit" / "period_closed"; InvalidTransition
+    coordinator); ReportError "not_per_unit" / "unit_inactive" (the period is outside
+    the unit's active from/to dates) / "period_closed"; InvalidTransition
     "frozen" when the region's report is submitted or accepted; StaleDraft when
     `lock_version` is not the unit figures' current one (0 for none yet);
     ValidationFailed for a value that is not a whole number ≥ 0, a treatment not in

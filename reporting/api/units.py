@@ -78,7 +78,13 @@ def _body(unit: CareUnit, period: ReportingPeriod) -> dict[str, Any]:
     return {
         "unit": unit.pk,
         "period": period.pk,
-        "state": UnitState.NOT_STARTED if uf is None else uf.status,
+        "state": (
+            uf.status
+            if uf is not None
+            else UnitState.NOT_STARTED
+            if unit.is_active_during(period.start_date, period.end_date)
+            else UnitState.INACTIVE
+        ),
         "lock_version": uf.lock_version if uf else 0,
         "comment": figures.comment,
         "series": [
@@ -106,7 +112,8 @@ class UnitList(ApiListView):
         tags=TAG,
         summary="En enhets siffror för en period",
         description=(
-            "Period = periodens id (se /periods/). Tomt och NOT_STARTED innan enheten sparat."
+            "Period = periodens id (se /periods/). Tomt och NOT_STARTED innan enheten sparat; "
+            "INACTIVE när perioden ligger utanför enhetens aktiv från/till."
         ),
         responses={200: UnitFiguresSerializer},
     ),
@@ -116,7 +123,8 @@ class UnitList(ApiListView):
         description=(
             "Bara enhetens egen vårdgivarkolumn (offentlig/privat) får fyllas i. Regionens "
             "utkast räknas om som summan av enheterna. 409 `stale_draft` om lock_version är "
-            "gammal, 409 `frozen` när regionens rapport är inskickad."
+            "gammal, 409 `frozen` när regionens rapport är inskickad, 400 `unit_inactive` "
+            "när perioden ligger utanför enhetens aktiv från/till."
         ),
         request=UnitDraftInputSerializer,
         responses={200: UnitFiguresSerializer},

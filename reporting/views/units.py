@@ -33,6 +33,7 @@ from ..models import Report, UnitFigures
 from ..services import InvalidTransition, NotAllowed, ReportError, StaleDraft, ValidationFailed
 from ..units import (
     UnitRow,
+    inactive_message,
     latest_version,
     unit_figures_from_rows,
     unit_figures_get,
@@ -86,16 +87,20 @@ def unit_figures(request: HttpRequest, unit: int, period: int) -> HttpResponse:
     uf = unit_figures_get(unit_obj, period_obj)
     version = latest_version(unit_obj.region_id, period_obj)
     frozen = version is not None and version.status != VersionStatus.DRAFT
-    editable = (
+    inactive = inactive_message(unit_obj, period_obj)
+    may_post = (
         can_unit(request.user, Action.EDIT_UNIT_FIGURES, unit_obj)
         and not frozen
         and period_obj.is_open()
     )
+    # Outside the unit's active dates the grid is read-only; a post (a form opened
+    # before the dates changed) is refused by the service with its message.
+    editable = may_post and inactive is None
     form = None
     status = 200
     errors: dict[str, list[str]] = defaultdict(list)
     if request.method == "POST":
-        if not editable:
+        if not may_post:
             raise Http404
         form = ReportForm(request.POST, cell_keys=keys)
         status = 422
@@ -159,7 +164,14 @@ def unit_figures(request: HttpRequest, unit: int, period: int) -> HttpResponse:
             "unit": unit_obj,
             "period": period_obj,
             "uf": uf,
-            "state": UnitState.NOT_STARTED if uf is None else UnitState(uf.status),
+            "state": (
+                UnitState(uf.status)
+                if uf is not None
+                else UnitState.NOT_STARTED
+                if inactive is None
+                else UnitState.INACTIVE
+            ),
+            "inactive": inactive,
             "grid": grid,
             "form": form,
             "editable": editable,
@@ -467,7 +479,7 @@ def unit_page(request: HttpRequest, unit: int) -> HttpResponse:
         )
         .select_related("agreement")
         .order_by("-start_date")
-        if p.is_open()
+        if p.is_open() and unit_obj.is_active_during(p.start_date, p.end_date)
     ]
     return render(
         request,
