@@ -32,15 +32,15 @@ from . import fileformat
 from .enums import VersionStatus
 from .figures import CellChange, ExtraCell, Figures, SeriesCell, diff_figures, extra_key, series_key
 from .models import Report, ReportVersion, ValidationSettings
-from .selectors import figures_of
+from .selectors import figures_of_many
 from .services import (
+    ImportItem,
     NotAllowed,
     StaleDraft,
-    report_get_or_create,
-    report_import_draft,
-    report_record_historical,
+    report_import_drafts,
+    report_record_historical_many,
 )
-from .validation import Issue, validate_figures
+from .validation import Issue, preload, validate_figures
 
 RowError = fileformat.RowError
 
@@ -185,6 +185,9 @@ def report_import(
             tuple[_Group, Region, ReportingPeriod, Report | None, ReportVersion | None]
         ] = []
         yearly = yearly_by_year({g.year for g in groups.values()})
+        reports, latest_of = _locked_reports(
+            {(g.region, p.pk) for g in groups.values() if (p := periods.get((g.year, g.quarter)))}
+        )
         for group in sorted(groups.values(), key=lambda g: (g.year, g.quarter or 0, g.region)):
             region = regions.get(group.region)
             period = periods.get((group.year, group.quarter))
@@ -217,10 +220,8 @@ def report_import(
                     )
                 )
                 continue
-            report = Report.objects.select_for_update().filter(region=region, period=period).first()
-            latest = (
-                report.versions.select_for_update().order_by("-number").first() if report else None
-            )
+            report = reports.get((region.code, period.pk))
+            latest = latest_of.get(report.pk) if report else None
             key = (group.region, group.year, group.quarter)
             if expect_drafts is not None and key in expect_drafts:
                 now_state = (
@@ -250,16 +251,16 @@ def report_import(
             plans.append((group, region, period, report, latest))
 
         to_save: list[tuple[int, Figures, list[Issue]]] = []
+        base_versions = _base_versions(plans, accept)
+        base_figures = figures_of_many(v for v in base_versions.values() if v is not None)
+        # What every report's checks read (settings, treatments, the regions' accepted
+        # history), read once: the queries do not grow with the number of reports.
+        preloaded = preload(
+            {r.code for _g, r, _p, _rep, _l in plans}, [p for *_x, p, _rep, _l in plans]
+        )
         for group, region, period, report, latest in plans:
-            if accept:
-                base_version = (
-                    ReportVersion.objects.get(pk=report.accepted_version_id)
-                    if report is not None and report.accepted_version_id
-                    else None
-                )
-            else:
-                base_version = latest
-            base = figures_of(base_version) if base_version is not None else None
+            base_version = base_versions[(region.code, period.pk)]
+            base = base_figures[base_version.pk] if base_version is not None else None
             figures = group.figures_over(base)
             checked = validate_figures(
                 region=region,
@@ -268,6 +269,7 @@ def report_import(
                 user=None if accept else acting_user,
                 today=today,
                 historical=accept,
+                preloaded=preloaded,
             )
             result.errors.extend(_located(group, issue) for issue in checked.errors)
             if accept:
@@ -292,22 +294,78 @@ def report_import(
         result.errors.sort(key=lambda e: (e.line, e.column))
         if result.errors or dry_run:
             return result
-        for (index, figures, warnings), (_group, region, period, report, _latest) in zip(
-            to_save, plans, strict=True
-        ):
-            version = _save(
-                region=region,
+        items = [
+            ImportItem(
+                region=region.code,
                 period=period,
-                report=report,
                 figures=figures,
                 warnings=warnings,
-                changed=len(result.reports[index].changes),
-                accept=accept,
-                acting_user=acting_user,
+                note=_("Inläst från fil: %(count)s uppgifter ändrade.")
+                % {"count": len(result.reports[index].changes)},
             )
+            for (index, figures, warnings), (_group, region, period, _report, _latest) in zip(
+                to_save, plans, strict=True
+            )
+        ]
+        # Through the public services, all reports at once (bulk writes).
+        if accept:
+            versions = report_record_historical_many(items=items, acting_user=acting_user)
+        else:
+            versions = report_import_drafts(items=items, acting_user=acting_user)
+        for (index, _figures, _warnings), version in zip(to_save, versions, strict=True):
             result.reports[index] = _with_version(result.reports[index], version)
     result.saved = not dry_run
     return result
+
+
+def _locked_reports(
+    pairs: set[tuple[str, int]],
+) -> tuple[dict[tuple[str, int], Report], dict[int, ReportVersion]]:
+    """The existing reports of (region, period id) `pairs` and each one's latest
+    version, locked, in two queries."""
+    regions = {region for region, _period in pairs}
+    periods = {period for _region, period in pairs}
+    reports = {
+        (r.region_id, r.period_id): r
+        for r in Report.objects.select_for_update().filter(
+            region_id__in=regions, period_id__in=periods
+        )
+        if (r.region_id, r.period_id) in pairs
+    }
+    latest: dict[int, ReportVersion] = {}
+    for version in ReportVersion.objects.select_for_update().filter(
+        report_id__in=[r.pk for r in reports.values()]
+    ):
+        current = latest.get(version.report_id)
+        if current is None or version.number > current.number:
+            latest[version.report_id] = version
+    return reports, latest
+
+
+def _base_versions(plans: list[_Plan], accept: bool) -> dict[tuple[str, int], ReportVersion | None]:
+    """The version each report's file figures are laid over: the one in force (accept)
+    or the latest (the draft); one query."""
+    in_force = {
+        version.pk: version
+        for version in ReportVersion.objects.filter(
+            pk__in=[
+                report.accepted_version_id
+                for _g, _r, _p, report, _l in plans
+                if accept and report is not None and report.accepted_version_id
+            ]
+        )
+    }
+    out: dict[tuple[str, int], ReportVersion | None] = {}
+    for _group, region, period, report, latest in plans:
+        if accept:
+            out[(region.code, period.pk)] = (
+                in_force.get(report.accepted_version_id)
+                if report is not None and report.accepted_version_id
+                else None
+            )
+        else:
+            out[(region.code, period.pk)] = latest
+    return out
 
 
 def _with_version(change: ReportChange, version: ReportVersion) -> ReportChange:
@@ -334,34 +392,6 @@ def _state_problem(latest: ReportVersion | None, accept: bool) -> str:
     if latest.status != VersionStatus.DRAFT:
         return _("är godkänd. Påbörja en rättelse innan du läser in nya siffror.")
     return ""
-
-
-def _save(
-    *,
-    region: Region,
-    period: ReportingPeriod,
-    report: Report | None,
-    figures: Figures,
-    warnings: list[Issue],
-    changed: int,
-    accept: bool,
-    acting_user: User,
-) -> ReportVersion:
-    """Store one report's figures through the public services: into the draft, or
-    (accept) as a historical version accepted at once."""
-    note = _("Inläst från fil: %(count)s uppgifter ändrade.") % {"count": changed}
-    if accept:
-        return report_record_historical(
-            region=region,
-            period=period,
-            figures=figures,
-            warnings=warnings,
-            note=note,
-            acting_user=acting_user,
-        )
-    if report is None:
-        report = report_get_or_create(region=region, period=period, acting_user=acting_user)
-    return report_import_draft(report=report, figures=figures, note=note, acting_user=acting_user)
 
 
 def report_import_file(

@@ -24,6 +24,7 @@ __all__ = [
     "accepted_versions",
     "diff_figures",
     "figures_of",
+    "figures_of_many",
     "previous_figures",
     "previous_version",
     "version_changes",
@@ -112,6 +113,25 @@ def figures_of(version: ReportVersion) -> Figures:
         extras={(e.kind, e.sex): e.value for e in version.extras.all()},
         comment=version.comment,
     )
+
+
+def figures_of_many(versions: Iterable[ReportVersion]) -> dict[int, Figures]:
+    """:func:`figures_of` for many versions at once (two queries), by version id."""
+    by_id = {version.pk: version for version in versions}
+    series: dict[int, dict[tuple[str, str, str], int]] = defaultdict(dict)
+    extras: dict[int, dict[tuple[str, str], int]] = defaultdict(dict)
+    for version_id, treatment, sex, provider, value in SeriesCount.objects.filter(
+        version_id__in=by_id
+    ).values_list("version_id", "treatment_id", "sex", "provider", "value"):
+        series[version_id][(treatment, sex, provider)] = value
+    for version_id, kind, sex, value in ExtraCount.objects.filter(version_id__in=by_id).values_list(
+        "version_id", "kind", "sex", "value"
+    ):
+        extras[version_id][(kind, sex)] = value
+    return {
+        pk: Figures(series=series[pk], extras=extras[pk], comment=version.comment)
+        for pk, version in by_id.items()
+    }
 
 
 def previous_version(version: ReportVersion) -> ReportVersion | None:

@@ -135,9 +135,13 @@ def included_treatments(period: ReportingPeriod) -> set[str]:
     )
 
 
-def catalogue_issues(period: ReportingPeriod, figures: Figures) -> list[Issue]:
-    """Treatments the agreement does not include; video where it is not asked for."""
-    included = included_treatments(period)
+def catalogue_issues(
+    period: ReportingPeriod, figures: Figures, included: set[str] | None = None
+) -> list[Issue]:
+    """Treatments the agreement does not include; video where it is not asked for.
+    `included`: the agreement's treatments, if already read."""
+    if included is None:
+        included = included_treatments(period)
     year = period.agreement.year
     issues: list[Issue] = []
     for treatment, sex, provider in figures.series:
@@ -260,6 +264,103 @@ class _History:
         return None
 
 
+def _before(year: int, quarter: int | None, other_year: int, other_quarter: int | None) -> bool:
+    """Whether (other_year, other_quarter) is an earlier period of the same kind: a
+    yearly report is compared with earlier yearly reports, a quarter with earlier
+    quarters (the filter of :func:`_history`, in Python)."""
+    if quarter is None:
+        return other_quarter is None and other_year < year
+    if other_quarter is None:
+        return False
+    return other_year < year or (other_year == year and other_quarter < quarter)
+
+
+@dataclass
+class Preloaded:
+    """What the checks of many reports read once, instead of once per report (a
+    file import): the settings, every agreement's treatments, the treatments' grid
+    order and names, and the accepted history of the regions concerned. Built by
+    :func:`preload`; the results are the same as without it."""
+
+    settings: ValidationSettings
+    included: dict[int, set[str]]  # agreement id -> treatment codes
+    order: list[str]  # every treatment code in the grid's order
+    names: dict[str, str]  # treatment code -> name in the active language
+    # Per region, its accepted reports, newest first:
+    # (year, quarter, agreement id, {treatment: total}).
+    accepted: dict[str, list[tuple[int, int | None, int, dict[str, int]]]]
+
+    def history(self, region: Region | str, period: ReportingPeriod) -> _History:
+        code = region.code if isinstance(region, Region) else region
+        year, quarter = period.agreement.year, period.quarter
+        return _History(
+            [
+                (y, q, totals, self.included.get(agreement_id, set()))
+                for y, q, agreement_id, totals in self.accepted.get(code, [])
+                if _before(year, quarter, y, q)
+            ]
+        )
+
+    def grid_order(self, treatments: Iterable[str]) -> list[str]:
+        wanted = set(treatments)
+        ordered = [code for code in self.order if code in wanted]
+        return ordered + sorted(wanted - set(ordered))
+
+
+def preload(regions: Iterable[str], periods: Iterable[ReportingPeriod]) -> Preloaded:
+    """The data the checks of `regions`' reports for `periods` read, in a fixed
+    number of queries whatever the number of reports."""
+    codes = set(regions)
+    last_year = max((p.agreement.year for p in periods), default=0)
+    accepted: dict[str, list[tuple[int, int | None, int, dict[str, int]]]] = defaultdict(list)
+    totals: dict[tuple[str, int, int | None], dict[str, int]] = defaultdict(dict)
+    for region, y, q, treatment, total in (
+        SeriesCount.objects.filter(
+            version__report__region__in=codes,
+            version__report__accepted_version=F("version"),
+            version__report__period__agreement__year__lte=last_year,
+        )
+        .values(
+            "version__report__region",
+            "version__report__period__agreement__year",
+            "version__report__period__quarter",
+            "treatment",
+        )
+        .annotate(total=Sum("value"))
+        .values_list(
+            "version__report__region",
+            "version__report__period__agreement__year",
+            "version__report__period__quarter",
+            "treatment",
+            "total",
+        )
+    ):
+        totals[(region, y, q)][treatment] = total
+    for region, y, q, agreement_id in (
+        Report.objects.filter(
+            region__in=codes,
+            accepted_version__isnull=False,
+            period__agreement__year__lte=last_year,
+        )
+        .order_by("-period__agreement__year", "-period__quarter")
+        .values_list("region", "period__agreement__year", "period__quarter", "period__agreement_id")
+    ):
+        accepted[region].append((y, q, agreement_id, totals.get((region, y, q), {})))
+    included: dict[int, set[str]] = defaultdict(set)
+    for agreement_id, treatment in AgreementTreatment.objects.values_list(
+        "agreement_id", "treatment_id"
+    ):
+        included[agreement_id].add(treatment)
+    treatments = list(Treatment.objects.order_by("area", "sort_order", "code"))
+    return Preloaded(
+        settings=ValidationSettings.current(),
+        included=dict(included),
+        order=[t.code for t in treatments],
+        names={t.code: t.display_name for t in treatments},
+        accepted=dict(accepted),
+    )
+
+
 def _history(region: Region | str, period: ReportingPeriod) -> _History:
     year, quarter = period.agreement.year, period.quarter
     # A yearly report is compared with earlier yearly reports, a quarter with earlier
@@ -337,12 +438,14 @@ def _far(new: int, base: float, settings: ValidationSettings) -> bool:
     return abs(new - base) * 100 > settings.deviation_percent * base
 
 
-def _warning(code: str, treatment: str, params: dict[str, Any]) -> Issue:
+def _warning(
+    code: str, treatment: str, params: dict[str, Any], names: Mapping[str, str] | None = None
+) -> Issue:
     params = {"treatment": treatment, **params}
     return Issue(
         code,
         f"{treatment}:{code}",
-        warning_text(code, params),
+        warning_text(code, params, names),
         WARNING,
         treatment,
         params=params,
@@ -350,22 +453,33 @@ def _warning(code: str, treatment: str, params: dict[str, Any]) -> Issue:
 
 
 def history_warnings(
-    region: Region | str, period: ReportingPeriod, figures: Figures
+    region: Region | str,
+    period: ReportingPeriod,
+    figures: Figures,
+    preloaded: Preloaded | None = None,
 ) -> list[Issue]:
     """Deviation and drop-to-zero warnings against the region's accepted quarters,
-    in the grid's order of treatments."""
-    settings = ValidationSettings.current()
-    history = _history(region, period)
+    in the grid's order of treatments. `preloaded`: the data read once for many
+    reports (:func:`preload`)."""
+    settings = preloaded.settings if preloaded else ValidationSettings.current()
+    history = preloaded.history(region, period) if preloaded else _history(region, period)
     if not history.quarters:
         return []
     totals = figures.treatment_totals()
-    included = included_treatments(period)
+    if preloaded:
+        included = preloaded.included.get(period.agreement_id, set())
+        order = preloaded.grid_order(included)
+        names: Mapping[str, str] | None = preloaded.names
+    else:
+        included = included_treatments(period)
+        order = grid_order(included)
+        names = None
     year, quarter = period.agreement.year, period.quarter
     last_year = history.get(year - 1, quarter)
     latest_y, latest_q, latest_totals, latest_included = history.quarters[0]
     recent = history.quarters[: settings.recent_quarters]
     warnings: list[Issue] = []
-    for treatment in grid_order(included):
+    for treatment in order:
         new = totals.get(treatment, 0)
         if new == 0 and treatment in latest_included and latest_totals.get(treatment, 0) > 0:
             warnings.append(
@@ -373,6 +487,7 @@ def history_warnings(
                     "drop_to_zero",
                     treatment,
                     {"before": latest_totals[treatment], "label": period_code(latest_y, latest_q)},
+                    names,
                 )
             )
             continue
@@ -389,6 +504,7 @@ def history_warnings(
                             "change": _percent(new, base),
                             "yearly": quarter is None,
                         },
+                        names,
                     )
                 )
         compared = [t.get(treatment, 0) for _y, _q, t, inc in recent if treatment in inc]
@@ -406,6 +522,7 @@ def history_warnings(
                             "change": _percent(new, round(average)),
                             "yearly": quarter is None,
                         },
+                        names,
                     )
                 )
     return warnings
@@ -561,12 +678,14 @@ def validate_figures(
     user: User | None,
     today: datetime.date | None = None,
     historical: bool = False,
+    preloaded: Preloaded | None = None,
 ) -> ValidationResult:
     """Every error and warning of spec §5 for `figures` as region's report for period.
 
     `user` None skips the region check (a system or FK load). `historical` (an
     import of accepted figures from earlier years) skips the period-open and
-    late-filing rules.
+    late-filing rules. `preloaded` (:func:`preload`): checking many reports, what
+    they all read is read once.
     """
     today = today or timezone.localdate()
     errors: list[Issue] = []
@@ -592,12 +711,13 @@ def validate_figures(
         errors.append(Issue("period_not_open", "period", message, ERROR))
     bad_values = value_issues(figures)
     errors.extend(bad_values)
-    errors.extend(catalogue_issues(period, figures))
+    included = preloaded.included.get(period.agreement_id, set()) if preloaded else None
+    errors.extend(catalogue_issues(period, figures, included))
     warnings: list[Issue] = []
     if not bad_values:
         # Sums make sense only over whole numbers.
         errors.extend(_cross_field_issues(figures))
-        warnings.extend(history_warnings(region, period, figures))
+        warnings.extend(history_warnings(region, period, figures, preloaded))
     if not historical and period.is_late(today):
         params = {"deadline": period.deadline.isoformat()}
         warnings.append(
