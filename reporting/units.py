@@ -1,10 +1,11 @@
 """A care unit's figures for a period, when its region collects them per unit.
 
 Services (change state): `unit_figures_save` (a unit reporter or the region's
-coordinator enters a unit's figures, optionally marking them ready) and
-`unit_figures_mark_ready`. Each recomputes the region's report draft as the sum of
-its units' figures, through `region_draft_recompute`. Reads: `unit_figures_get`,
-`unit_states`, `unit_breakdown`, `unit_figures_of`.
+coordinator enters a unit's figures, optionally marking them ready),
+`unit_figures_mark_ready`, and `unit_figures_upload` (the figures from a report
+file, for the browser's upload and the API's). Each recomputes the region's report
+draft as the sum of its units' figures, through `region_draft_recompute`. Reads:
+`unit_figures_get`, `unit_states`, `unit_breakdown`, `unit_figures_of`.
 
 The unit figures belong to the region's open draft version. Once that version is
 submitted they are frozen with it (database triggers, see models_units); a return
@@ -16,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from django.db import transaction
 from django.utils.formats import date_format
@@ -35,6 +36,7 @@ from .models import (
     UnitExtraCount,
     UnitFigures,
     UnitSeriesCount,
+    ValidationSettings,
 )
 from .services import (
     InvalidTransition,
@@ -429,3 +431,59 @@ def unit_figures_from_rows(
                 problems.append(_("Rad %(line)s: raden finns två gånger.") % {"line": row.line})
             extras[key2] = row.value
     return Figures(series=series, extras=extras), problems
+
+
+class FileRefused(ValidationFailed):
+    """An uploaded file of a unit's figures that was not read: `result.errors` lists
+    every problem (the file's format, a line that is not this unit's, a value the
+    save refuses). Nothing was saved."""
+
+    default_code = "file_refused"
+
+
+def unit_figures_upload(
+    *,
+    unit: CareUnit,
+    period: ReportingPeriod,
+    name: str,
+    file: IO[bytes],
+    lock_version: int,
+    acting_user: User,
+) -> UnitFigures:
+    """The unit's figures from a report file (the region's file format, this unit's
+    lines only), replacing its saved figures as a draft: the browser's upload and the
+    API's, with the same parser, limits (ValidationSettings) and messages.
+    Refused (nothing saved): like unit_figures_save, checked before the file is read
+    (NotAllowed, ReportError "not_per_unit" / "unit_inactive" / "period_closed"), and
+    FileRefused listing every problem of the file."""
+    from .fileformat import FileFormatError, parse_file
+
+    _check_open(unit, period, acting_user)
+    settings = ValidationSettings.current()
+    problems: list[Issue]
+    try:
+        rows = parse_file(
+            name,
+            file.read(settings.max_upload_bytes + 1),
+            max_rows=settings.max_upload_rows,
+            max_bytes=settings.max_upload_bytes,
+        )
+    except FileFormatError as error:
+        problems = [Issue("file_format", "file", e.message, ERROR) for e in error.errors]
+    else:
+        figures, lines = unit_figures_from_rows(unit=unit, period=period, rows=rows)
+        problems = [Issue("file_line", "file", message, ERROR) for message in lines]
+        if not problems:
+            try:
+                return unit_figures_save(
+                    unit=unit,
+                    period=period,
+                    figures=figures,
+                    lock_version=lock_version,
+                    acting_user=acting_user,
+                )
+            except ValidationFailed as error:
+                problems = list(error.result.errors)
+    raise FileRefused(
+        _("Filen lästes inte in: inget sparades."), result=ValidationResult(errors=problems)
+    )

@@ -1,7 +1,7 @@
 """Care-unit endpoints: /api/v1/units/ (the units the caller may see) and a unit's
-figures for a period (GET, PUT the draft, POST ready). Same rules and services as the
-browser: a unit outside the caller's scope is a 404; a unit reporter sees and edits
-only its own unit."""
+figures for a period (GET, PUT the draft, PUT a file of them, POST ready). Same rules
+and services as the browser: a unit outside the caller's scope is a 404; a unit
+reporter sees and edits only its own unit."""
 
 from __future__ import annotations
 
@@ -11,16 +11,23 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from rehab.api.base import ApiGenericView, ApiListView
+from rehab.api.base import ApiGenericView, ApiListView, InputSerializer
 from rehab.api.errors import ApiError
 from rehab.models import CareUnit, ReportingPeriod
 from rehab.permissions import Action, can_unit, units_scoped
 
 from ..enums import UnitState
-from ..units import unit_figures_get, unit_figures_mark_ready, unit_figures_of, unit_figures_save
+from ..units import (
+    unit_figures_get,
+    unit_figures_mark_ready,
+    unit_figures_of,
+    unit_figures_save,
+    unit_figures_upload,
+)
 from .serializers import DraftInputSerializer, ExtraCellSerializer, SeriesCellSerializer
 
 TAG = ["Vårdenheter"]
@@ -47,6 +54,18 @@ class UnitFiguresSerializer(serializers.Serializer):
 class UnitDraftInputSerializer(DraftInputSerializer):
     ready = serializers.BooleanField(
         required=False, default=False, help_text="Markera siffrorna som klara för samordnaren."
+    )
+
+
+class UnitFileInputSerializer(InputSerializer):
+    file = serializers.FileField(
+        help_text=(
+            "Rapportfilen (CSV eller Excel: region;period;item;sex;provider;value), bara "
+            "enhetens rader för perioden."
+        )
+    )
+    lock_version = serializers.IntegerField(
+        min_value=0, help_text="Enhetens lock_version när du läste den (0 innan något sparats)."
     )
 
 
@@ -174,6 +193,45 @@ class UnitReadyAction(ApiGenericView):
         unit_figures_mark_ready(
             unit=unit,
             period=period_obj,
+            lock_version=serializer.validated_data["lock_version"],
+            acting_user=request.user,
+        )
+        return Response(_body(unit, period_obj))
+
+
+@extend_schema_view(
+    put=extend_schema(
+        tags=TAG,
+        summary="Ladda upp enhetens siffror från fil (ersätter alla)",
+        description=(
+            "multipart/form-data med `file` och `lock_version`. Samma filformat, gränser "
+            "(storlek, antal rader) och meddelanden som uppladdningen i webbläsaren: bara "
+            "enhetens rader för perioden och enhetens vårdgivarkolumn. Siffrorna sparas som "
+            "utkast och regionens utkast räknas om. 422 `file_refused` med varje problem i "
+            "`details` när filen inte kunde läsas in (inget sparades); 409 `stale_draft` "
+            "eller `frozen`, 400 `unit_inactive` eller `period_closed` som för PUT av "
+            "siffrorna."
+        ),
+        request={"multipart/form-data": UnitFileInputSerializer},
+        responses={200: UnitFiguresSerializer},
+    ),
+)
+class UnitFileUpload(ApiGenericView):
+    serializer_class = UnitFiguresSerializer
+    parser_classes = [MultiPartParser]
+    error_statuses = {"PUT": (409, 422)}
+
+    def put(self, request: Request, pk: int, period: int) -> Response:
+        unit = _unit(request, pk, Action.EDIT_UNIT_FIGURES)
+        period_obj = _period(period)
+        serializer = UnitFileInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        unit_figures_upload(
+            unit=unit,
+            period=period_obj,
+            name=upload.name or "",
+            file=upload,
             lock_version=serializer.validated_data["lock_version"],
             acting_user=request.user,
         )

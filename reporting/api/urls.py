@@ -32,6 +32,11 @@ urlpatterns += [
         name="unit-figures",
     ),
     path(
+        "units/<int:pk>/figures/<int:period>/file/",
+        units.UnitFileUpload.as_view(),
+        name="unit-figures-file",
+    ),
+    path(
         "units/<int:pk>/figures/<int:period>/ready/",
         units.UnitReadyAction.as_view(),
         name="unit-ready",

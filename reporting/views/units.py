@@ -32,14 +32,15 @@ from ..forms import ReportForm
 from ..models import Report, UnitFigures
 from ..services import InvalidTransition, NotAllowed, ReportError, StaleDraft, ValidationFailed
 from ..units import (
+    FileRefused,
     UnitRow,
     inactive_message,
     latest_version,
-    unit_figures_from_rows,
     unit_figures_get,
     unit_figures_mark_ready,
     unit_figures_of,
     unit_figures_save,
+    unit_figures_upload,
     unit_states,
 )
 from ..validation import ValidationSettings, _far
@@ -189,8 +190,6 @@ def unit_upload(request: HttpRequest, unit: int, period: int) -> HttpResponse:
     """The unit's figures from a report file (the region's file format, this unit's
     lines): they replace the unit's saved figures, as a draft. Nothing is saved when
     a line is wrong; every problem is listed."""
-    from ..fileformat import FileFormatError, parse_file
-
     unit_obj = _unit(request.user, unit, Action.EDIT_UNIT_FIGURES)
     period_obj = _period(period)
     target = redirect("reporting:unit_figures", unit=unit_obj.pk, period=period_obj.pk)
@@ -198,33 +197,22 @@ def unit_upload(request: HttpRequest, unit: int, period: int) -> HttpResponse:
     if upload is None:
         messages.error(request, _("Välj en fil att ladda upp."))
         return target
-    settings = ValidationSettings.current()
+    problems: list[str] = []
     try:
-        rows = parse_file(
-            upload.name or "",
-            upload.read(settings.max_upload_bytes + 1),
-            max_rows=settings.max_upload_rows,
-            max_bytes=settings.max_upload_bytes,
+        unit_figures_upload(
+            unit=unit_obj,
+            period=period_obj,
+            name=upload.name or "",
+            file=upload,
+            lock_version=int(request.POST.get("lock_version") or 0),
+            acting_user=request.user,  # type: ignore[arg-type]
         )
-    except FileFormatError as error:
-        problems = [e.message for e in error.errors]
-    else:
-        figures, problems = unit_figures_from_rows(unit=unit_obj, period=period_obj, rows=rows)
-        if not problems:
-            try:
-                unit_figures_save(
-                    unit=unit_obj,
-                    period=period_obj,
-                    figures=figures,
-                    lock_version=int(request.POST.get("lock_version") or 0),
-                    acting_user=request.user,  # type: ignore[arg-type]
-                )
-            except NotAllowed as error:
-                raise Http404 from error
-            except ValidationFailed as error:
-                problems = [issue.message for issue in error.result.errors]
-            except ReportError as error:
-                problems = [error.message]
+    except NotAllowed as error:
+        raise Http404 from error
+    except FileRefused as error:
+        problems = [issue.message for issue in error.result.errors]
+    except ReportError as error:
+        problems = [error.message]
     if problems:
         messages.error(request, _("Filen lästes inte in: inget sparades."))
         for problem in problems[:50]:
