@@ -22,6 +22,56 @@ from rehab.models import Region, ReportingPeriod, Treatment
 
 from .enums import OPEN_STATUSES, ExtraKind, Provider, Sex, VersionStatus
 
+# A report keeps its region and period. Its accepted_version starts empty and may only
+# be set to a version of this same report that is ACCEPTED and was accepted in this
+# very transaction (the version trigger marks it), the previous one SUPERSEDED by then;
+# it is never emptied again. (rehab.version_accepted_now: a transaction-local setting
+# the version trigger sets to the id of a version that has just gone SUBMITTED -> ACCEPTED.)
+REPORT_GUARD_FUNC = """
+IF TG_OP = 'INSERT' THEN
+    IF NEW.accepted_version_id IS NOT NULL THEN
+        RAISE EXCEPTION USING ERRCODE = 'check_violation',
+            MESSAGE = 'report_accepted_version_guarded: a new report has no version in force';
+    END IF;
+    RETURN NEW;
+END IF;
+IF (NEW.region_id, NEW.period_id, NEW.created_at)
+   IS DISTINCT FROM (OLD.region_id, OLD.period_id, OLD.created_at) THEN
+    RAISE EXCEPTION USING ERRCODE = 'check_violation',
+        MESSAGE = 'report_accepted_version_guarded: a report keeps its region and period';
+END IF;
+IF NEW.accepted_version_id IS NOT DISTINCT FROM OLD.accepted_version_id THEN
+    RETURN NEW;
+END IF;
+IF NEW.accepted_version_id IS NULL THEN
+    RAISE EXCEPTION USING ERRCODE = 'check_violation',
+        MESSAGE = 'report_accepted_version_guarded: an accepted report keeps a version in force';
+END IF;
+IF NOT EXISTS (
+    SELECT 1 FROM reporting_reportversion
+    WHERE id = NEW.accepted_version_id AND report_id = NEW.id AND status = 'ACCEPTED'
+) THEN
+    RAISE EXCEPTION USING ERRCODE = 'check_violation',
+        MESSAGE = 'report_accepted_version_guarded: the version in force must be an '
+                  'accepted version of this report';
+END IF;
+IF COALESCE(current_setting('rehab.version_accepted_now', true), '')
+   <> NEW.accepted_version_id::text THEN
+    RAISE EXCEPTION USING ERRCODE = 'check_violation',
+        MESSAGE = 'report_accepted_version_guarded: the version in force changes only '
+                  'when a version is accepted (report_accept)';
+END IF;
+IF OLD.accepted_version_id IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM reporting_reportversion
+    WHERE id = OLD.accepted_version_id AND status = 'SUPERSEDED'
+) THEN
+    RAISE EXCEPTION USING ERRCODE = 'check_violation',
+        MESSAGE = 'report_accepted_version_guarded: the version in force until now '
+                  'must be superseded first';
+END IF;
+RETURN NEW;
+"""
+
 
 # "ReportEvent" and report.events are the report's own trail: the history is apart.
 @pghistory.track(
@@ -51,6 +101,17 @@ class Report(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["region", "period"], name="report_unique_region_period"
+            ),
+        ]
+        triggers = [
+            # The version in force changes only the way report_accept and a
+            # correction's acceptance change it (issue 13: an UPDATE once pointed
+            # region 03's report at region 01's draft and changed two payouts).
+            pgtrigger.Trigger(
+                name="report_accepted_version_guarded",
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                when=pgtrigger.Before,
+                func=REPORT_GUARD_FUNC,
             ),
         ]
 
@@ -159,6 +220,15 @@ class ReportVersion(models.Model):
                 IF OLD.status = 'DRAFT' THEN
                     RETURN NEW;
                 END IF;
+                -- FK's decision is written once, with the move out of SUBMITTED.
+                IF (NEW.decided_by_id, NEW.decided_at, NEW.review_comment, NEW.flagged_cells)
+                   IS DISTINCT FROM
+                   (OLD.decided_by_id, OLD.decided_at, OLD.review_comment, OLD.flagged_cells)
+                   AND NOT (OLD.status = 'SUBMITTED' AND NEW.status IN ('ACCEPTED', 'RETURNED'))
+                THEN
+                    RAISE EXCEPTION USING ERRCODE = 'check_violation',
+                        MESSAGE = 'version_frozen_after_draft: a decision is never edited';
+                END IF;
                 IF OLD.status IN ('RETURNED', 'SUPERSEDED')
                    OR (OLD.status = 'ACCEPTED' AND NEW.status NOT IN ('ACCEPTED', 'SUPERSEDED'))
                    OR (OLD.status = 'SUBMITTED'
@@ -166,17 +236,46 @@ class ReportVersion(models.Model):
                    OR (NEW.report_id, NEW.number, NEW.is_correction, NEW.correction_reason,
                        NEW.comment, NEW.lock_version, NEW.created_by_id, NEW.created_at,
                        NEW.updated_by_id, NEW.submitted_by_id, NEW.submitted_at,
-                       NEW.submitted_late)
+                       NEW.submitted_late, NEW.eligibility_statement,
+                       NEW.eligibility_confirmed_at)
                       IS DISTINCT FROM
                       (OLD.report_id, OLD.number, OLD.is_correction, OLD.correction_reason,
                        OLD.comment, OLD.lock_version, OLD.created_by_id, OLD.created_at,
                        OLD.updated_by_id, OLD.submitted_by_id, OLD.submitted_at,
-                       OLD.submitted_late)
+                       OLD.submitted_late, OLD.eligibility_statement,
+                       OLD.eligibility_confirmed_at)
                 THEN
                     RAISE EXCEPTION USING ERRCODE = 'check_violation',
                         MESSAGE = 'version_frozen_after_draft: a submitted version is never edited';
                 END IF;
+                IF OLD.status = 'SUBMITTED' AND NEW.status = 'ACCEPTED' THEN
+                    -- Lets the report's trigger put this version in force (same transaction).
+                    PERFORM set_config('rehab.version_accepted_now', NEW.id::text, true);
+                END IF;
                 RETURN NEW;
+                """,
+            ),
+            # At commit, a version is ACCEPTED exactly when it is its report's version
+            # in force: accepting without putting it in force, or superseding the one
+            # in force without a successor, is refused.
+            pgtrigger.Trigger(
+                name="version_accepted_is_in_force",
+                operation=pgtrigger.Insert | pgtrigger.Update,
+                when=pgtrigger.After,
+                timing=pgtrigger.Deferred,
+                func="""
+                IF EXISTS (
+                    SELECT 1 FROM reporting_reportversion v
+                    JOIN reporting_report r ON r.id = v.report_id
+                    WHERE v.id = NEW.id
+                      AND (v.status = 'ACCEPTED')
+                          <> (r.accepted_version_id IS NOT DISTINCT FROM v.id)
+                ) THEN
+                    RAISE EXCEPTION USING ERRCODE = 'check_violation',
+                        MESSAGE = 'version_accepted_is_in_force: an accepted version is '
+                                  'its report''s version in force, and only it';
+                END IF;
+                RETURN NULL;
                 """,
             ),
         ]

@@ -38,6 +38,23 @@ def report_version(
     what reads reports: payouts, statistics). `series` maps (treatment, sex,
     provider) to a count, `extras` maps (kind, sex) to a count. An ACCEPTED
     version becomes the report's version in force, superseding an earlier one."""
+    from django.db import transaction
+
+    # One transaction: the database lets a version in force change only together with
+    # its acceptance (reporting.models, report_accepted_version_guarded).
+    with transaction.atomic():
+        return _report_version(region, year, quarter, user, series, extras, status)
+
+
+def _report_version(
+    region: str,
+    year: int,
+    quarter: int | None,
+    user: User,
+    series: dict[tuple[str, str, str], int] | None,
+    extras: dict[tuple[str, str], int] | None,
+    status: str,
+) -> Any:
     from django.utils import timezone
 
     from reporting.models import ExtraCount, Report, ReportVersion, SeriesCount
