@@ -66,4 +66,5 @@ urlpatterns = [
     path("api/v1/", include("rehab.api.urls")),
 ]
 
+handler400 = "rehab.views.bad_request"
 handler500 = "rehab.views.server_error"

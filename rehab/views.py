@@ -9,7 +9,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError, Json
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.views import defaults
 
+from .api.errors import api_bad_request, api_server_error, is_api_request
 from .enums import Role
 from .kept import TOKEN_PARAM, keep_post
 from .models import Agreement
@@ -66,9 +68,20 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """500 in the site's layout with the user's navigation; if even that fails
-    (the database is down, say), the same page without the user's details."""
+    (the database is down, say), the same page without the user's details. Under
+    /api/ the API's JSON error shape instead."""
+    if is_api_request(request):
+        return api_server_error(request)
     try:
         return render(request, "500.html", status=500)
     except Exception:
         logging.getLogger(__name__).exception("500 page with the request failed")
         return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400 (a request Django refused to read, e.g. a body over the size limit):
+    Django's page, or the API's JSON error shape under /api/."""
+    if is_api_request(request):
+        return api_bad_request(request, exception)
+    return defaults.bad_request(request, exception or Exception())

@@ -19,8 +19,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.conf import settings
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.http import Http404, HttpRequest, JsonResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -199,10 +207,58 @@ def _service_error(exc: Exception) -> tuple[int, dict[str, Any]] | None:
     return None
 
 
+def is_api_request(request: HttpRequest) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+def request_error(exc: SuspiciousOperation) -> ApiError:
+    """A request Django refused to read (body over DATA_UPLOAD_MAX_MEMORY_SIZE, too
+    many fields or files; any other suspicious request) as an ApiError."""
+    if isinstance(exc, RequestDataTooBig):
+        return ApiError(
+            _("Anropets innehåll är för stort: högst %(size)s.")
+            % {"size": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)},
+            code="request_too_large",
+            status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        return ApiError(_("Anropet har för många fält eller filer."), code="too_many_fields")
+    return ApiError(_("Anropet kan inte tas emot."), code="bad_request")
+
+
+def _json(body: dict[str, Any], status_code: int) -> JsonResponse:
+    response = JsonResponse(body, status=status_code, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def api_bad_request(request: HttpRequest, exception: Exception | None = None) -> JsonResponse:
+    """Django's 400 (a SuspiciousOperation raised outside an API view's own handling,
+    e.g. by a middleware reading the body) for an /api/ address."""
+    error = request_error(
+        exception if isinstance(exception, SuspiciousOperation) else SuspiciousOperation()
+    )
+    return _json(error_body(error.code, error.message), error.status_code)
+
+
+def api_server_error(request: HttpRequest) -> JsonResponse:
+    """Django's 500 (a bug; logged by Django) for an /api/ address: no internals."""
+    return _json(
+        error_body(
+            "server_error",
+            _("Ett oväntat fel inträffade. Felet är loggat; försök igen om en stund."),
+        ),
+        status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every refusal in the one shape above. Anything else
-    (a bug) is left to Django, which answers 500 and logs it."""
+    (a bug) is left to Django, which logs it and answers 500 — in this shape too for
+    an /api/ address (rehab.views.server_error)."""
     headers: dict[str, str] = {}
+    if isinstance(exc, SuspiciousOperation):
+        exc = request_error(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
