@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,38 @@ def test_compose_runs_the_app_as_its_own_role_behind_a_tls_proxy():
     assert "${HTTPS_PORT:-443}:443" in services["proxy"]["ports"]
     assert "reverse_proxy web:8000" in services["proxy"]["command"][-1]
     assert services["web"]["environment"]["TRUST_PROXY_HEADERS"] == "true"
+
+
+@pytest.mark.skipif(
+    not shutil.which("docker-compose"), reason="docker-compose not installed (CI installs it)"
+)
+def test_compose_file_is_valid_and_needs_its_secrets():
+    def config(**env: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["docker-compose", "-f", "docker-compose.yml", "config", "-q"],
+            cwd=ROOT,
+            env={"PATH": os.environ["PATH"], **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    secrets_ = {"SECRET_KEY": "x", "POSTGRES_PASSWORD": "y", "APP_DB_PASSWORD": "z"}
+    done = config(**secrets_)
+    assert done.returncode == 0, done.stderr
+    for name in secrets_:
+        missing = config(**{k: v for k, v in secrets_.items() if k != name})
+        assert missing.returncode != 0
+        assert f"set {name}" in missing.stderr
+
+
+def test_readme_says_how_to_deploy_with_a_real_certificate():
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Deployment with docker-compose", 1)[1].split("\n## ", 1)[0]
+    # Self-signed for a local try-out, and the two ways to a real certificate.
+    assert "TLS=internal" in section
+    assert "Let's Encrypt" in section
+    assert 'TLS="/certs/fullchain.pem /certs/privkey.pem"' in section
+    # Migrations as the owner, the app as its own role.
+    assert "manage.py app_db_role rehab_app" in section

@@ -10,6 +10,7 @@ hide it).
 
 import io
 import json
+import os
 import struct
 import subprocess
 import sys
@@ -284,3 +285,78 @@ def test_upload_page_refuses_the_zip_bomb_with_a_message(login, coordinator, zip
     assert response.status_code == 422
     assert "Filen packas upp till för mycket data (xl/worksheets/sheet1.xml: 1 101 " in html
     assert Report.objects.count() == 0
+
+
+WEB = """
+import json, os, resource, sys, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "rehab.settings")
+os.environ.setdefault("REHAB_PROFILE", "development")
+import django
+django.setup()
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.test.utils import setup_test_environment
+from rehab.models import User
+from tests.reporting.test_views import url
+setup_test_environment()
+client = Client()
+client.force_login(User.objects.get(username=sys.argv[3]))
+def post(path):
+    data = open(path, "rb").read()
+    return client.post(url("upload"), {"file": SimpleUploadedFile("rapport.xlsx", data)})
+post(sys.argv[2])  # warm up: a normal upload's imports, templates and caches
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+response = post(sys.argv[1])
+elapsed = time.perf_counter() - start
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"seconds": elapsed, "growth_kb": after - before,
+                  "status": response.status_code, "html": response.content.decode()}))
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("bomb", ["zip_bomb", "dimension_bomb"])
+def test_the_web_worker_refuses_a_bomb_in_under_a_second_without_memory_growth(
+    bomb, request, coordinator, tmp_path
+):
+    """The whole request as a web worker serves it (middleware, the upload view, the
+    parser, the page with the message), in a fresh process against this test's
+    (committed) database."""
+    from django.db import connection
+
+    path = request.getfixturevalue(bomb)
+    normal = tmp_path / "normal.xlsx"
+    normal.write_bytes(zip_of(xlsx_members([HEADER, ["01", "2019Q1", "KBT", "F", "PUBLIC", 5]])))
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        ),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", WEB, str(path), str(normal), coordinator.username],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["seconds"] < 1.0
+    assert result["growth_kb"] < 50 * 1024
+    html = unescape(result["html"])
+    if bomb == "zip_bomb":
+        assert result["status"] == 422
+        assert "Filen packas upp till för mycket data (xl/worksheets/sheet1.xml: 1 101 " in html
+        assert Report.objects.count() == 0
+    else:
+        # The declared dimension is ignored: the one real row is read (and refused for
+        # its period, the page being 2020 Q1's), no "too many rows", no padding.
+        assert result["status"] == 422
+        assert "Rad 2, kolumn period: 2019Q1, men du laddar upp till 2020Q1." in html
+        assert "fler än" not in html
