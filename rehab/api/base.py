@@ -34,10 +34,13 @@ class ApiViewMixin:
         view.request = drf_request
         view.headers = view.default_response_headers
         try:
-            # Read the body through Django first, so DATA_UPLOAD_MAX_MEMORY_SIZE holds
-            # for every method (DRF's JSON parser would stream it unchecked); over
-            # the limit -> 413 in the error shape.
-            request.body  # noqa: B018
+            # Read a JSON (or any non-multipart) body through Django first, so
+            # DATA_UPLOAD_MAX_MEMORY_SIZE holds for every method (DRF's JSON parser
+            # would stream it unchecked); over the limit -> 413 in the error shape.
+            # A multipart body is Django's multipart parser's: files are kept apart
+            # from that limit and checked against the upload limits by the service.
+            if not (request.content_type or "").startswith("multipart/"):
+                request.body  # noqa: B018
             view.initial(drf_request, *args, **kwargs)
             method = (drf_request.method or "").lower()
             handler = (

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the care-unit fixtures are imported from tests/units/conftest.py)
 """With DEBUG off (production), every API failure answers in the API's JSON error
 shape, never an HTML page: a bug (500), a body over DATA_UPLOAD_MAX_MEMORY_SIZE
 (413), too many fields, an unknown address under /api/ (404). The browser keeps
@@ -10,6 +11,8 @@ from typing import Any
 
 import pytest
 from django.test import Client, override_settings
+
+from tests.units.conftest import period, reporter1, units  # noqa: F401
 
 pytestmark = [
     pytest.mark.urls("tests.api.urls_raising"),
@@ -99,3 +102,40 @@ def test_an_unknown_api_address_is_a_404_in_the_error_shape():
     response = Client().get("/api/v1/no-such-thing/")
     assert response.status_code == 404
     assert error_of(response)["code"] == "not_found"
+
+
+@pytest.mark.urls("rehab.urls")
+@override_settings(DEBUG=False, DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
+def test_a_file_over_the_upload_limit_is_refused_in_the_error_shape(api, units, period, reporter1):
+    """The upload size limit (ValidationSettings.max_upload_bytes) through the API's
+    multipart upload: 422 in the error shape; the file itself is not held to
+    DATA_UPLOAD_MAX_MEMORY_SIZE (only the form's other fields are)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from reporting.models import UnitFigures, ValidationSettings
+
+    settings = ValidationSettings.current()
+    settings.max_upload_bytes = 2000
+    settings.save()
+    client = api(reporter1)
+    client.raise_request_exception = False
+    path = f"/api/v1/units/{units[0].pk}/figures/{period.pk}/file/"
+    line = f"01;{period.label};KBT;F;PUBLIC;1\n"
+    text = "region;period;item;sex;provider;value\n" + line * 100  # ~3 kB
+    response = client.put(
+        path,
+        {"file": SimpleUploadedFile("norr.csv", text.encode()), "lock_version": 0},
+        format="multipart",
+    )
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["code"] == "file_refused"
+    assert "stor" in error["details"][0]["message"]
+    assert not UnitFigures.objects.exists()
+    # Form fields over DATA_UPLOAD_MAX_MEMORY_SIZE: 413 in the shape.
+    response = client.put(
+        path,
+        {"file": SimpleUploadedFile("norr.csv", b"x"), "lock_version": "0" * 2000},
+        format="multipart",
+    )
+    assert (response.status_code, error_of(response)["code"]) == (413, "request_too_large")
