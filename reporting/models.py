@@ -23,10 +23,10 @@ from rehab.models import Region, ReportingPeriod, Treatment
 from .enums import OPEN_STATUSES, ExtraKind, Provider, Sex, VersionStatus
 
 # A report keeps its region and period. Its accepted_version starts empty and may only
-# be set to a version of this same report that is ACCEPTED and was accepted in this
-# very transaction (the version trigger marks it), the previous one SUPERSEDED by then;
-# it is never emptied again. (rehab.version_accepted_now: a transaction-local setting
-# the version trigger sets to the id of a version that has just gone SUBMITTED -> ACCEPTED.)
+# be set to a version of this same report that is ACCEPTED, the previous one SUPERSEDED
+# by then; it is never emptied again. With the version's own trigger (SUBMITTED ->
+# ACCEPTED -> SUPERSEDED, never back) and at most one ACCEPTED version per report,
+# the only way to change it is to accept a submitted version, as report_accept does.
 REPORT_GUARD_FUNC = """
 IF TG_OP = 'INSERT' THEN
     IF NEW.accepted_version_id IS NOT NULL THEN
@@ -54,12 +54,6 @@ IF NOT EXISTS (
     RAISE EXCEPTION USING ERRCODE = 'check_violation',
         MESSAGE = 'report_accepted_version_guarded: the version in force must be an '
                   'accepted version of this report';
-END IF;
-IF COALESCE(current_setting('rehab.version_accepted_now', true), '')
-   <> NEW.accepted_version_id::text THEN
-    RAISE EXCEPTION USING ERRCODE = 'check_violation',
-        MESSAGE = 'report_accepted_version_guarded: the version in force changes only '
-                  'when a version is accepted (report_accept)';
 END IF;
 IF OLD.accepted_version_id IS NOT NULL AND NOT EXISTS (
     SELECT 1 FROM reporting_reportversion
@@ -198,6 +192,13 @@ class ReportVersion(models.Model):
                 condition=Q(status__in=OPEN_STATUSES),
                 name="version_one_open_per_report",
             ),
+            # One version in force: an accepted version is superseded before the next
+            # is accepted.
+            models.UniqueConstraint(
+                fields=["report"],
+                condition=Q(status=VersionStatus.ACCEPTED),
+                name="version_one_accepted_per_report",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=VersionStatus.values), name="version_status_valid"
             ),
@@ -248,34 +249,7 @@ class ReportVersion(models.Model):
                     RAISE EXCEPTION USING ERRCODE = 'check_violation',
                         MESSAGE = 'version_frozen_after_draft: a submitted version is never edited';
                 END IF;
-                IF OLD.status = 'SUBMITTED' AND NEW.status = 'ACCEPTED' THEN
-                    -- Lets the report's trigger put this version in force (same transaction).
-                    PERFORM set_config('rehab.version_accepted_now', NEW.id::text, true);
-                END IF;
                 RETURN NEW;
-                """,
-            ),
-            # At commit, a version is ACCEPTED exactly when it is its report's version
-            # in force: accepting without putting it in force, or superseding the one
-            # in force without a successor, is refused.
-            pgtrigger.Trigger(
-                name="version_accepted_is_in_force",
-                operation=pgtrigger.Insert | pgtrigger.Update,
-                when=pgtrigger.After,
-                timing=pgtrigger.Deferred,
-                func="""
-                IF EXISTS (
-                    SELECT 1 FROM reporting_reportversion v
-                    JOIN reporting_report r ON r.id = v.report_id
-                    WHERE v.id = NEW.id
-                      AND (v.status = 'ACCEPTED')
-                          <> (r.accepted_version_id IS NOT DISTINCT FROM v.id)
-                ) THEN
-                    RAISE EXCEPTION USING ERRCODE = 'check_violation',
-                        MESSAGE = 'version_accepted_is_in_force: an accepted version is '
-                                  'its report''s version in force, and only it';
-                END IF;
-                RETURN NULL;
                 """,
             ),
         ]

@@ -40,8 +40,8 @@ def report_version(
     version becomes the report's version in force, superseding an earlier one."""
     from django.db import transaction
 
-    # One transaction: the database lets a version in force change only together with
-    # its acceptance (reporting.models, report_accepted_version_guarded).
+    # One transaction: a version is accepted and put in force together (the database
+    # refuses a report in force pointing elsewhere, reporting.models).
     with transaction.atomic():
         return _report_version(region, year, quarter, user, series, extras, status)
 
