@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db import transaction
+from django.db.models import F, Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from rehab.models import CareUnit, ReportingPeriod, User
+from rehab.models import AgreementTreatment, CareUnit, ReportingPeriod, Treatment, User
 from rehab.permissions import Action, can_unit
 from rehab.selectors import collects_per_unit
 
@@ -48,7 +49,15 @@ from .services import (
     _new_version,
     _write_figures,
 )
-from .validation import ERROR, Issue, ValidationResult, catalogue_issues, value_issues
+from .validation import (
+    ERROR,
+    Issue,
+    Preloaded,
+    ValidationResult,
+    catalogue_issues,
+    history_warnings,
+    value_issues,
+)
 
 # --------------------------------------------------------------------------- reads
 
@@ -174,6 +183,93 @@ def inactive_message(unit: CareUnit, period: ReportingPeriod) -> str | None:
         "%(unit)s är inte aktiv under %(period)s (%(dates)s): enheten kan inte ha "
         "siffror för perioden. Inget sparades."
     ) % {"unit": unit.name, "period": period.label, "dates": dates}
+
+
+def unit_key(unit_id: int) -> str:
+    """Whose history a unit's is, in :class:`validation.Preloaded` (keyed like a
+    region's, but never a region code)."""
+    return f"unit:{unit_id}"
+
+
+def unit_history(region: str, period: ReportingPeriod) -> Preloaded:
+    """What the report checks compare with, for each unit of the region: the unit's
+    own figures in the region's accepted reports up to the period's year (newest
+    first, keyed by :func:`unit_key`; a period where the unit had no figures is not
+    part of its history), with the settings, the agreements' treatments and the
+    treatments' order and names. Five queries, whatever the number of units."""
+    year = period.agreement.year
+    totals: dict[tuple[int, int, int | None], dict[str, int]] = defaultdict(dict)
+    for unit_id, y, q, treatment, total in (
+        UnitSeriesCount.objects.filter(
+            unit_figures__version__report__region_id=region,
+            unit_figures__version__report__accepted_version=F("unit_figures__version"),
+            unit_figures__version__report__period__agreement__year__lte=year,
+        )
+        .values(
+            "unit_figures__unit",
+            "unit_figures__version__report__period__agreement__year",
+            "unit_figures__version__report__period__quarter",
+            "treatment",
+        )
+        .annotate(total=Sum("value"))
+        .values_list(
+            "unit_figures__unit",
+            "unit_figures__version__report__period__agreement__year",
+            "unit_figures__version__report__period__quarter",
+            "treatment",
+            "total",
+        )
+    ):
+        totals[(unit_id, y, q)][treatment] = total
+    accepted: dict[str, list[tuple[int, int | None, int, dict[str, int]]]] = defaultdict(list)
+    for unit_id, y, q, agreement_id in (
+        UnitFigures.objects.filter(
+            version__report__region_id=region,
+            version__report__accepted_version=F("version"),
+            version__report__period__agreement__year__lte=year,
+        )
+        .order_by("-version__report__period__agreement__year", "-version__report__period__quarter")
+        .values_list(
+            "unit_id",
+            "version__report__period__agreement__year",
+            "version__report__period__quarter",
+            "version__report__period__agreement_id",
+        )
+    ):
+        accepted[unit_key(unit_id)].append((y, q, agreement_id, totals.get((unit_id, y, q), {})))
+    included: dict[int, set[str]] = defaultdict(set)
+    for agreement_id, treatment in AgreementTreatment.objects.values_list(
+        "agreement_id", "treatment_id"
+    ):
+        included[agreement_id].add(treatment)
+    treatments = list(Treatment.objects.order_by("area", "sort_order", "code"))
+    return Preloaded(
+        settings=ValidationSettings.current(),
+        included=dict(included),
+        order=[t.code for t in treatments],
+        names={t.code: t.display_name for t in treatments},
+        accepted=dict(accepted),
+    )
+
+
+def unit_warnings(
+    region: str, period: ReportingPeriod, rows: list[UnitRow]
+) -> dict[int, list[Issue]]:
+    """{unit id: warnings} for the units with figures for the period: the region
+    report's warning rules (validation.history_warnings: a move of more than the
+    settings' percentage from the same period a year earlier or from the average of
+    the recent accepted periods, a drop to zero), each unit against its own history
+    (:func:`unit_history`). Messages in the active language. A fixed number of
+    queries, whatever the number of units."""
+    preloaded = unit_history(region, period)
+    out: dict[int, list[Issue]] = {}
+    for row in rows:
+        if row.unit_figures is None:
+            continue
+        issues = history_warnings(unit_key(row.unit.pk), period, row.figures, preloaded)
+        if issues:
+            out[row.unit.pk] = issues
+    return out
 
 
 def unit_breakdown(version: ReportVersion) -> dict[str, list[tuple[str, int]]]:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from rehab.enums import Role
-from rehab.formatting import format_int
+from rehab.formatting import spreadsheet_row
 from rehab.models import CareUnit, Region, ReportingPeriod
 from rehab.permissions import Action, can, can_unit, require, require_unit, role_of
 from rehab.selectors import collects_per_unit
@@ -33,7 +33,6 @@ from ..models import Report, UnitFigures
 from ..services import InvalidTransition, NotAllowed, ReportError, StaleDraft, ValidationFailed
 from ..units import (
     FileRefused,
-    UnitRow,
     inactive_message,
     latest_version,
     unit_figures_get,
@@ -42,8 +41,8 @@ from ..units import (
     unit_figures_save,
     unit_figures_upload,
     unit_states,
+    unit_warnings,
 )
-from ..validation import ValidationSettings, _far
 from .grid import agreement_treatments, build_grid, cell_keys, dom_id
 
 
@@ -247,57 +246,6 @@ def unit_ready(request: HttpRequest, unit: int, period: int) -> HttpResponse:
 # --------------------------------------------------------------------------- the table
 
 
-def _outliers(region: str, period: ReportingPeriod, rows: list[UnitRow]) -> dict[int, list[str]]:
-    """{unit id: [warning, …]}: a unit's treatment total that moved far from its own
-    figure in the region's latest earlier accepted report, or dropped to zero from a
-    non-zero figure there (the thresholds of the report checks)."""
-    earlier = (
-        Report.objects.filter(
-            region_id=region,
-            accepted_version__isnull=False,
-            period__start_date__lt=period.start_date,
-        )
-        .order_by("-period__start_date")
-        .values_list("accepted_version_id", "period__agreement__year", "period__quarter")
-        .first()
-    )
-    if earlier is None:
-        return {}
-    version_id, year, quarter = earlier
-    label = f"{year}Q{quarter}" if quarter else str(year)
-    before: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for uf in UnitFigures.objects.filter(version_id=version_id).prefetch_related("series"):
-        for s in uf.series.all():
-            before[uf.unit_id][s.treatment_id] += s.value
-    settings = ValidationSettings.current()
-    out: dict[int, list[str]] = {}
-    for row in rows:
-        if row.unit_figures is None or row.unit.pk not in before:
-            continue
-        now = row.figures.treatment_totals()
-        flags = []
-        for treatment, old in sorted(before[row.unit.pk].items()):
-            new = now.get(treatment, 0)
-            if new == 0 and old > 0:
-                flags.append(
-                    _("%(t)s: 0, men %(old)s under %(label)s.")
-                    % {"t": treatment, "old": format_int(old), "label": label}
-                )
-            elif _far(new, old, settings):
-                flags.append(
-                    _("%(t)s: %(new)s mot %(old)s under %(label)s.")
-                    % {
-                        "t": treatment,
-                        "new": format_int(new),
-                        "old": format_int(old),
-                        "label": label,
-                    }
-                )
-        if flags:
-            out[row.unit.pk] = flags
-    return out
-
-
 SORTS = {
     "name": lambda r: r["row"].unit.name.lower(),
     "state": lambda r: r["row"].state,
@@ -313,7 +261,7 @@ def _table(request: HttpRequest, region: str, period: int) -> dict[str, Any]:
     region_obj = get_object_or_404(Region, code=region)
     period_obj = _period(period)
     rows = unit_states(region_obj.code, period_obj)
-    flags = _outliers(region_obj.code, period_obj, rows)
+    flags = unit_warnings(region_obj.code, period_obj, rows)
     total = sum(r.series_total for r in rows)
     entries = [
         {
@@ -373,16 +321,18 @@ def unit_table_xlsx(request: HttpRequest, region: str, period: int) -> HttpRespo
     for entry in context["entries"]:
         row = entry["row"]
         sheet.append(
-            [
-                row.unit.name,
-                row.unit.hsa_id or "",
-                str(row.unit.get_provider_display()),
-                row.state_label,
-                row.series_total,
-                float(entry["share"]) if entry["share"] is not None else None,
-                row.contacts_total,
-                " ".join(entry["flags"]),
-            ]
+            spreadsheet_row(
+                [
+                    row.unit.name,
+                    row.unit.hsa_id or "",
+                    str(row.unit.get_provider_display()),
+                    row.state_label,
+                    row.series_total,
+                    float(entry["share"]) if entry["share"] is not None else None,
+                    row.contacts_total,
+                    " ".join(issue.message for issue in entry["flags"]),
+                ]
+            )
         )
         sheet.cell(row=sheet.max_row, column=6).number_format = "0.0%"
     out = io.BytesIO()
