@@ -33,9 +33,11 @@ import tempfile
 import time
 import urllib.parse
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = "rehab_bench_import"
+WIDE = "rehab_bench_import_wide"
 RUN_DB = "rehab_bench_import_run"
 PASSWORD = "rehab-bench-2026"  # noqa: S105 - the bench database's demo users
 
@@ -112,13 +114,21 @@ def fill_template() -> None:
     call_command(
         "load_demo_data", "--password", PASSWORD, "--i-know-this-is-not-production", verbosity=0
     )
-    from reporting.models import ValidationSettings
 
-    # A ten-year file is larger than the default upload limits.
-    ValidationSettings.objects.update_or_create(
-        pk=ValidationSettings.SINGLETON_PK,
-        defaults={"max_upload_rows": 100_000, "max_upload_bytes": 50_000_000},
-    )
+
+def widen() -> None:
+    """Give 2011-2015 the treatments of 2016 (the reference data has four before
+    2016), so that ten years hold 21 regions x 40 quarters x 48 cells: the
+    ~40,000-row file of issue #12 (tests/reporting/test_import_scale.py does the same)."""
+    from rehab.models import AgreementTreatment, ReportingPeriod
+    from reporting.validation import included_treatments
+
+    later = included_treatments(ReportingPeriod.objects.get(agreement__year=2016, quarter=1))
+    for period in ReportingPeriod.objects.filter(agreement__year__in=range(2011, 2016), quarter=1):
+        AgreementTreatment.objects.bulk_create(
+            AgreementTreatment(agreement_id=period.agreement_id, treatment_id=code)
+            for code in sorted(later - included_treatments(period))
+        )
 
 
 def write_file(path: str, first: int, last: int) -> None:
@@ -133,20 +143,31 @@ def write_file(path: str, first: int, last: int) -> None:
     print(len(rows))
 
 
+class QueryCounter:
+    """Counts the statements sent (an execute wrapper: no cap, no debug cursor)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
 def time_import(path: str) -> None:
     from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     from reporting.models import ReportVersion
 
     out = open(os.devnull, "w")  # noqa: SIM115 - the command's listing is not measured
-    with CaptureQueriesContext(connection) as queries:
+    counter = QueryCounter()
+    with connection.execute_wrapper(counter):
         started = time.perf_counter()
         call_command("import_reports", path, "--user", "handlaggare", "--accept", stdout=out)
         seconds = time.perf_counter() - started
     versions = ReportVersion.objects.filter(status="ACCEPTED").count()
-    print(f"{seconds} {len(queries.captured_queries)} {versions}")
+    print(f"{seconds} {counter.count} {versions}")
 
 
 def time_uploads(count: int) -> None:
@@ -206,6 +227,28 @@ def _named(data: bytes, name: str) -> object:
 # --------------------------------------------------------------------------- main
 
 
+def measure_imports(template: str, what: str, first: int, last: int, runs: int) -> None:
+    with tempfile.TemporaryDirectory() as directory:
+        path = str(Path(directory) / f"historik-{first}-{last}.csv")
+        rows = int(child("--child", "file", path, str(first), str(last), database=template))
+        size = Path(path).stat().st_size
+        say(f"file: {rows} rows, {size / 1e6:.1f} MB, years {first}–{last} ({what})")
+        best = 0.0
+        for run in range(1, runs + 1):
+            admin_sql(
+                f'DROP DATABASE IF EXISTS "{RUN_DB}" WITH (FORCE)',
+                f'CREATE DATABASE "{RUN_DB}" TEMPLATE "{template}"',
+            )
+            seconds, queries, versions = child("--child", "import", path, database=RUN_DB).split()
+            rate = rows / float(seconds)
+            best = max(best, rate)
+            say(
+                f"  import_reports --accept, run {run}: {float(seconds):.2f} s, "
+                f"{rate:,.0f} rows/s, {queries} queries, {versions} reports ({load()})"
+            )
+        say(f"  best: {best:,.0f} rows/s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="imports to time (best counts)")
@@ -219,6 +262,8 @@ def main() -> None:
         command, *rest = args.child
         if command == "fill":
             fill_template()
+        elif command == "widen":
+            widen()
         elif command == "file":
             write_file(rest[0], int(rest[1]), int(rest[2]))
         elif command == "import":
@@ -234,25 +279,17 @@ def main() -> None:
             f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)', f'CREATE DATABASE "{TEMPLATE}"'
         )
         child("--child", "fill", database=TEMPLATE)
-    with tempfile.TemporaryDirectory() as directory:
-        path = str(Path(directory) / f"historik-{first}-{last}.csv")
-        rows = int(child("--child", "file", path, str(first), str(last), database=TEMPLATE))
-        size = Path(path).stat().st_size
-        say(f"file: {rows} rows, {size / 1e6:.1f} MB, years {first}–{last}")
-        best = 0.0
-        for run in range(1, args.runs + 1):
-            admin_sql(
-                f'DROP DATABASE IF EXISTS "{RUN_DB}" WITH (FORCE)',
-                f'CREATE DATABASE "{RUN_DB}" TEMPLATE "{TEMPLATE}"',
-            )
-            seconds, queries, versions = child("--child", "import", path, database=RUN_DB).split()
-            rate = rows / float(seconds)
-            best = max(best, rate)
-            say(
-                f"import_reports --accept, run {run}: {float(seconds):.2f} s, "
-                f"{rate:,.0f} rows/s, {queries} queries, {versions} reports ({load()})"
-            )
-        say(f"import_reports --accept: best {best:,.0f} rows/s")
+    if args.rebuild or not database_exists(WIDE):
+        admin_sql(
+            f'DROP DATABASE IF EXISTS "{WIDE}" WITH (FORCE)',
+            f'CREATE DATABASE "{WIDE}" TEMPLATE "{TEMPLATE}"',
+        )
+        child("--child", "widen", database=WIDE)
+    for template, what in (
+        (TEMPLATE, "reference data"),
+        (WIDE, "every treatment of 2016 from 2011"),
+    ):
+        measure_imports(template, what, first, last, args.runs)
     if args.uploads:
         admin_sql(
             f'DROP DATABASE IF EXISTS "{RUN_DB}" WITH (FORCE)',

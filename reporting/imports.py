@@ -403,14 +403,20 @@ def report_import_file(
     accept: bool = False,
     today: datetime.date | None = None,
     expect_drafts: Mapping[tuple[str, int, int | None], Sequence[int]] | None = None,
+    max_rows: int | None = None,
+    max_bytes: int | None = None,
 ) -> ImportResult:
-    """Parse an uploaded file (within the size and row limits of ValidationSettings)
+    """Parse an uploaded file (within the size and row limits of ValidationSettings,
+    or `max_rows`/`max_bytes` when given: import_reports reads a file on the server)
     and load it with :func:`report_import`; a file that cannot be read saves nothing
     and its problems come back as the result's errors."""
     limits = ValidationSettings.current()
     try:
         rows = fileformat.parse_file(
-            name, data, max_rows=limits.max_upload_rows, max_bytes=limits.max_upload_bytes
+            name,
+            data,
+            max_rows=limits.max_upload_rows if max_rows is None else max_rows,
+            max_bytes=limits.max_upload_bytes if max_bytes is None else max_bytes,
         )
     except fileformat.FileFormatError as error:
         return ImportResult(errors=error.errors, dry_run=dry_run, accept=accept)

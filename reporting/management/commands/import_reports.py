@@ -1,9 +1,12 @@
-"""manage.py import_reports FILE --user USERNAME [--dry-run] [--accept]
+"""manage.py import_reports FILE --user USERNAME [--dry-run] [--accept] [--max-rows N]
 
 Loads a report file in the canonical format (CSV or XLSX) for any regions and
 periods in it, all or nothing, with the same validation as an upload. --accept
 (administrators and FK users) records each report as submitted and accepted, for
-loading earlier years.
+loading earlier years. The file is read on the server, so the upload limits of
+ValidationSettings do not apply: up to --max-rows rows (default 200,000; ten
+years of national history is some 30,000-40,000) and --max-bytes bytes (default
+100 MB).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from rehab.models import User
 from reporting.imports import ImportResult, report_import_file
 from reporting.services import NotAllowed
 
+MAX_ROWS = 200_000
+MAX_BYTES = 100_000_000
 ACTIONS = {"new": "nytt utkast", "update": "utkastet uppdateras", "accept": "godkänd version"}
 
 
@@ -34,6 +39,18 @@ class Command(BaseCommand):
             "--accept",
             action="store_true",
             help="Registrera rapporterna som inskickade och godkända (historiska år).",
+        )
+        parser.add_argument(
+            "--max-rows",
+            type=int,
+            default=MAX_ROWS,
+            help=f"Högsta antal rader i filen (standard {MAX_ROWS}).",
+        )
+        parser.add_argument(
+            "--max-bytes",
+            type=int,
+            default=MAX_BYTES,
+            help=f"Största fil i byte (standard {MAX_BYTES}).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -54,6 +71,8 @@ class Command(BaseCommand):
                 acting_user=user,
                 dry_run=options["dry_run"],
                 accept=options["accept"],
+                max_rows=options["max_rows"],
+                max_bytes=options["max_bytes"],
             )
         except NotAllowed as error:
             raise CommandError(error.message) from error

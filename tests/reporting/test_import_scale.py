@@ -1,0 +1,195 @@
+"""Imports at national scale (issue #12): a ten-year file of some 40,000 rows is
+all or nothing and a bad row names itself; an import's queries do not grow with
+the number of reports or periods in the file (no timed tests: speed is measured
+by bench/bench_import.py)."""
+
+import datetime
+import io
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from rehab.models import AgreementTreatment, DataVersion, Region, ReportingPeriod
+from reporting.imports import report_import_file
+from reporting.models import Report, ReportEvent, ReportVersion, SeriesCount
+from reporting.selectors import figures_of
+from reporting.validation import included_treatments
+
+HEADER = "region;period;item;sex;provider;value"
+YEARS = range(2011, 2021)
+
+
+def widen_early_agreements() -> None:
+    """Give 2011-2015 the treatments of 2016 (reference data has four before
+    2016), so ten years hold 21 regions x 40 quarters x 48 cells: the issue's
+    40,000-row file."""
+    later = included_treatments(
+        ReportingPeriod.objects.select_related("agreement").get(agreement__year=2016, quarter=1)
+    )
+    for period in ReportingPeriod.objects.filter(agreement__year__in=range(2011, 2016), quarter=1):
+        have = included_treatments(period)
+        AgreementTreatment.objects.bulk_create(
+            AgreementTreatment(agreement_id=period.agreement_id, treatment_id=code)
+            for code in sorted(later - have)
+        )
+
+
+def national_lines(years=YEARS, regions=None) -> list[str]:
+    """Every cell of every quarter of `years` for `regions` (default all active),
+    with figures that pass every check (contacts and video below the series)."""
+    codes = regions or sorted(Region.objects.filter(active=True).values_list("code", flat=True))
+    lines = []
+    periods = ReportingPeriod.objects.select_related("agreement").filter(
+        agreement__year__in=list(years)
+    )
+    for period in sorted(periods, key=lambda p: (p.agreement.year, p.quarter or 0)):
+        label = period.label
+        treatments = sorted(included_treatments(period))
+        extras = ["EMPLOYER_CONTACT", "AF_CONTACT"]
+        if period.agreement.asks_video:
+            extras.append("VIDEO")
+        for code in codes:
+            for treatment in treatments:
+                for sex in "FM":
+                    for provider in ("PUBLIC", "PRIVATE"):
+                        lines.append(f"{code};{label};{treatment};{sex};{provider};50")
+            for kind in extras:
+                for sex in "FM":
+                    lines.append(f"{code};{label};{kind};{sex};;10")
+    return lines
+
+
+def csv_file(lines) -> bytes:
+    return ("\n".join([HEADER, *lines]) + "\n").encode()
+
+
+def table_counts() -> dict[str, int]:
+    """Rows of every reporting table (their history tables included) and the data
+    version: everything an import could touch."""
+    counts = {
+        model._meta.db_table: model._default_manager.count()
+        for model in apps.get_app_config("reporting").get_models()
+    }
+    counts["data version"] = DataVersion.objects.values_list("number", flat=True).first() or 0
+    return counts
+
+
+def test_forty_thousand_rows_with_one_bad_row_change_nothing_and_name_the_row(
+    case_officer, tmp_path
+):
+    widen_early_agreements()
+    lines = national_lines()
+    assert len(lines) >= 40_000
+    middle = len(lines) // 2
+    region, period, *_rest = lines[middle].split(";")
+    bad = lines.copy()
+    bad[middle] = f"{region};{period};XYZ;F;PUBLIC;5"
+    path = tmp_path / "historik.csv"
+    path.write_bytes(csv_file(bad))
+    before = table_counts()
+    with pytest.raises(CommandError) as error:
+        call_command("import_reports", str(path), "--user", case_officer.username, "--accept")
+    line = middle + 2  # the header is line 1
+    assert str(error.value) == (
+        "Filen lästes inte in; inget sparades.\n"
+        f"Rad {line}, kolumn item: XYZ ingår inte i överenskommelsen för {period[:4]}."
+    )
+    assert table_counts() == before
+
+    # The same file without the bad row: every report and cell saved, in one go.
+    path.write_bytes(csv_file(lines))
+    out = io.StringIO()
+    call_command(
+        "import_reports", str(path), "--user", case_officer.username, "--accept", stdout=out
+    )
+    reports = 21 * 4 * len(YEARS)
+    assert (
+        out.getvalue().splitlines()[-1] == f"Sparat: {reports} rapporter, {len(lines)} uppgifter."
+    )
+    assert Report.objects.filter(accepted_version__status="ACCEPTED").count() == reports
+    assert ReportVersion.objects.count() == reports
+    assert ReportEvent.objects.count() == 3 * reports
+    cells = SeriesCount.objects.count() + apps.get_model("reporting", "ExtraCount").objects.count()
+    assert cells == len(lines)
+    # The history tables saw every row too (pghistory's triggers fire on bulk inserts).
+    assert apps.get_model("reporting", "SeriesCountEvent").objects.count() == (
+        SeriesCount.objects.count()
+    )
+    assert table_counts()["data version"] > before["data version"]
+
+
+def test_a_bad_value_in_the_middle_of_a_big_file_is_refused_by_the_parser(case_officer):
+    lines = national_lines(years=range(2016, 2020))
+    middle = len(lines) // 2
+    lines[middle] = lines[middle].rsplit(";", 1)[0] + ";-3"
+    before = table_counts()
+    result = report_import_file(
+        name="historik.csv",
+        data=csv_file(lines),
+        acting_user=case_officer,
+        accept=True,
+        max_rows=100_000,
+    )
+    assert [e.message for e in result.errors] == [
+        f'Rad {middle + 2}, kolumn value: "-3" är inte ett heltal ≥ 0.'
+    ]
+    assert table_counts() == before
+
+
+def import_queries(lines, user, **kw) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        result = report_import_file(
+            name="rapport.csv", data=csv_file(lines), acting_user=user, max_rows=100_000, **kw
+        )
+    assert result.errors == []
+    assert result.saved is True
+    return len(queries.captured_queries)
+
+
+def test_accepted_import_queries_do_not_grow_with_reports_or_periods(case_officer):
+    # History to compare with (the checks read it) and reports in force to correct.
+    import_queries(national_lines(years=[2018]), case_officer, accept=True)
+    small = [line for line in national_lines([2019], ["01"]) if ";2019Q1;" in line]
+    small += [line for line in national_lines([2018], ["03"]) if ";2018Q1;" in line]  # correction
+    large = national_lines(years=[2019, 2020])  # 168 reports
+    large += national_lines(years=[2018])  # 84 corrections
+    assert import_queries(small, case_officer, accept=True) == import_queries(
+        large, case_officer, accept=True
+    )
+    assert Report.objects.filter(accepted_version__isnull=False).count() == 3 * 84
+    corrected = Report.objects.get(region="03", period__agreement__year=2018, period__quarter=1)
+    assert [(v.number, v.status) for v in corrected.versions.order_by("number")] == [
+        (1, "SUPERSEDED"),
+        (2, "SUPERSEDED"),
+        (3, "ACCEPTED"),
+    ]
+    assert corrected.accepted_version is not None
+    assert figures_of(corrected.accepted_version).cells()["KBT:F:PUBLIC"] == 50
+
+
+def test_draft_import_queries_do_not_grow_with_periods(coordinator):
+    today = datetime.date(2021, 3, 1)  # every quarter of 2019 and 2020 open
+    first = [line for line in national_lines(years=[2020], regions=["01"]) if "2020Q1" in line]
+    import_queries(first, coordinator, today=today)  # 2020Q1 has a draft now
+    small = [line for line in national_lines(years=[2020], regions=["01"]) if "2020Q1" in line]
+    small = [line.replace(";50", ";60") for line in small]  # updates the draft
+    small += [line for line in national_lines(years=[2020], regions=["01"]) if "2020Q2" in line]
+    large = [
+        line.replace(";50", ";70") for line in national_lines(years=[2019, 2020], regions=["01"])
+    ]
+    large = [line for line in large if "2020Q2" not in line] + [
+        line for line in national_lines(years=[2020], regions=["01"]) if "2020Q2" in line
+    ]
+    # small: one draft updated, one created; large: one updated, one unchanged
+    # (2020Q2 again), six created.
+    assert import_queries(small, coordinator, today=today) == import_queries(
+        large, coordinator, today=today
+    )
+    drafts = ReportVersion.objects.filter(report__region="01", status="DRAFT")
+    assert drafts.count() == 8
+    q1 = drafts.get(report__period__agreement__year=2020, report__period__quarter=1)
+    assert (q1.number, q1.lock_version) == (1, 2)
+    assert figures_of(q1).cells()["KBT:F:PUBLIC"] == 70
