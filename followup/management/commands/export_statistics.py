@@ -20,6 +20,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from followup import open_data, selectors
+from rehab.formatting import spreadsheet_row
 
 
 class Command(BaseCommand):
@@ -40,7 +41,7 @@ class Command(BaseCommand):
                 raise CommandError("Ingen publicerad historik är inläst (kör load_reference_data).")
             writer.writerow(["region", "measure", "key", "value"])
             for row in open_data.history_rows(history):
-                writer.writerow([row.region, row.measure, row.key, row.value])
+                writer.writerow(spreadsheet_row([row.region, row.measure, row.key, row.value]))
             self.stderr.write("Källa: SKR (publicerade siffror, oförändrade).")
             return
         agreement = next(
@@ -51,6 +52,6 @@ class Command(BaseCommand):
         result = open_data.year_rows(selectors.year_figures(agreement))
         writer.writerow(["region", "measure", "key", "value"])
         for row in result.rows:
-            writer.writerow([row.region, row.measure, row.key, row.value])
+            writer.writerow(spreadsheet_row([row.region, row.measure, row.key, row.value]))
         for note in result.notes:
             self.stderr.write(note)
