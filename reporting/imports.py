@@ -302,8 +302,11 @@ def report_import(
                 warnings=warnings,
                 note=_("Inläst från fil: %(count)s uppgifter ändrade.")
                 % {"count": len(result.reports[index].changes)},
+                # A report created or changed by someone else since it was read
+                # above (it did not exist, so was not locked) refuses the file.
+                expected=[latest.number, latest.lock_version] if latest is not None else [],
             )
-            for (index, figures, warnings), (_group, region, period, _report, _latest) in zip(
+            for (index, figures, warnings), (_group, region, period, _report, latest) in zip(
                 to_save, plans, strict=True
             )
         ]

@@ -697,13 +697,37 @@ def report_record_historical(
 class ImportItem:
     """One report's figures from a file, for the bulk import services: the region's
     report for the period gets `figures`; `warnings` are those validation found
-    (recorded as explained by a historical import); `note` goes on the IMPORTED event."""
+    (recorded as explained by a historical import); `note` goes on the IMPORTED event.
+    `expected`: the report's latest version as the figures were checked against it,
+    [number, lock_version], or [] for no version (None: not checked); if it is no
+    longer so under the lock, the service raises StaleDraft and saves nothing."""
 
     region: str
     period: ReportingPeriod
     figures: Figures
     note: str
     warnings: Sequence[Issue] = ()
+    expected: Sequence[int] | None = None
+
+
+def _check_expected(
+    items: Sequence[ImportItem], reports: Sequence[Report], latest: Mapping[int, ReportVersion]
+) -> None:
+    """StaleDraft unless each report's latest version is still what its item expects
+    (someone saved, submitted or imported it since the file was checked)."""
+    for item, report in zip(items, reports, strict=True):
+        if item.expected is None:
+            continue
+        version = latest.get(report.pk)
+        now = [version.number, version.lock_version] if version is not None else []
+        if list(item.expected) != now:
+            raise StaleDraft(
+                _(
+                    "Rapporten för %(region)s %(period)s ändrades medan filen lästes in. "
+                    "Inget sparades; läs in filen igen."
+                )
+                % {"region": item.region, "period": item.period.label}
+            )
 
 
 @contextmanager
@@ -715,7 +739,9 @@ def _constraints_per_statement() -> Iterator[None]:
     per row: with tens of thousands of checks deferred a bulk write became
     quadratic (import_reports of ten years: 17 s). Every deferrable constraint of
     the schema is INITIALLY DEFERRED, so ALL DEFERRED afterwards restores the
-    default; on an error the savepoint's rollback restores it."""
+    default; on an error the savepoint's rollback restores it. The data-version
+    row is therefore raised (and locked) at the write rather than at commit: other
+    writers wait for the import's last statements and commit, not longer."""
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         # The same exception block in every pgtrigger trigger: it asks for the
@@ -791,6 +817,7 @@ def report_import_drafts(*, items: Sequence[ImportItem], acting_user: User) -> l
 def _import_drafts(items: Sequence[ImportItem], acting_user: User) -> list[ReportVersion]:
     reports = _reports_locked(items, acting_user)
     latest = _latest_versions(reports)
+    _check_expected(items, reports, latest)
     new: list[ReportVersion] = []
     drafts: list[ReportVersion] = []
     for item, report in zip(items, reports, strict=True):
@@ -855,6 +882,7 @@ def report_record_historical_many(
 def _record_historical(items: Sequence[ImportItem], acting_user: User) -> list[ReportVersion]:
     reports = _reports_locked(items, acting_user)
     latest = _latest_versions(reports)
+    _check_expected(items, reports, latest)
     in_force_ids = [r.accepted_version_id for r in reports if r.accepted_version_id is not None]
     versions = [
         ReportVersion(

@@ -13,9 +13,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from rehab.models import AgreementTreatment, DataVersion, Region, ReportingPeriod
+from reporting.figures import Figures
 from reporting.imports import report_import_file
 from reporting.models import Report, ReportEvent, ReportVersion, SeriesCount
 from reporting.selectors import figures_of
+from reporting.services import (
+    ImportItem,
+    StaleDraft,
+    report_import_drafts,
+    report_record_historical_many,
+)
 from reporting.validation import included_treatments
 
 HEADER = "region;period;item;sex;provider;value"
@@ -193,3 +200,38 @@ def test_draft_import_queries_do_not_grow_with_periods(coordinator):
     q1 = drafts.get(report__period__agreement__year=2020, report__period__quarter=1)
     assert (q1.number, q1.lock_version) == (1, 2)
     assert figures_of(q1).cells()["KBT:F:PUBLIC"] == 70
+
+
+def test_bulk_services_refuse_a_report_changed_since_the_file_was_checked(
+    coordinator, case_officer
+):
+    """A report that did not exist when the file was checked (so was not locked) and
+    was started by someone else before the save: nothing saved, StaleDraft."""
+    period = ReportingPeriod.objects.select_related("agreement").get(
+        agreement__year=2020, quarter=4
+    )
+    other = ReportingPeriod.objects.select_related("agreement").get(agreement__year=2020, quarter=3)
+    figures = Figures(series={("KBT", "F", "PUBLIC"): 5})
+    draft = report_import_drafts(
+        items=[ImportItem(region="01", period=period, figures=figures, note="först")],
+        acting_user=coordinator,
+    )[0]
+    before = table_counts()
+    items = [
+        ImportItem(region="01", period=other, figures=figures, note="", expected=[]),
+        ImportItem(region="01", period=period, figures=figures, note="", expected=[]),
+    ]
+    with pytest.raises(StaleDraft) as error:
+        report_import_drafts(items=items, acting_user=coordinator)
+    assert error.value.message == (
+        "Rapporten för 01 2020Q4 ändrades medan filen lästes in. Inget sparades; läs in filen igen."
+    )
+    with pytest.raises(StaleDraft):
+        report_record_historical_many(items=items[1:], acting_user=case_officer)
+    assert table_counts() == before
+    # As checked (version 1 as it is): saved, the draft's lock version raised.
+    fresh = ImportItem(
+        region="01", period=period, figures=figures, note="", expected=[1, draft.lock_version]
+    )
+    saved = report_import_drafts(items=[fresh], acting_user=coordinator)[0]
+    assert (saved.pk, saved.lock_version) == (draft.pk, draft.lock_version + 1)

@@ -19,7 +19,7 @@ from django.utils import translation
 
 from rehab.models import User
 from reporting.imports import ImportResult, report_import_file
-from reporting.services import NotAllowed
+from reporting.services import ReportError
 
 MAX_ROWS = 200_000
 MAX_BYTES = 100_000_000
@@ -74,7 +74,7 @@ class Command(BaseCommand):
                 max_rows=options["max_rows"],
                 max_bytes=options["max_bytes"],
             )
-        except NotAllowed as error:
+        except ReportError as error:  # not allowed, or a report changed meanwhile
             raise CommandError(error.message) from error
         if not result.ok:
             raise CommandError(
