@@ -44,6 +44,21 @@ def test_every_named_model_is_in_the_append_only_history(table):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("table", ["reporting_reportevent", "payments_runevent"])
+def test_report_and_run_events_refuse_update_and_delete_by_trigger(table):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgtype FROM pg_trigger WHERE tgrelid = %s::regclass "
+            "AND tgname LIKE 'pgtrigger_append_only_%%'",
+            [table],
+        )
+        [(tgtype,)] = cursor.fetchall()
+    # Row-level BEFORE trigger on UPDATE (16) and DELETE (8), not INSERT (4).
+    assert tgtype & 1 and tgtype & 2
+    assert tgtype & 16 and tgtype & 8 and not tgtype & 4
+
+
+@pytest.mark.django_db
 def test_admin_offers_no_delete_on_idempotency_records(login, admin_user, api, coordinator):
     client = api(coordinator)
     response = client.post(
