@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from rehab.models import Region, ReportingPeriod, Treatment
 
 from .enums import OPEN_STATUSES, ExtraKind, Provider, Sex, VersionStatus
+from .workflow import WorkflowEvent, frozen_with_version
 
 # A report keeps its region and period. Its accepted_version starts empty and may only
 # be set to a version of this same report that is ACCEPTED, the previous one SUPERSEDED
@@ -262,19 +263,14 @@ class ReportVersion(models.Model):
         return self.status == VersionStatus.DRAFT
 
 
-# The figures of a version change only while it is a draft.
-CELLS_FROZEN_FUNC = """
-IF (SELECT status FROM reporting_reportversion
-    WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.version_id ELSE NEW.version_id END)
-   <> 'DRAFT' THEN
-    RAISE EXCEPTION USING ERRCODE = 'check_violation',
-        MESSAGE = 'cells_frozen_after_draft: figures of a submitted version are never edited';
-END IF;
-IF TG_OP = 'DELETE' THEN
-    RETURN OLD;
-END IF;
-RETURN NEW;
-"""
+def figures_frozen(name: str) -> pgtrigger.Trigger:
+    """The figures of a report version (its cells, its care units' figures) change
+    only while it is a draft."""
+    return frozen_with_version(
+        name,
+        version_table="reporting_reportversion",
+        message="figures of a submitted version are never edited",
+    )
 
 
 #: The longest comment, explanation or reason anyone may write, in the browser and the
@@ -306,12 +302,8 @@ class SeriesCount(models.Model):
             models.CheckConstraint(condition=Q(value__gte=0), name="series_value_non_negative"),
         ]
         triggers = [
-            pgtrigger.Trigger(
-                name="series_frozen_after_draft",
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                when=pgtrigger.Before,
-                func=CELLS_FROZEN_FUNC,
-            ),
+            # The figures of a version change only while it is a draft.
+            figures_frozen("series_frozen_after_draft"),
         ]
 
     def __str__(self) -> str:
@@ -337,12 +329,8 @@ class ExtraCount(models.Model):
             models.CheckConstraint(condition=Q(value__gte=0), name="extra_value_non_negative"),
         ]
         triggers = [
-            pgtrigger.Trigger(
-                name="extra_frozen_after_draft",
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                when=pgtrigger.Before,
-                func=CELLS_FROZEN_FUNC,
-            ),
+            # The figures of a version change only while it is a draft.
+            figures_frozen("extra_frozen_after_draft"),
         ]
 
     def __str__(self) -> str:
@@ -386,17 +374,13 @@ class WarningExplanation(models.Model):
         return warning_text(self.code, self.params)
 
 
-class ReportEvent(models.Model):
-    """Who did what to a report, and when: the report's own audit trail."""
+class ReportEvent(WorkflowEvent):
+    """Who did what to a report, and when: the report's own audit trail
+    (reporting.workflow: the same kind of event as a written account's)."""
 
-    class Action(models.TextChoices):
-        CREATED = "CREATED", _("Utkast skapat")
-        SAVED = "SAVED", _("Utkast sparat")
-        IMPORTED = "IMPORTED", _("Inläst från fil")
-        SUBMITTED = "SUBMITTED", _("Inskickad")
-        RETURNED = "RETURNED", _("Återsänd")
-        ACCEPTED = "ACCEPTED", _("Godkänd")
-        CORRECTION = "CORRECTION", _("Rättelse påbörjad")
+    OWNER = "report"
+    NOTIFICATION_TASK = "send_report_notification"
+    NOTIFICATION_FIELD = "event"
 
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="events", verbose_name=_("rapport")
@@ -407,34 +391,10 @@ class ReportEvent(models.Model):
         related_name="report_events",
         verbose_name=_("version"),
     )
-    action = models.CharField(_("händelse"), max_length=12, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("av")
-    )
-    api_token = models.ForeignKey(
-        "rehab.ApiToken",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("med API-nyckel"),
-        help_text=_("Nyckeln som användes, om händelsen kom via API:t."),
-    )
-    at = models.DateTimeField(_("tidpunkt"), auto_now_add=True)
-    note = models.TextField(_("anteckning"), blank=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(WorkflowEvent.Meta):
         verbose_name = _("händelse")
         verbose_name_plural = _("händelser")
-        # Append-only: an event is never changed or removed (also no grant for the
-        # app's database role; see `manage.py app_db_role`).
-        triggers = [
-            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
 
 
 @pghistory.track()

@@ -21,24 +21,18 @@ from django.utils.translation import gettext_lazy as _
 from rehab.models import CareUnit, Treatment
 
 from .enums import ExtraKind, Provider, Sex, UnitFiguresStatus
-from .models import CELLS_FROZEN_FUNC, ReportVersion
+from .models import ReportVersion, figures_frozen
+from .workflow import frozen_with_version
 
-# The figures of a unit change only while the region's version is a draft.
-UNIT_CELLS_FROZEN_FUNC = """
-IF (SELECT v.status FROM reporting_reportversion v
-    JOIN reporting_unitfigures u ON u.version_id = v.id
-    WHERE u.id = CASE WHEN TG_OP = 'DELETE' THEN OLD.unit_figures_id
-                      ELSE NEW.unit_figures_id END)
-   <> 'DRAFT' THEN
-    RAISE EXCEPTION USING ERRCODE = 'check_violation',
-        MESSAGE = 'unit_cells_frozen_after_draft: a unit''s figures of a submitted version '
-                  || 'are never edited';
-END IF;
-IF TG_OP = 'DELETE' THEN
-    RETURN OLD;
-END IF;
-RETURN NEW;
-"""
+
+def unit_cells_frozen(name: str) -> pgtrigger.Trigger:
+    """The figures of a unit change only while the region's version is a draft."""
+    return frozen_with_version(
+        name,
+        version_table="reporting_reportversion",
+        via=("reporting_unitfigures", "unit_figures_id"),
+        message="a unit's figures of a submitted version are never edited",
+    )
 
 
 @pghistory.track()
@@ -85,12 +79,7 @@ class UnitFigures(models.Model):
             ),
         ]
         triggers = [
-            pgtrigger.Trigger(
-                name="unitfigures_frozen_after_draft",
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                when=pgtrigger.Before,
-                func=CELLS_FROZEN_FUNC,
-            ),
+            figures_frozen("unitfigures_frozen_after_draft"),
         ]
 
     def __str__(self) -> str:
@@ -121,12 +110,7 @@ class UnitSeriesCount(models.Model):
             models.CheckConstraint(condition=Q(value__gte=0), name="unitseries_value_non_negative"),
         ]
         triggers = [
-            pgtrigger.Trigger(
-                name="unitseries_frozen_after_draft",
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                when=pgtrigger.Before,
-                func=UNIT_CELLS_FROZEN_FUNC,
-            ),
+            unit_cells_frozen("unitseries_frozen_after_draft"),
         ]
 
     def __str__(self) -> str:
@@ -153,12 +137,7 @@ class UnitExtraCount(models.Model):
             models.CheckConstraint(condition=Q(value__gte=0), name="unitextra_value_non_negative"),
         ]
         triggers = [
-            pgtrigger.Trigger(
-                name="unitextra_frozen_after_draft",
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                when=pgtrigger.Before,
-                func=UNIT_CELLS_FROZEN_FUNC,
-            ),
+            unit_cells_frozen("unitextra_frozen_after_draft"),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,8 @@
-"""E-mails about reports: to FK when a report is submitted, to the region's
-coordinators when it is returned or accepted, and reminders before deadlines.
+"""E-mails about reports and written accounts: to FK when one is submitted, to the
+region's coordinators when it is returned, accepted or assessed, and reminders
+before deadlines. One mechanism for both workflows (`send_event_mails`); each
+names its e-mails and templates (REPORT_MAILS here, ACCOUNT_MAILS in
+reporting.accounts.notifications).
 
 Each e-mail is recorded as a SentNotification in the same transaction that sends
 it; the unique constraints on that table make sending safe to repeat (a task run
@@ -11,6 +14,8 @@ from __future__ import annotations
 import datetime
 import logging
 from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +24,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rehab.enums import Role
 from rehab.models import Region, ReportingPeriod, User
@@ -27,14 +34,9 @@ from rehab.models import Region, ReportingPeriod, User
 from .enums import VersionStatus
 from .models import Report, ReportEvent, ReportVersion, SentNotification, ValidationSettings
 from .validation import cell_label
+from .workflow import WorkflowEvent
 
 log = logging.getLogger(__name__)
-
-EVENT_KINDS = {
-    ReportEvent.Action.SUBMITTED: SentNotification.Kind.SUBMITTED,
-    ReportEvent.Action.RETURNED: SentNotification.Kind.RETURNED,
-    ReportEvent.Action.ACCEPTED: SentNotification.Kind.ACCEPTED,
-}
 
 
 def coordinator_emails(region: Region | str) -> list[str]:
@@ -49,30 +51,23 @@ def coordinator_emails(region: Region | str) -> list[str]:
     )
 
 
-def _send_once(
+def send_once(
     *,
     kind: str,
     recipient: str,
     region: Region,
-    period: ReportingPeriod | None,
     subject: str,
     body: str,
-    event: ReportEvent | None = None,
-    account_event: Any = None,
+    **about: Any,
 ) -> bool:
-    """Record and send one e-mail; False if it was already sent. A failed send rolls
-    the record back, so a retry sends it. `account_event` (an AccountEvent) for the
-    e-mails about written accounts."""
+    """Record and send one e-mail; False if it was already sent (a unique constraint
+    of SentNotification). A failed send rolls the record back, so a retry sends it.
+    `about`: what the e-mail is about (SentNotification's period, condition, event
+    or account_event)."""
     try:
         with transaction.atomic():
             SentNotification.objects.create(
-                kind=kind,
-                event=event,
-                account_event=account_event,
-                region=region,
-                period=period,
-                recipient=recipient,
-                subject=subject,
+                kind=kind, region=region, recipient=recipient, subject=subject, **about
             )
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient])
     except IntegrityError:
@@ -84,10 +79,88 @@ def _actor_name(user: User) -> str:
     return user.get_full_name() or user.username
 
 
+@dataclass(frozen=True)
+class EventMail:
+    """The e-mail an event of a workflow sends: its kind, whether it goes to FK
+    (settings.FK_NOTIFICATION_EMAIL) or to the region's coordinators, its subject
+    (with the workflow's %(name)s parameters) and its body's template."""
+
+    kind: str
+    to_fk: bool
+    subject: str | Promise
+    template: str
+
+
+def send_event_mails(
+    event: WorkflowEvent,
+    mails: Mapping[str, EventMail],
+    *,
+    region: Region,
+    describe: Callable[[], tuple[Mapping[str, Any], dict[str, Any]]],
+    **about: Any,
+) -> int:
+    """Send the e-mails an event of a report or a written account calls for (its
+    action's entry in `mails`, none if it has none), each recorded once per event
+    and recipient; returns how many were sent now. `describe` gives the subject's
+    parameters and the template's context, in the site's language. `about`: what
+    the SentNotification rows name besides the event (e.g. the period)."""
+    mail = mails.get(event.action)
+    if mail is None:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        params, context = describe()
+        context.update(
+            {
+                "event": event,
+                "version": event.version,  # type: ignore[attr-defined]
+                "region": region,
+                "actor_name": _actor_name(event.actor),
+            }
+        )
+        recipients = [settings.FK_NOTIFICATION_EMAIL] if mail.to_fk else coordinator_emails(region)
+        subject = str(mail.subject) % params
+        body = render_to_string(mail.template, context).strip() + "\n"
+    sent = 0
+    for recipient in recipients:
+        sent += send_once(
+            kind=mail.kind,
+            recipient=recipient,
+            region=region,
+            subject=subject,
+            body=body,
+            **{event.NOTIFICATION_FIELD: event},
+            **about,
+        )
+    log.info("%s %s: %s e-mail(s) sent", event._meta.model_name, event.pk, sent)
+    return sent
+
+
+REPORT_MAILS: dict[str, EventMail] = {
+    ReportEvent.Action.SUBMITTED: EventMail(
+        SentNotification.Kind.SUBMITTED,
+        to_fk=True,
+        subject=gettext_lazy("Rapport inskickad: %(region)s %(period)s"),
+        template="reporting/email/submitted.txt",
+    ),
+    ReportEvent.Action.RETURNED: EventMail(
+        SentNotification.Kind.RETURNED,
+        to_fk=False,
+        subject=gettext_lazy("Rapporten för %(period)s har återsänts"),
+        template="reporting/email/returned.txt",
+    ),
+    ReportEvent.Action.ACCEPTED: EventMail(
+        SentNotification.Kind.ACCEPTED,
+        to_fk=False,
+        subject=gettext_lazy("Rapporten för %(period)s har godkänts"),
+        template="reporting/email/accepted.txt",
+    ),
+}
+
+
 def notify_report_event(*, event_id: int) -> int:
-    """Send the e-mails a status change calls for; returns how many were sent now.
-    SUBMITTED -> FK (settings.FK_NOTIFICATION_EMAIL); RETURNED and ACCEPTED -> the
-    region's coordinators. Other events send nothing."""
+    """Send the e-mails a report's status change calls for; returns how many were
+    sent now. SUBMITTED -> FK; RETURNED and ACCEPTED -> the region's coordinators.
+    Other events send nothing."""
     event = (
         ReportEvent.objects.select_related(
             "report__region", "report__period__agreement", "version", "actor"
@@ -95,50 +168,18 @@ def notify_report_event(*, event_id: int) -> int:
         .filter(pk=event_id)
         .first()
     )
-    if event is None or event.action not in EVENT_KINDS:
+    if event is None:
         return 0
-    kind = EVENT_KINDS[ReportEvent.Action(event.action)]
-    report, version = event.report, event.version
-    region, period = report.region, report.period
-    with translation.override(settings.LANGUAGE_CODE):
-        context: dict[str, Any] = {
-            "event": event,
-            "version": version,
-            "region": region,
+    region, period, version = event.report.region, event.report.period, event.version
+
+    def describe() -> tuple[Mapping[str, Any], dict[str, Any]]:
+        return {"region": region.name, "period": period.label}, {
             "period": period,
-            "actor_name": _actor_name(event.actor),
             "warnings": list(version.warnings.order_by("pk")),
             "flagged": [cell_label(key) for key in version.flagged_cells],
         }
-        if kind == SentNotification.Kind.SUBMITTED:
-            recipients = [settings.FK_NOTIFICATION_EMAIL]
-            subject = _("Rapport inskickad: %(region)s %(period)s") % {
-                "region": region.name,
-                "period": period.label,
-            }
-            template = "reporting/email/submitted.txt"
-        elif kind == SentNotification.Kind.RETURNED:
-            recipients = coordinator_emails(region)
-            subject = _("Rapporten för %(period)s har återsänts") % {"period": period.label}
-            template = "reporting/email/returned.txt"
-        else:
-            recipients = coordinator_emails(region)
-            subject = _("Rapporten för %(period)s har godkänts") % {"period": period.label}
-            template = "reporting/email/accepted.txt"
-        body = render_to_string(template, context).strip() + "\n"
-    sent = 0
-    for recipient in recipients:
-        sent += _send_once(
-            kind=kind,
-            recipient=recipient,
-            region=region,
-            period=period,
-            subject=subject,
-            body=body,
-            event=event,
-        )
-    log.info("report event %s: %s e-mail(s) sent", event_id, sent)
-    return sent
+
+    return send_event_mails(event, REPORT_MAILS, region=region, describe=describe, period=period)
 
 
 def periods_due(today: datetime.date, days: int) -> list[ReportingPeriod]:

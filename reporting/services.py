@@ -12,7 +12,6 @@ import datetime
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Protocol
 
 from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery
@@ -21,11 +20,11 @@ from django.utils.translation import gettext as _
 
 from rehab.formatting import format_int
 from rehab.models import Region, ReportingPeriod, User
-from rehab.permissions import Action, can
+from rehab.permissions import Action
 from rehab.selectors import collects_per_unit
 
 from .eligibility import eligibility_statement
-from .enums import TRANSITIONS, ExtraKind, Provider, Sex, VersionStatus
+from .enums import ExtraKind, Provider, Sex, VersionStatus
 from .figures import Figures, parse_key
 from .models import (
     TEXT_MAX_LENGTH,
@@ -45,6 +44,21 @@ from .validation import (
     included_treatments,
     validate_figures,
     value_issues,
+)
+from .workflow import (
+    InvalidTransition,
+    NotAllowed,
+    ReportError,
+    StaleDraft,
+    build_event,
+    check_lock,
+    check_transition,
+    get_or_create_for_region,
+    move,
+    move_all,
+    notify_on_commit,
+    record_event,
+    require,
 )
 
 __all__ = [
@@ -69,30 +83,6 @@ __all__ = [
 ]
 
 
-class ReportError(Exception):
-    """A refused report action, with a stable code and a message for the user."""
-
-    default_code = "report_error"
-
-    def __init__(self, message: str, *, code: str | None = None, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.code = code or self.default_code
-        self.field = field
-
-
-class NotAllowed(ReportError):
-    default_code = "not_allowed"
-
-
-class StaleDraft(ReportError):
-    default_code = "stale_draft"
-
-
-class InvalidTransition(ReportError):
-    default_code = "invalid_transition"
-
-
 class ValidationFailed(ReportError):
     default_code = "validation_failed"
 
@@ -111,11 +101,6 @@ class ValidationFailed(ReportError):
 # --------------------------------------------------------------------------- helpers
 
 
-def _require(user: User, action: Action, region: Region | str | None) -> None:
-    if not can(user, action, region):
-        raise NotAllowed(_("Du har inte behörighet att göra detta."))
-
-
 def _locked(version: ReportVersion) -> ReportVersion:
     return (
         ReportVersion.objects.select_for_update()
@@ -124,61 +109,14 @@ def _locked(version: ReportVersion) -> ReportVersion:
     )
 
 
-class Versioned(Protocol):
-    """What the status and lock checks read: a report version or a written
-    account's version (reporting.accounts)."""
-
-    number: int
-    status: str
-    lock_version: int
-    updated_by: User | None
-
-    def get_status_display(self) -> str: ...
-
-
-def _check_transition(version: Versioned, target: str) -> None:
-    if target not in TRANSITIONS[VersionStatus(version.status)]:
-        raise InvalidTransition(
-            _("Version %(number)s är %(status)s och kan inte bli %(target)s.")
-            % {
-                "number": version.number,
-                "status": version.get_status_display().lower(),
-                "target": VersionStatus(target).label.lower(),
-            }
-        )
-
-
-def _move(version: ReportVersion, target: str, **fields: object) -> None:
-    """The one place a version's status changes: checks the transition, sets the
-    status and the given fields, and saves them."""
-    _check_transition(version, target)
-    version.status = target
-    for name, value in fields.items():
-        setattr(version, name, value)
-    version.save(update_fields=["status", *fields])
-
-
-def _move_all(versions: Sequence[ReportVersion], target: str, **fields: object) -> None:
-    """:func:`_move` for many versions in one UPDATE (the same fields for all)."""
-    for version in versions:
-        _check_transition(version, target)
-        version.status = target
-        for name, value in fields.items():
-            setattr(version, name, value)
-    if versions:
-        ReportVersion.objects.filter(pk__in=[v.pk for v in versions]).update(
-            status=target, **fields
-        )
-
-
 def _accept(report: Report, version: ReportVersion, acting_user: User, comment: str) -> None:
     """`version` becomes the one in force: the previous one SUPERSEDED, this ACCEPTED."""
     previous_id = report.accepted_version_id
     if previous_id is not None:
-        _move(
+        move(
             ReportVersion.objects.select_for_update().get(pk=previous_id), VersionStatus.SUPERSEDED
         )
-    _move(
+    move(
         version,
         VersionStatus.ACCEPTED,
         decided_by=acting_user,
@@ -189,38 +127,9 @@ def _accept(report: Report, version: ReportVersion, acting_user: User, comment: 
     report.save(update_fields=["accepted_version"])
 
 
-def _check_lock(version: Versioned, lock_version: int) -> None:
-    if version.lock_version != lock_version:
-        who = ""
-        if version.updated_by is not None:
-            who = version.updated_by.get_full_name() or version.updated_by.username
-        raise StaleDraft(
-            _(
-                "Utkastet har sparats av %(who)s efter att du öppnade det. Dina ändringar "
-                "sparades inte. Ladda om sidan för att se de senaste siffrorna."
-            )
-            % {"who": who or _("någon annan")}
-        )
-
-
 def _event(version: ReportVersion, action: str, actor: User, note: str = "") -> ReportEvent:
-    return ReportEvent.objects.create(
-        report_id=version.report_id,
-        version=version,
-        action=action,
-        actor=actor,
-        api_token=getattr(actor, "api_token", None),
-        note=note,
-    )
-
-
-def _notify_on_commit(event: ReportEvent) -> None:
-    from .tasks import send_report_notification
-
-    event_id = event.pk
-    # robust: the status change is committed by then; a broker outage is logged and
-    # must not turn the user's successful action into an error page.
-    transaction.on_commit(lambda: send_report_notification.delay(event_id), robust=True)
+    event: ReportEvent = record_event(ReportEvent, version, action, actor, note)
+    return event
 
 
 def _write_figures(version: ReportVersion, figures: Figures) -> None:
@@ -286,14 +195,8 @@ def _write_new_figures(pairs: Sequence[tuple[ReportVersion, Figures]]) -> None:
 
 def _new_event(version: ReportVersion, action: str, actor: User, note: str = "") -> ReportEvent:
     """An unsaved event (see :func:`_event`), for a bulk_create."""
-    return ReportEvent(
-        report_id=version.report_id,
-        version=version,
-        action=action,
-        actor=actor,
-        api_token=getattr(actor, "api_token", None),
-        note=note,
-    )
+    event: ReportEvent = build_event(ReportEvent, version, action, actor, note)
+    return event
 
 
 def _new_version(
@@ -368,13 +271,9 @@ def report_get_or_create(
     region's reports; reading an existing one the right to view them.
     Effects: may create a Report (no version yet)."""
     code = region.code if isinstance(region, Region) else region
-    report = Report.objects.filter(region_id=code, period=period).first()
-    if report is not None:
-        _require(acting_user, Action.VIEW_REPORTS, code)
-        return report
-    _require(acting_user, Action.EDIT_REPORTS, code)
-    with transaction.atomic():
-        report, _created = Report.objects.get_or_create(region_id=code, period=period)
+    report: Report = get_or_create_for_region(
+        Report, region=code, acting_user=acting_user, period=period
+    )
     return report
 
 
@@ -384,7 +283,7 @@ def report_open_draft(*, report: Report, acting_user: User) -> ReportVersion:
     Effects: may create ReportVersion 1 (DRAFT) and a CREATED event.
     Raises InvalidTransition(code="no_open_draft") when the latest version is
     submitted or accepted (an accepted report is changed by a correction)."""
-    _require(acting_user, Action.EDIT_REPORTS, report.region_id)
+    require(acting_user, Action.EDIT_REPORTS, report.region_id)
     report = Report.objects.select_for_update().get(pk=report.pk)
     latest = report.versions.order_by("-number").first()
     if latest is None:
@@ -412,10 +311,10 @@ def report_save_draft(
     one; ValidationFailed if a value is not a whole number ≥ 0 or a treatment is not
     in the agreement. Cross-field rules are checked at submission, not here."""
     version = _locked(version)
-    _require(acting_user, Action.EDIT_REPORTS, version.report.region_id)
+    require(acting_user, Action.EDIT_REPORTS, version.report.region_id)
     if version.status != VersionStatus.DRAFT:
         raise InvalidTransition(_("Bara ett utkast kan ändras."), code="not_draft")
-    _check_lock(version, lock_version)
+    check_lock(version, lock_version)
     period = version.report.period
     if collects_per_unit(version.report.region_id, period.agreement_id) and (
         figures.cells() != figures_of(version).cells()
@@ -472,9 +371,9 @@ def report_submit(
     warning's key) when a warning has no explanation."""
     version = _locked(version)
     report = version.report
-    _require(acting_user, Action.EDIT_REPORTS, report.region_id)
-    _check_transition(version, VersionStatus.SUBMITTED)
-    _check_lock(version, lock_version)
+    require(acting_user, Action.EDIT_REPORTS, report.region_id)
+    check_transition(version, VersionStatus.SUBMITTED)
+    check_lock(version, lock_version)
     today = today or timezone.localdate()
     typed = figures_of(version)
     figures = _complete(report.period, typed)
@@ -528,17 +427,21 @@ def report_submit(
         )
         for w in result.warnings
     )
-    version.status = VersionStatus.SUBMITTED
-    version.submitted_by = acting_user
-    version.submitted_at = timezone.now()
-    version.submitted_late = report.period.is_late(today)
-    version.eligibility_statement = eligibility_statement(report.period)
-    version.eligibility_confirmed_at = version.submitted_at
-    version.lock_version += 1
-    version.updated_by = acting_user
-    version.save()
+    now = timezone.now()
+    move(
+        version,
+        VersionStatus.SUBMITTED,
+        submitted_by=acting_user,
+        submitted_at=now,
+        submitted_late=report.period.is_late(today),
+        eligibility_statement=eligibility_statement(report.period),
+        eligibility_confirmed_at=now,
+        lock_version=version.lock_version + 1,
+        updated_by=acting_user,
+        updated_at=now,
+    )
     event = _event(version, ReportEvent.Action.SUBMITTED, acting_user)
-    _notify_on_commit(event)
+    notify_on_commit(event)
     return version
 
 
@@ -550,10 +453,10 @@ def report_accept(*, version: ReportVersion, acting_user: User, comment: str = "
     ACCEPTED event; e-mail to the region's coordinators (Celery, on commit)."""
     version = _locked(version)
     report = Report.objects.select_for_update().get(pk=version.report_id)
-    _require(acting_user, Action.REVIEW_REPORTS, report.region_id)
+    require(acting_user, Action.REVIEW_REPORTS, report.region_id)
     _accept(report, version, acting_user, comment.strip())
     event = _event(version, ReportEvent.Action.ACCEPTED, acting_user, comment.strip())
-    _notify_on_commit(event)
+    notify_on_commit(event)
     return version
 
 
@@ -573,14 +476,14 @@ def report_return(
     coordinators (on commit). The new draft has no updated_by (FK never types
     figures; the region has not saved it yet). Returns the new draft."""
     version = _locked(version)
-    _require(acting_user, Action.REVIEW_REPORTS, version.report.region_id)
+    require(acting_user, Action.REVIEW_REPORTS, version.report.region_id)
     if not comment.strip():
         raise ReportError(
             _("Skriv en kommentar till regionen om vad som ska rättas."),
             code="comment_required",
             field="comment",
         )
-    _check_transition(version, VersionStatus.RETURNED)
+    check_transition(version, VersionStatus.RETURNED)
     flagged = list(dict.fromkeys(flagged_cells))
     period = version.report.period
     included = included_treatments(period) if flagged else set()
@@ -592,13 +495,13 @@ def report_return(
             code="invalid_cell",
             field="flagged_cells",
         )
-    version.status = VersionStatus.RETURNED
-    version.decided_by = acting_user
-    version.decided_at = timezone.now()
-    version.review_comment = comment.strip()
-    version.flagged_cells = flagged
-    version.save(
-        update_fields=["status", "decided_by", "decided_at", "review_comment", "flagged_cells"]
+    move(
+        version,
+        VersionStatus.RETURNED,
+        decided_by=acting_user,
+        decided_at=timezone.now(),
+        review_comment=comment.strip(),
+        flagged_cells=flagged,
     )
     event = _event(version, ReportEvent.Action.RETURNED, acting_user, comment.strip())
     draft = _new_version(
@@ -616,7 +519,7 @@ def report_return(
         acting_user,
         _("Nytt utkast efter att version %(number)s återsändes.") % {"number": version.number},
     )
-    _notify_on_commit(event)
+    notify_on_commit(event)
     return draft
 
 
@@ -627,7 +530,7 @@ def report_start_correction(*, report: Report, reason: str, acting_user: User) -
     version, which stays in force until FK accepts the correction; CORRECTION event.
     Refused when the reason is blank, the report has no accepted version, or a
     version is already open (draft or submitted)."""
-    _require(acting_user, Action.EDIT_REPORTS, report.region_id)
+    require(acting_user, Action.EDIT_REPORTS, report.region_id)
     report = Report.objects.select_for_update().get(pk=report.pk)
     if not reason.strip():
         raise ReportError(_("Ange skälet till rättelsen."), code="reason_required", field="reason")
@@ -809,7 +712,7 @@ def report_import_drafts(*, items: Sequence[ImportItem], acting_user: User) -> l
     InvalidTransition when a report has no open draft. Returns the drafts in the
     items' order."""
     for region in sorted({item.region for item in items}):
-        _require(acting_user, Action.EDIT_REPORTS, region)
+        require(acting_user, Action.EDIT_REPORTS, region)
     with _constraints_per_statement():
         return _import_drafts(items, acting_user)
 
@@ -874,7 +777,7 @@ def report_record_historical_many(
     warning explained as historical; IMPORTED, SUBMITTED and ACCEPTED events; no
     e-mail. Returns the new versions in the items' order."""
     for region in sorted({item.region for item in items}):
-        _require(acting_user, Action.REVIEW_REPORTS, region)
+        require(acting_user, Action.REVIEW_REPORTS, region)
     with _constraints_per_statement():
         return _record_historical(items, acting_user)
 
@@ -911,12 +814,12 @@ def _record_historical(items: Sequence[ImportItem], acting_user: User) -> list[R
         batch_size=BULK_BATCH,
     )
     now = timezone.now()
-    _move_all(versions, VersionStatus.SUBMITTED, submitted_by=acting_user, submitted_at=now)
-    _move_all(
+    move_all(versions, VersionStatus.SUBMITTED, submitted_by=acting_user, submitted_at=now)
+    move_all(
         list(ReportVersion.objects.select_for_update().filter(pk__in=in_force_ids)),
         VersionStatus.SUPERSEDED,
     )
-    _move_all(
+    move_all(
         versions,
         VersionStatus.ACCEPTED,
         decided_by=acting_user,

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from rehab.models import Condition, ConditionRequirement, Region
 
 from ..enums import OPEN_STATUSES, VersionStatus
+from ..workflow import WorkflowEvent, frozen_with_version
 
 
 class PrivateStorage(FileSystemStorage):
@@ -116,19 +117,14 @@ END IF;
 RETURN NEW;
 """
 
-# Answers and attachments of a version change only while it is a draft.
-ACCOUNT_CONTENT_FROZEN_FUNC = """
-IF (SELECT status FROM reporting_accountversion
-    WHERE id = CASE WHEN TG_OP = 'DELETE' THEN OLD.version_id ELSE NEW.version_id END)
-   <> 'DRAFT' THEN
-    RAISE EXCEPTION USING ERRCODE = 'check_violation',
-        MESSAGE = 'account_content_frozen_after_draft: a submitted account is never edited';
-END IF;
-IF TG_OP = 'DELETE' THEN
-    RETURN OLD;
-END IF;
-RETURN NEW;
-"""
+
+def content_frozen(name: str) -> pgtrigger.Trigger:
+    """Answers and attachments of a version change only while it is a draft."""
+    return frozen_with_version(
+        name,
+        version_table="reporting_accountversion",
+        message="a submitted account is never edited",
+    )
 
 
 @pghistory.track()
@@ -233,12 +229,7 @@ class AccountAnswer(models.Model):
             ),
         ]
         triggers = [
-            pgtrigger.Trigger(
-                name="account_answer_frozen_after_draft",
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                when=pgtrigger.Before,
-                func=ACCOUNT_CONTENT_FROZEN_FUNC,
-            ),
+            content_frozen("account_answer_frozen_after_draft"),
         ]
 
     def __str__(self) -> str:
@@ -271,12 +262,7 @@ class AccountAttachment(models.Model):
         verbose_name = _("bilaga")
         verbose_name_plural = _("bilagor")
         triggers = [
-            pgtrigger.Trigger(
-                name="account_attachment_frozen_after_draft",
-                operation=pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete,
-                when=pgtrigger.Before,
-                func=ACCOUNT_CONTENT_FROZEN_FUNC,
-            ),
+            content_frozen("account_attachment_frozen_after_draft"),
         ]
 
     def __str__(self) -> str:
@@ -336,17 +322,13 @@ class RequirementAssessment(models.Model):
         return f"{self.version} krav {self.requirement.number}: {self.outcome}"
 
 
-class AccountEvent(models.Model):
-    """Who did what to a written account, and when (same actions as ReportEvent)."""
+class AccountEvent(WorkflowEvent):
+    """Who did what to a written account, and when: the account's own trail, the
+    same kind of event as a report's (reporting.workflow)."""
 
-    class Action(models.TextChoices):
-        CREATED = "CREATED", _("Utkast skapat")
-        SAVED = "SAVED", _("Utkast sparat")
-        ATTACHED = "ATTACHED", _("Bilaga tillagd")
-        DETACHED = "DETACHED", _("Bilaga borttagen")
-        SUBMITTED = "SUBMITTED", _("Inskickad")
-        RETURNED = "RETURNED", _("Återsänd för komplettering")
-        ASSESSED = "ASSESSED", _("Bedömd")
+    OWNER = "account"
+    NOTIFICATION_TASK = "send_account_notification"
+    NOTIFICATION_FIELD = "account_event"
 
     account = models.ForeignKey(
         Account, on_delete=models.CASCADE, related_name="events", verbose_name=_("redovisning")
@@ -357,17 +339,7 @@ class AccountEvent(models.Model):
         related_name="account_events",
         verbose_name=_("version"),
     )
-    action = models.CharField(_("händelse"), max_length=12, choices=Action.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("av")
-    )
-    at = models.DateTimeField(_("tidpunkt"), auto_now_add=True)
-    note = models.TextField(_("anteckning"), blank=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(WorkflowEvent.Meta):
         verbose_name = _("händelse i återrapportering")
         verbose_name_plural = _("händelser i återrapportering")
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -1,34 +1,50 @@
-"""E-mails about written accounts, through the same machinery as treatment
-reports (reporting.notifications): to FK when an account is submitted, to the
-region's coordinators when it is returned or assessed; each recorded once per
-event and recipient in SentNotification (safe to run twice)."""
+"""E-mails about written accounts, sent by the treatment reports' mechanism
+(reporting.notifications.send_event_mails) with the accounts' own subjects and
+templates: to FK when an account is submitted, to the region's coordinators when
+it is returned or assessed; each recorded once per event and recipient in
+SentNotification (safe to run twice). And the reminders before a deadline."""
 
 from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from rehab.enums import ConditionKind
 from rehab.models import Condition, Region
 
 from ..models import SentNotification, ValidationSettings
-from ..notifications import _actor_name, _send_once, coordinator_emails
+from ..notifications import EventMail, coordinator_emails, send_event_mails, send_once
 from .models import AccountEvent, AccountVersion
 
 log = logging.getLogger(__name__)
 
-EVENT_KINDS = {
-    AccountEvent.Action.SUBMITTED: SentNotification.Kind.SUBMITTED,
-    AccountEvent.Action.RETURNED: SentNotification.Kind.RETURNED,
-    AccountEvent.Action.ASSESSED: SentNotification.Kind.ASSESSED,
+ACCOUNT_MAILS: dict[str, EventMail] = {
+    AccountEvent.Action.SUBMITTED: EventMail(
+        SentNotification.Kind.SUBMITTED,
+        to_fk=True,
+        subject=gettext_lazy("Återrapportering inskickad: %(region)s %(condition)s"),
+        template="reporting/accounts/email/submitted.txt",
+    ),
+    AccountEvent.Action.RETURNED: EventMail(
+        SentNotification.Kind.RETURNED,
+        to_fk=False,
+        subject=gettext_lazy("Återrapporteringen för %(condition)s ska kompletteras"),
+        template="reporting/accounts/email/returned.txt",
+    ),
+    AccountEvent.Action.ASSESSED: EventMail(
+        SentNotification.Kind.ASSESSED,
+        to_fk=False,
+        subject=gettext_lazy("Återrapporteringen för %(condition)s är bedömd"),
+        template="reporting/accounts/email/assessed.txt",
+    ),
 }
 
 
@@ -42,54 +58,20 @@ def notify_account_event(*, event_id: int) -> int:
         .filter(pk=event_id)
         .first()
     )
-    if event is None or event.action not in EVENT_KINDS:
+    if event is None:
         return 0
-    kind = EVENT_KINDS[AccountEvent.Action(event.action)]
-    account, version = event.account, event.version
-    region, condition = account.region, account.condition
-    label = f"{condition.agreement.year} {condition.code}"
-    with translation.override(settings.LANGUAGE_CODE):
-        context: dict[str, Any] = {
-            "event": event,
-            "version": version,
-            "region": region,
+    region, condition, version = event.account.region, event.account.condition, event.version
+
+    def describe() -> tuple[Mapping[str, Any], dict[str, Any]]:
+        label = f"{condition.agreement.year} {condition.code}"
+        return {"region": region.name, "condition": label}, {
             "condition": condition,
-            "actor_name": _actor_name(event.actor),
             "assessments": list(
                 version.assessments.select_related("requirement").order_by("requirement__number")
             ),
         }
-        if kind == SentNotification.Kind.SUBMITTED:
-            recipients = [settings.FK_NOTIFICATION_EMAIL]
-            subject = _("Återrapportering inskickad: %(region)s %(condition)s") % {
-                "region": region.name,
-                "condition": label,
-            }
-            template = "reporting/accounts/email/submitted.txt"
-        elif kind == SentNotification.Kind.RETURNED:
-            recipients = coordinator_emails(region)
-            subject = _("Återrapporteringen för %(condition)s ska kompletteras") % {
-                "condition": label
-            }
-            template = "reporting/accounts/email/returned.txt"
-        else:
-            recipients = coordinator_emails(region)
-            subject = _("Återrapporteringen för %(condition)s är bedömd") % {"condition": label}
-            template = "reporting/accounts/email/assessed.txt"
-        body = render_to_string(template, context).strip() + "\n"
-    sent = 0
-    for recipient in recipients:
-        sent += _send_once(
-            kind=kind,
-            recipient=recipient,
-            region=region,
-            period=None,
-            subject=subject,
-            body=body,
-            account_event=event,
-        )
-    log.info("account event %s: %s e-mail(s) sent", event_id, sent)
-    return sent
+
+    return send_event_mails(event, ACCOUNT_MAILS, region=region, describe=describe)
 
 
 def send_account_reminders(*, today: datetime.date | None = None) -> int:
@@ -133,18 +115,13 @@ def send_account_reminders(*, today: datetime.date | None = None) -> int:
                     + "\n"
                 )
                 for email in coordinator_emails(region):
-                    try:
-                        with transaction.atomic():
-                            SentNotification.objects.create(
-                                kind=SentNotification.Kind.ACCOUNT_REMINDER,
-                                condition=condition,
-                                region=region,
-                                recipient=email,
-                                subject=subject,
-                            )
-                            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
-                    except IntegrityError:
-                        continue  # reminded before
-                    sent += 1
+                    sent += send_once(
+                        kind=SentNotification.Kind.ACCOUNT_REMINDER,
+                        recipient=email,
+                        region=region,
+                        subject=subject,
+                        body=body,
+                        condition=condition,
+                    )
     log.info("account reminders: %s e-mail(s) sent", sent)
     return sent

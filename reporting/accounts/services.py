@@ -27,14 +27,18 @@ from rehab.permissions import Action
 
 from ..enums import VersionStatus
 from ..filecheck import FileRefused, attachment_check
-from ..services import (
+from ..workflow import (
     InvalidTransition,
     NotAllowed,
     ReportError,
     StaleDraft,
-    _check_lock,
-    _check_transition,
-    _require,
+    check_lock,
+    check_transition,
+    get_or_create_for_region,
+    move,
+    notify_on_commit,
+    record_event,
+    require,
 )
 from .models import (
     Account,
@@ -76,16 +80,8 @@ def _locked(version: AccountVersion) -> AccountVersion:
 
 
 def _event(version: AccountVersion, action: str, actor: User, note: str = "") -> AccountEvent:
-    return AccountEvent.objects.create(
-        account_id=version.account_id, version=version, action=action, actor=actor, note=note
-    )
-
-
-def _notify_on_commit(event: AccountEvent) -> None:
-    from ..tasks import send_account_notification
-
-    event_id = event.pk
-    transaction.on_commit(lambda: send_account_notification.delay(event_id), robust=True)
+    event: AccountEvent = record_event(AccountEvent, version, action, actor, note)
+    return event
 
 
 def _requirements(condition: Condition) -> list[ConditionRequirement]:
@@ -154,13 +150,9 @@ def account_get_or_create(
             _("Villkoret %(code)s redovisas inte skriftligt.") % {"code": condition.code},
             code="not_deliverable",
         )
-    account = Account.objects.filter(region_id=code, condition=condition).first()
-    if account is not None:
-        _require(acting_user, Action.VIEW_REPORTS, code)
-        return account
-    _require(acting_user, Action.EDIT_REPORTS, code)
-    with transaction.atomic():
-        account, _created = Account.objects.get_or_create(region_id=code, condition=condition)
+    account: Account = get_or_create_for_region(
+        Account, region=code, acting_user=acting_user, condition=condition
+    )
     return account
 
 
@@ -170,7 +162,7 @@ def account_open_draft(*, account: Account, acting_user: User) -> AccountVersion
     Effects: may create AccountVersion 1 (DRAFT) and a CREATED event.
     Raises InvalidTransition(code="no_open_draft") when the latest version is
     submitted or assessed."""
-    _require(acting_user, Action.EDIT_REPORTS, account.region_id)
+    require(acting_user, Action.EDIT_REPORTS, account.region_id)
     account = Account.objects.select_for_update().get(pk=account.pk)
     latest = account.versions.order_by("-number").first()
     if latest is None:
@@ -190,10 +182,10 @@ def _draft_for_edit(
     version: AccountVersion, lock_version: int, acting_user: User
 ) -> AccountVersion:
     version = _locked(version)
-    _require(acting_user, Action.EDIT_REPORTS, version.account.region_id)
+    require(acting_user, Action.EDIT_REPORTS, version.account.region_id)
     if version.status != VersionStatus.DRAFT:
         raise InvalidTransition(_("Bara ett utkast kan ändras."), code="not_draft")
-    _check_lock(version, lock_version)
+    check_lock(version, lock_version)
     return version
 
 
@@ -322,7 +314,7 @@ def account_submit(
     code "answer_missing" (field "answer_N") when a requirement has no answer,
     code "explanation_missing" when it is late and not explained."""
     version = _draft_for_edit(version, lock_version, acting_user)
-    _check_transition(version, VersionStatus.SUBMITTED)
+    check_transition(version, VersionStatus.SUBMITTED)
     if answers is not None:
         _write_answers(version, answers)
     condition = version.account.condition
@@ -348,16 +340,20 @@ def account_submit(
             code="explanation_missing",
             field="late_explanation",
         )
-    version.status = VersionStatus.SUBMITTED
-    version.submitted_by = acting_user
-    version.submitted_at = timezone.now()
-    version.submitted_late = late
-    version.late_explanation = late_explanation.strip() if late else ""
-    version.lock_version += 1
-    version.updated_by = acting_user
-    version.save()
+    now = timezone.now()
+    move(
+        version,
+        VersionStatus.SUBMITTED,
+        submitted_by=acting_user,
+        submitted_at=now,
+        submitted_late=late,
+        late_explanation=late_explanation.strip() if late else "",
+        lock_version=version.lock_version + 1,
+        updated_by=acting_user,
+        updated_at=now,
+    )
     event = _event(version, AccountEvent.Action.SUBMITTED, acting_user)
-    _notify_on_commit(event)
+    notify_on_commit(event)
     return version
 
 
@@ -387,10 +383,10 @@ def account_assess(
     requirement lacks a decision or a required comment."""
     version = _locked(version)
     account = Account.objects.select_for_update().get(pk=version.account_id)
-    _require(acting_user, Action.REVIEW_REPORTS, account.region_id)
+    require(acting_user, Action.REVIEW_REPORTS, account.region_id)
     requirements = _requirements(version.account.condition)
     returned = any(d.outcome == AssessmentOutcome.RETURNED for d in decisions.values())
-    _check_transition(version, VersionStatus.RETURNED if returned else VersionStatus.ACCEPTED)
+    check_transition(version, VersionStatus.RETURNED if returned else VersionStatus.ACCEPTED)
     numbers = {r.number for r in requirements}
     unknown = sorted(set(decisions) - numbers)
     if unknown:
@@ -430,11 +426,8 @@ def account_assess(
         )
         for requirement in requirements
     )
-    version.decided_by = acting_user
-    version.decided_at = now
     if returned:
-        version.status = VersionStatus.RETURNED
-        version.save(update_fields=["status", "decided_by", "decided_at"])
+        move(version, VersionStatus.RETURNED, decided_by=acting_user, decided_at=now)
         event = _event(version, AccountEvent.Action.RETURNED, acting_user)
         draft = _new_version(account, acting_user=acting_user, saved=False)
         _copy_content(version, draft)
@@ -444,14 +437,18 @@ def account_assess(
             acting_user,
             _("Nytt utkast efter att version %(number)s återsändes.") % {"number": version.number},
         )
-        _notify_on_commit(event)
+        notify_on_commit(event)
         return draft
     fulfilled = all(
         decisions[r.number].outcome == AssessmentOutcome.FULFILLED for r in requirements
     )
-    version.status = VersionStatus.ACCEPTED
-    version.fulfilled = fulfilled
-    version.save(update_fields=["status", "decided_by", "decided_at", "fulfilled"])
+    move(
+        version,
+        VersionStatus.ACCEPTED,
+        decided_by=acting_user,
+        decided_at=now,
+        fulfilled=fulfilled,
+    )
     account.assessed_version = version
     account.save(update_fields=["assessed_version"])
     event = _event(
@@ -460,5 +457,5 @@ def account_assess(
         acting_user,
         _("Villkoret uppfyllt.") if fulfilled else _("Villkoret inte uppfyllt."),
     )
-    _notify_on_commit(event)
+    notify_on_commit(event)
     return version

@@ -22,7 +22,7 @@ from rehab.permissions import Action, can, require, role_of
 
 from ..enums import VersionStatus
 from ..services import ReportError, StaleDraft
-from ..views.common import days_left_text
+from ..views.common import days_left_text, visible_versions
 from .forms import AccountForm, AssessForm, AttachForm
 from .models import Account, AccountAttachment, AccountVersion
 from .selectors import account_state
@@ -86,13 +86,6 @@ def account_place(
     return AccountPlace(region_obj, condition, account)
 
 
-def _visible(user: Any, versions: list[AccountVersion]) -> list[AccountVersion]:
-    """A region's drafts are its own work in progress: FK sees submitted versions."""
-    if role_of(user) in REGION_ROLES:
-        return versions
-    return [v for v in versions if v.status != VersionStatus.DRAFT]
-
-
 def _version_rows(
     version: AccountVersion, requirements: list[ConditionRequirement]
 ) -> list[dict[str, Any]]:
@@ -110,7 +103,7 @@ def _version_rows(
 
 def _common(place: AccountPlace, versions: list[AccountVersion], user: Any) -> dict[str, Any]:
     requirements = place.requirements()
-    visible = _visible(user, versions)
+    visible = visible_versions(user, versions)
     state = account_state(versions)
     history = [{"version": v, "rows": _version_rows(v, requirements)} for v in reversed(visible)]
     today = timezone.localdate()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -21,6 +21,9 @@ from rehab.permissions import Action, require, role_of
 
 from ..enums import ReportState, VersionStatus
 from ..models import Report, ReportVersion
+from ..workflow import Versioned
+
+V = TypeVar("V", bound=Versioned)
 
 
 def report_url(name: str, region: str, year: int, quarter: int | None, *extra: Any) -> str:
@@ -140,8 +143,9 @@ def days_left_text(deadline: datetime.date, today: datetime.date) -> str:
     return ngettext("%(n)s dag sen", "%(n)s dagar sen", -days) % {"n": format_int(-days)}
 
 
-def visible_versions(user: Any, versions: list[ReportVersion]) -> list[ReportVersion]:
-    """A region's drafts are its own work in progress: FK sees submitted versions."""
+def visible_versions(user: Any, versions: list[V]) -> list[V]:
+    """A region's drafts are its own work in progress: FK sees submitted versions
+    (of reports and written accounts alike)."""
     if role_of(user) in REGION_ROLES:
         return versions
     return [v for v in versions if v.status != VersionStatus.DRAFT]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, ProgrammingError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -533,3 +533,21 @@ def test_the_account_page_shows_every_event_in_a_fixed_number_of_queries(
         page = client.get(_url("account"))
     assert page.text.count("Återsänd för komplettering") >= 4
     assert len(two_versions) == len(five_versions)
+
+
+def test_an_accounts_events_are_append_only_like_a_reports(v2: Condition, coordinator: Any) -> None:
+    """Written accounts record their events through the reports' recorder
+    (reporting.workflow): same actions, and the trail is never changed or removed."""
+    from rehab.management.commands.app_db_role import append_only_tables
+    from reporting.models import ReportEvent
+
+    submitted = _submitted(v2, coordinator)
+    event = AccountEvent.objects.get(version=submitted, action="SUBMITTED")
+    assert (event.actor, event.api_token) == (coordinator, None)
+    assert AccountEvent.Action is ReportEvent.Action
+    with pytest.raises(ProgrammingError, match="Cannot update"), transaction.atomic():
+        AccountEvent.objects.filter(pk=event.pk).update(note="ändrat")
+    with pytest.raises(ProgrammingError, match="Cannot update or delete"), transaction.atomic():
+        AccountEvent.objects.filter(pk=event.pk).delete()
+    assert AccountEvent.objects.get(pk=event.pk).note == ""
+    assert "reporting_accountevent" in append_only_tables()

@@ -26,7 +26,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 #: Tables the app may only add to (besides every pghistory event table).
-APPEND_ONLY_MODELS = ("reporting.ReportEvent", "payments.RunEvent", "payments.PayoutExport")
+APPEND_ONLY_MODELS = (
+    "reporting.ReportEvent",
+    "reporting.AccountEvent",
+    "payments.RunEvent",
+    "payments.PayoutExport",
+)
 READ_ONLY_TABLES = ("django_migrations",)
 
 IGNORE_GUARD = "-- rehab: the app role never skips a trigger"
