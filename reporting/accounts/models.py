@@ -200,7 +200,7 @@ class AccountVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.account} v{self.number} ({self.get_status_display()})"
 
-    # The treatment reports' status function (reporting.views.common.state_of) reads this.
+    # The treatment reports' status function (reporting.status.state_of) reads this.
     is_correction = False
 
     @property

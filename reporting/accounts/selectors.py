@@ -1,5 +1,5 @@
 """Reads of written accounts: the state of each region × condition (through the
-treatment reports' status function, reporting.views.common.state_of), and who
+treatment reports' status function, reporting.status.state_of), and who
 assessed a condition fulfilled and when (for payouts and their explanations)."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from rehab.models import Condition
 
 from ..enums import ReportState
-from ..views.common import state_of
+from ..status import state_of
 from .models import AccountVersion
 
 

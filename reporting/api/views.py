@@ -48,8 +48,8 @@ from ..services import (
     report_start_correction,
     report_submit,
 )
+from ..status import state_of
 from ..validation import report_validate
-from ..views.common import state_of
 from .serializers import (
     AcceptSerializer,
     CorrectionSerializer,

@@ -1,11 +1,11 @@
 """What the reporting pages share: finding a report within the user's region
-scope (404 otherwise), a report's state for the overview and the inbox, and
-the days left to a deadline."""
+scope (404 otherwise), a report state's badge and next step for the overview
+and the inbox (the state itself: reporting.status.state_of), and the days left
+to a deadline."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -75,25 +75,6 @@ def report_place(
     )
     report = Report.objects.filter(region=region_obj, period=period).first()
     return ReportPlace(region_obj, period, report)
-
-
-def state_of(versions: Sequence[ReportVersion]) -> ReportState:
-    """The overview's status of a report from its versions (in number order)."""
-    if not versions:
-        return ReportState.NOT_STARTED
-    latest = versions[-1]
-    previous = versions[-2] if len(versions) > 1 else None
-    if latest.status == VersionStatus.DRAFT:
-        if previous is not None and previous.status == VersionStatus.RETURNED:
-            return ReportState.RETURNED
-        if latest.is_correction:
-            return ReportState.CORRECTING
-        return ReportState.DRAFT
-    if latest.status == VersionStatus.SUBMITTED:
-        return ReportState.SUBMITTED
-    if latest.status == VersionStatus.RETURNED:
-        return ReportState.RETURNED
-    return ReportState.ACCEPTED
 
 
 STATE_BADGES = {

@@ -23,6 +23,7 @@ from rehab.models import Agreement, Region, ReportingPeriod
 from rehab.permissions import Action, can, require, scope, scoped
 from rehab.selectors import period_code
 
+from ..accounts.selectors import accounts_to_assess
 from ..enums import ReportState, VersionStatus
 from ..figures import Figures
 from ..forms import InboxFilterForm, ReturnForm
@@ -235,9 +236,6 @@ def _inbox_context(request: HttpRequest) -> dict[str, Any]:
 def _inbox_page(
     request: HttpRequest, form: InboxFilterForm, page: Any, rows: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    # Imported here: the accounts' selectors use this package's state_of.
-    from ..accounts.selectors import accounts_to_assess
-
     query = request.GET.copy()
     query.pop("sida", None)
     return {

@@ -20,12 +20,12 @@ from rehab.permissions import Action, can, require, role_of
 
 from ..enums import ReportState, VersionStatus
 from ..models import Report, ReportVersion
+from ..status import state_of
 from .common import (
     STATE_BADGES,
     days_left_text,
     next_step,
     report_url,
-    state_of,
 )
 
 # --------------------------------------------------------------------------- overview

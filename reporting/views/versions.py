@@ -22,11 +22,11 @@ from ..services import (
     ReportError,
     report_start_correction,
 )
+from ..status import state_of
 from ..units import unit_breakdown
 from .common import (
     ReportPlace,
     report_place,
-    state_of,
     visible_versions,
 )
 from .grid import agreement_treatments, build_grid
