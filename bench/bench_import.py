@@ -116,15 +116,42 @@ def fill_template() -> None:
     )
 
 
-def widen() -> None:
-    """Give 2011-2015 the treatments of 2016 (the reference data has four before
-    2016), so that ten years hold 21 regions x 40 quarters x 48 cells: the
-    ~40,000-row file of issue #12 (tests/reporting/test_import_scale.py does the same)."""
-    from rehab.models import AgreementTreatment, ReportingPeriod
+def widen(first: int, last: int) -> None:
+    """Every quarter of `first`-`last` with every treatment of 2016: a year whose
+    villkor 3 is reported once a year is set quarterly (as an administrator can while
+    nobody has reported on it) and 2011-2015 get 2016's treatments (the reference
+    data has four before 2016), so that ten years hold 21 regions x 40 quarters x 48
+    cells: the ~40,000-row file of issue #12 (tests/reporting/test_import_scale.py
+    does the same)."""
+    import datetime
+
+    from rehab.enums import ReportingFrequency
+    from rehab.models import AgreementTreatment, Condition, ReportingPeriod
     from reporting.validation import included_treatments
 
-    later = included_treatments(ReportingPeriod.objects.get(agreement__year=2016, quarter=1))
-    for period in ReportingPeriod.objects.filter(agreement__year__in=range(2011, 2016), quarter=1):
+    for year in range(first, last + 1):
+        if ReportingPeriod.objects.filter(agreement__year=year, quarter__isnull=True).exists():
+            condition = Condition.objects.get(agreement__year=year, code="V3")
+            condition.frequency = ReportingFrequency.QUARTERLY
+            condition.save(update_fields=["frequency"])
+            ReportingPeriod.objects.filter(agreement__year=year).delete()
+            for quarter in range(1, 5):
+                start = datetime.date(year, 3 * quarter - 2, 1)
+                end = datetime.date(year + quarter // 4, 3 * quarter % 12 + 1, 1)
+                end -= datetime.timedelta(days=1)
+                ReportingPeriod.objects.create(
+                    agreement=condition.agreement,
+                    condition=condition,
+                    quarter=quarter,
+                    start_date=start,
+                    end_date=end,
+                    opens_on=end + datetime.timedelta(days=1),
+                    deadline=datetime.date(year + 1, 8, 15),
+                )
+    period_2016 = ReportingPeriod.objects.filter(agreement__year=2016).first()
+    assert period_2016 is not None, "no agreement for 2016: run load_reference_data"
+    later = included_treatments(period_2016)
+    for period in ReportingPeriod.objects.filter(agreement__year__in=range(first, 2016), quarter=1):
         AgreementTreatment.objects.bulk_create(
             AgreementTreatment(agreement_id=period.agreement_id, treatment_id=code)
             for code in sorted(later - included_treatments(period))
@@ -263,7 +290,7 @@ def main() -> None:
         if command == "fill":
             fill_template()
         elif command == "widen":
-            widen()
+            widen(int(rest[0]), int(rest[1]))
         elif command == "file":
             write_file(rest[0], int(rest[1]), int(rest[2]))
         elif command == "import":
@@ -284,7 +311,7 @@ def main() -> None:
             f'DROP DATABASE IF EXISTS "{WIDE}" WITH (FORCE)',
             f'CREATE DATABASE "{WIDE}" TEMPLATE "{TEMPLATE}"',
         )
-        child("--child", "widen", database=WIDE)
+        child("--child", "widen", str(first), str(last), database=WIDE)
     for template, what in (
         (TEMPLATE, "reference data"),
         (WIDE, "every treatment of 2016 from 2011"),
