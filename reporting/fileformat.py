@@ -41,9 +41,13 @@ from datetime import date, datetime, time
 
 from rehab.uploads import DEFAULT_LIMITS, FileLimits, UnsafeFileError, xlsx_rows
 
+from . import cells
+
 COLUMNS: tuple[str, ...] = ("region", "period", "item", "sex", "provider", "value")
-NON_TREATMENT_ITEMS: frozenset[str] = frozenset({"EMPLOYER_CONTACT", "AF_CONTACT", "VIDEO"})
-CONTACT_ITEMS: frozenset[str] = frozenset({"EMPLOYER_CONTACT", "AF_CONTACT"})
+# The items, sexes and providers of a report's cells (reporting.cells): which of
+# them an agreement asks for is checked by validation against the same definition.
+NON_TREATMENT_ITEMS: frozenset[str] = frozenset(cells.EXTRA_ITEMS)
+CONTACT_ITEMS: frozenset[str] = frozenset(cells.CONTACT_ITEMS)
 
 DEFAULT_MAX_ROWS = 20_000
 DEFAULT_MAX_BYTES = 5_000_000
@@ -54,19 +58,15 @@ _ITEM_RE = re.compile(r"[A-Z][A-Z0-9_]*")
 _VALUE_RE = re.compile(r"[0-9]+|[0-9]{1,3}(?:[ \u00a0\u202f][0-9]{3})+")
 _THOUSANDS_SEPARATORS = str.maketrans("", "", " \u00a0\u202f")
 
-_SEXES = {
-    "f": "F",
+_SEXES = {code.lower(): code for code in cells.SEXES} | {
     "k": "F",
     "kvinna": "F",
     "kvinnor": "F",
-    "m": "M",
     "man": "M",
     "män": "M",
 }
-_PROVIDERS = {
-    "public": "PUBLIC",
+_PROVIDERS = {code.lower(): code for code in cells.PROVIDERS} | {
     "offentlig": "PUBLIC",
-    "private": "PRIVATE",
     "privat": "PRIVATE",
 }
 

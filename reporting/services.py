@@ -23,9 +23,10 @@ from rehab.models import Region, ReportingPeriod, User
 from rehab.permissions import Action
 from rehab.selectors import collects_per_unit
 
+from .cells import agreement_cells
 from .eligibility import eligibility_statement
-from .enums import ExtraKind, Provider, Sex, VersionStatus
-from .figures import Figures, parse_key
+from .enums import VersionStatus
+from .figures import ExtraCell, Figures, SeriesCell
 from .models import (
     TEXT_MAX_LENGTH,
     ExtraCount,
@@ -41,7 +42,6 @@ from .validation import (
     ValidationResult,
     blank_cells_warning,
     catalogue_issues,
-    included_treatments,
     validate_figures,
     value_issues,
 )
@@ -232,31 +232,12 @@ def _new_version(
     return version
 
 
-def _is_report_cell(period: ReportingPeriod, included: set[str], key: str) -> bool:
-    """Whether `key` is a cell of the period's report ("KBT:F:PUBLIC", "AF_CONTACT:M");
-    `included` = the treatments of the period's agreement."""
-    try:
-        cell = parse_key(key)
-    except ValueError:
-        return False
-    if len(cell) == 3:
-        return cell[0] in included
-    return cell[0] != ExtraKind.VIDEO or period.agreement.asks_video
-
-
 def _complete(period: ReportingPeriod, figures: Figures) -> Figures:
     """`figures` with every cell the agreement asks for present (absent = 0)."""
-    series = {
-        (t, s, p): 0
-        for t in included_treatments(period)
-        for s in Sex.values
-        for p in Provider.values
-    }
+    cells = agreement_cells(period.agreement)
+    series: dict[SeriesCell, int] = dict.fromkeys(cells.series(), 0)
     series.update(figures.series)
-    kinds = [ExtraKind.EMPLOYER_CONTACT, ExtraKind.AF_CONTACT]
-    if period.agreement.asks_video:
-        kinds.append(ExtraKind.VIDEO)
-    extras = {(str(k), s): 0 for k in kinds for s in Sex.values}
+    extras: dict[ExtraCell, int] = dict.fromkeys(cells.extras(), 0)
     extras.update(figures.extras)
     return Figures(series=series, extras=extras, comment=figures.comment)
 
@@ -486,8 +467,8 @@ def report_return(
     check_transition(version, VersionStatus.RETURNED)
     flagged = list(dict.fromkeys(flagged_cells))
     period = version.report.period
-    included = included_treatments(period) if flagged else set()
-    unknown = [key for key in flagged if not _is_report_cell(period, included, key)]
+    keys = set(agreement_cells(period.agreement).keys) if flagged else set()
+    unknown = [key for key in flagged if key not in keys]
     if unknown:
         raise ReportError(
             _("Rapporten har inga rutor %(keys)s. Markera bara rutor i rapporten.")

@@ -39,6 +39,7 @@ from rehab.models import AgreementTreatment, Region, ReportingPeriod, Treatment,
 from rehab.permissions import Action, can
 from rehab.selectors import period_code
 
+from .cells import agreement_cells
 from .enums import ExtraKind, Provider, Sex, VersionStatus
 from .figures import Figures, extra_key, series_key
 from .models import Report, ReportVersion, SeriesCount, ValidationSettings
@@ -138,10 +139,11 @@ def included_treatments(period: ReportingPeriod) -> set[str]:
 def catalogue_issues(
     period: ReportingPeriod, figures: Figures, included: set[str] | None = None
 ) -> list[Issue]:
-    """Treatments the agreement does not include; video where it is not asked for.
-    `included`: the agreement's treatments, if already read."""
+    """Treatments the agreement does not include; video where it is not asked for
+    (the agreement's cells: reporting.cells). `included`: the agreement's
+    treatments, if already read."""
     if included is None:
-        included = included_treatments(period)
+        included = set(agreement_cells(period.agreement).included)
     year = period.agreement.year
     issues: list[Issue] = []
     for treatment, sex, provider in figures.series:
@@ -471,8 +473,9 @@ def history_warnings(
         order = preloaded.grid_order(included)
         names: Mapping[str, str] | None = preloaded.names
     else:
-        included = included_treatments(period)
-        order = grid_order(included)
+        cells = agreement_cells(period.agreement)
+        included = set(cells.included)
+        order = list(cells.codes)
         names = None
     year, quarter = period.agreement.year, period.quarter
     last_year = history.get(year - 1, quarter)
@@ -528,32 +531,11 @@ def history_warnings(
     return warnings
 
 
-def grid_order(treatments: Iterable[str]) -> list[str]:
-    """Treatment codes in the grid's order (area, catalogue order, code)."""
-    wanted = set(treatments)
-    ordered = list(
-        Treatment.objects.filter(code__in=wanted)
-        .order_by("area", "sort_order", "code")
-        .values_list("code", flat=True)
-    )
-    return ordered + sorted(wanted - set(ordered))
-
-
 def blank_cells(period: ReportingPeriod, figures: Figures) -> list[str]:
     """The cells of the period's report that are not filled in, in grid order
     (series by treatment and column, then contacts and video)."""
-    keys = [
-        series_key(t, sex, provider)
-        for t in grid_order(included_treatments(period))
-        for sex in (Sex.FEMALE, Sex.MALE)
-        for provider in (Provider.PUBLIC, Provider.PRIVATE)
-    ]
-    kinds = [ExtraKind.EMPLOYER_CONTACT, ExtraKind.AF_CONTACT]
-    if period.agreement.asks_video:
-        kinds.append(ExtraKind.VIDEO)
-    keys += [extra_key(kind, sex) for kind in kinds for sex in (Sex.FEMALE, Sex.MALE)]
     filled = figures.cells()
-    return [key for key in keys if key not in filled]
+    return [key for key in agreement_cells(period.agreement).keys if key not in filled]
 
 
 def blank_cells_warning(period: ReportingPeriod, figures: Figures) -> Issue | None:

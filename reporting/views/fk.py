@@ -4,6 +4,7 @@ of a submitted report (accept, or return with a comment tied to cells)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,11 +20,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from rehab.dataversion import render_cached
-from rehab.models import Agreement, Region, ReportingPeriod
+from rehab.models import Agreement, Region, ReportingPeriod, Treatment
 from rehab.permissions import Action, can, require, scope, scoped
 from rehab.selectors import period_code
 
 from ..accounts.selectors import accounts_to_assess
+from ..cells import agreement_cells
 from ..enums import ReportState, VersionStatus
 from ..figures import Figures
 from ..forms import InboxFilterForm, ReturnForm
@@ -32,7 +34,7 @@ from ..selectors import figures_of
 from ..services import NotAllowed, ReportError, report_accept, report_return
 from ..units import unit_breakdown
 from .common import STATE_BADGES, days_left_text, report_place
-from .grid import agreement_treatments, build_grid, cell_keys
+from .grid import build_grid
 
 ALL = "ALL"
 MISSING = "MISSING"
@@ -255,7 +257,10 @@ def _percent(new: int, base: int) -> str:
 
 
 def _totals_table(
-    treatments: list[Any], current: Figures, previous: Figures | None, last_year: Figures | None
+    treatments: Iterable[Treatment],
+    current: Figures,
+    previous: Figures | None,
+    last_year: Figures | None,
 ) -> list[dict[str, Any]]:
     now_t = current.treatment_totals()
     prev_t = previous.treatment_totals() if previous is not None else None
@@ -290,8 +295,8 @@ def review(request: HttpRequest, region: str, year: int, quarter: int | None) ->
         messages.info(request, _("Det finns ingen inskickad version att granska."))
         return redirect(place.url("report"))
     agreement = place.period.agreement
-    treatments = agreement_treatments(agreement)
-    keys = cell_keys(agreement, treatments)
+    cells = agreement_cells(agreement)
+    keys = cells.keys
     form = ReturnForm(request.POST if request.method == "POST" else None, cell_keys=keys)
     if request.method == "POST":
         user: Any = request.user
@@ -370,8 +375,7 @@ def review(request: HttpRequest, region: str, year: int, quarter: int | None) ->
     )
     flagged = form.data.getlist("flagged") if form.is_bound else []  # type: ignore[attr-defined]
     grid = build_grid(
-        agreement=agreement,
-        treatments=treatments,
+        cells=cells,
         values=current.cells(),
         previous=previous.cells() if previous is not None else None,
         flagged=flagged,
@@ -388,7 +392,7 @@ def review(request: HttpRequest, region: str, year: int, quarter: int | None) ->
             "last_year_report": last_year_report,
             "last_year_label": period_code(year - 1, quarter),
             "grid": grid,
-            "totals": _totals_table(treatments, current, previous, last_year),
+            "totals": _totals_table(cells.treatments, current, previous, last_year),
             "warnings": list(version.warnings.order_by("pk")),
             "form": form,
         },

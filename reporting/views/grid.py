@@ -14,16 +14,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from rehab.enums import Area
-from rehab.models import Agreement, Treatment
 
+from ..cells import SERIES_COLUMNS, SEXES, AgreementCells
 from ..enums import ExtraKind, Provider, Sex
-
-COLUMNS: tuple[tuple[str, str], ...] = (
-    (Sex.FEMALE, Provider.PUBLIC),
-    (Sex.FEMALE, Provider.PRIVATE),
-    (Sex.MALE, Provider.PUBLIC),
-    (Sex.MALE, Provider.PRIVATE),
-)
+from ..figures import extra_key, series_key
 
 
 def dom_id(key: str) -> str:
@@ -114,33 +108,9 @@ class Grid:
         return sum(1 for cell in self.cells() if cell.changed)
 
 
-def agreement_treatments(agreement: Agreement) -> list[Treatment]:
-    """The agreement's treatments in catalogue order (one query)."""
-    return [
-        rate.treatment
-        for rate in agreement.rates.select_related("treatment").order_by(
-            "treatment__area", "treatment__sort_order", "treatment__code"
-        )
-    ]
-
-
-def extra_kinds(agreement: Agreement) -> list[str]:
-    kinds = [ExtraKind.EMPLOYER_CONTACT.value, ExtraKind.AF_CONTACT.value]
-    if agreement.asks_video:
-        kinds.append(ExtraKind.VIDEO.value)
-    return kinds
-
-
-def cell_keys(agreement: Agreement, treatments: Iterable[Treatment]) -> list[str]:
-    keys = [f"{t.code}:{sex}:{provider}" for t in treatments for sex, provider in COLUMNS]
-    keys += [f"{kind}:{sex}" for kind in extra_kinds(agreement) for sex in Sex.values]
-    return keys
-
-
 def build_grid(
     *,
-    agreement: Agreement,
-    treatments: list[Treatment],
+    cells: AgreementCells,
     values: Mapping[str, int],
     raw: Mapping[str, str] | None = None,
     errors: Mapping[str, list[str]] | None = None,
@@ -149,9 +119,10 @@ def build_grid(
     row_warnings: Mapping[str, list[str]] | None = None,
     breakdown: Mapping[str, list[tuple[str, int]]] | None = None,
 ) -> Grid:
-    """The grid for `values` (cell key -> figure). `raw` is the typed text to show
-    instead (a refused save), `previous` a set of figures to compare against,
-    `breakdown` each cell's figures per care unit (regions that collect per unit)."""
+    """The grid of the agreement's `cells` for `values` (cell key -> figure). `raw`
+    is the typed text to show instead (a refused save), `previous` a set of figures
+    to compare against, `breakdown` each cell's figures per care unit (regions that
+    collect per unit)."""
     raw = raw or {}
     per_unit = breakdown or {}
     errors = errors or {}
@@ -162,12 +133,14 @@ def build_grid(
     sex_labels = dict(Sex.choices)
     provider_labels = dict(Provider.choices)
 
-    def make_cell(key: str, col: str, label: str) -> Cell:
+    labels = cells.labels()
+
+    def make_cell(key: str, col: str) -> Cell:
         value = values.get(key)
         return Cell(
             key=key,
             col=col,
-            label=label,
+            label=labels[key],
             value=value,
             raw=raw[key] if key in raw else ("" if value is None else str(value)),
             errors=list(errors.get(key, [])),
@@ -177,35 +150,31 @@ def build_grid(
             breakdown=list(per_unit.get(key, [])),
         )
 
-    def total(cells: Iterable[Cell], **where: str) -> Total:
-        cells = list(cells)
+    def total(some: Iterable[Cell], **where: str) -> Total:
+        some = list(some)
         return Total(
-            value=sum(c.value or 0 for c in cells),
-            previous=sum(c.previous or 0 for c in cells) if compared else None,
+            value=sum(c.value or 0 for c in some),
+            previous=sum(c.previous or 0 for c in some) if compared else None,
             **where,
         )
 
-    columns = [(f"{s}:{p}", str(sex_labels[s]), str(provider_labels[p])) for s, p in COLUMNS]
+    columns = [(f"{s}:{p}", str(sex_labels[s]), str(provider_labels[p])) for s, p in SERIES_COLUMNS]
     area_labels = dict(Area.choices)
     blocks: list[AreaBlock] = []
     for area in Area.values:
         rows: list[Row] = []
-        for treatment in (t for t in treatments if t.area == area):
-            cells = [
-                make_cell(
-                    f"{treatment.code}:{col}",
-                    col,
-                    f"{treatment.display_name}, {sex_label.lower()}, {provider_label.lower()}",
-                )
-                for col, sex_label, provider_label in columns
+        for treatment in (t for t in cells.treatments if t.area == area):
+            row_cells = [
+                make_cell(series_key(treatment.code, sex, provider), f"{sex}:{provider}")
+                for sex, provider in SERIES_COLUMNS
             ]
             rows.append(
                 Row(
                     code=treatment.code,
                     name=treatment.display_name,
                     area=area,
-                    cells=cells,
-                    total=total(cells, row=treatment.code),
+                    cells=row_cells,
+                    total=total(row_cells, row=treatment.code),
                     warnings=list(row_warnings.get(treatment.code, [])),
                 )
             )
@@ -227,17 +196,14 @@ def build_grid(
     all_cells = [cell for block in blocks for row in block.rows for cell in row.cells]
     kind_labels = dict(ExtraKind.choices)
     extras: list[ExtraRow] = []
-    for kind in extra_kinds(agreement):
-        cells = [
-            make_cell(f"{kind}:{sex}", sex, f"{kind_labels[kind]}, {sex_labels[sex].lower()}")
-            for sex in Sex.values
-        ]
+    for kind in cells.extra_kinds:
+        kind_cells = [make_cell(extra_key(kind, sex), sex) for sex in SEXES]
         extras.append(
             ExtraRow(
                 kind=kind,
                 name=str(kind_labels[kind]),
-                cells=cells,
-                total=total(cells, row=kind),
+                cells=kind_cells,
+                total=total(kind_cells, row=kind),
             )
         )
     return Grid(

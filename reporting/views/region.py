@@ -21,6 +21,7 @@ from rehab.kept import TOKEN_PARAM, keep_post, keeps_posted_data, take_kept
 from rehab.permissions import Action, can
 from rehab.selectors import collects_per_unit
 
+from ..cells import agreement_cells
 from ..eligibility import eligibility_points
 from ..enums import VersionStatus
 from ..figures import Figures
@@ -45,7 +46,7 @@ from .common import (
     report_place,
     visible_versions,
 )
-from .grid import agreement_treatments, build_grid, cell_keys, dom_id
+from .grid import build_grid, dom_id
 from .versions import version_page
 
 # --------------------------------------------------------------------------- the report
@@ -97,7 +98,7 @@ def report(request: HttpRequest, region: str, year: int, quarter: int | None) ->
         kept = take_kept(request)
         if kept is not None:
             agreement = place.period.agreement
-            form = ReportForm(kept, cell_keys=cell_keys(agreement, agreement_treatments(agreement)))
+            form = ReportForm(kept, cell_keys=agreement_cells(agreement).keys)
             form.is_valid()
             messages.info(
                 request,
@@ -141,8 +142,8 @@ def _form_page(
     `stale` the draft someone else saved meanwhile (its figures shown beside the
     user's)."""
     agreement = place.period.agreement
-    treatments = agreement_treatments(agreement)
-    keys = cell_keys(agreement, treatments)
+    cells = agreement_cells(agreement)
+    keys = cells.keys
     draft = versions[-1] if versions else None
     previous = versions[-2] if len(versions) > 1 else None
     returned = (
@@ -186,8 +187,7 @@ def _form_page(
     if per_unit and draft is not None:
         values = figures_of(draft).cells()  # the sum of the units: not typed on this page
     grid = build_grid(
-        agreement=agreement,
-        treatments=treatments,
+        cells=cells,
         breakdown=unit_breakdown(draft) if per_unit and draft is not None else None,
         values=values,
         raw=raw,
@@ -258,7 +258,7 @@ def _save(request: HttpRequest, place: ReportPlace) -> HttpResponse:
     """Save the draft, and submit it if asked. Redirects after success; a refused
     save shows the form again with everything the user typed."""
     agreement = place.period.agreement
-    keys = cell_keys(agreement, agreement_treatments(agreement))
+    keys = agreement_cells(agreement).keys
     form = ReportForm(request.POST, cell_keys=keys)
     submit = request.POST.get("action") == "submit"
     versions = place.versions()

@@ -26,6 +26,7 @@ from rehab.models import CareUnit, Region, ReportingPeriod
 from rehab.permissions import Action, can, can_unit, require, require_unit, role_of
 from rehab.selectors import collects_per_unit
 
+from ..cells import agreement_cells
 from ..enums import Sex, UnitState, VersionStatus
 from ..figures import Figures
 from ..forms import ReportForm
@@ -43,7 +44,7 @@ from ..units import (
     unit_states,
     unit_warnings,
 )
-from .grid import agreement_treatments, build_grid, cell_keys, dom_id
+from .grid import build_grid, dom_id
 
 
 def _unit(user: Any, pk: int, action: Action = Action.VIEW_UNIT) -> CareUnit:
@@ -78,12 +79,8 @@ def unit_figures(request: HttpRequest, unit: int, period: int) -> HttpResponse:
     if not collects_per_unit(unit_obj.region_id, period_obj.agreement_id):
         raise Http404
     agreement = period_obj.agreement
-    treatments = agreement_treatments(agreement)
-    keys = [
-        k
-        for k in cell_keys(agreement, treatments)
-        if len(k.split(":")) == 2 or k.endswith(f":{unit_obj.provider}")
-    ]
+    cells = agreement_cells(agreement)
+    keys = [k for k in cells.keys if len(k.split(":")) == 2 or k.endswith(f":{unit_obj.provider}")]
     uf = unit_figures_get(unit_obj, period_obj)
     version = latest_version(unit_obj.region_id, period_obj)
     frozen = version is not None and version.status != VersionStatus.DRAFT
@@ -142,9 +139,7 @@ def unit_figures(request: HttpRequest, unit: int, period: int) -> HttpResponse:
         raw = form.raw_cells()
         cleaned = getattr(form, "cleaned_data", {})
         values = {k: cleaned[k] for k in keys if cleaned.get(k) is not None}
-    grid = build_grid(
-        agreement=agreement, treatments=treatments, values=values, raw=raw, errors=errors
-    )
+    grid = build_grid(cells=cells, values=values, raw=raw, errors=errors)
     for cell in grid.cells():
         if cell.key not in keys:
             cell.disabled = True

@@ -19,7 +19,9 @@ from rehab.formatting import spreadsheet_row
 from rehab.permissions import Action
 from rehab.selectors import period_code, period_missing_message
 
-from ..enums import ExtraKind, Provider, Sex, VersionStatus
+from ..cells import agreement_cells
+from ..enums import VersionStatus
+from ..figures import extra_key, series_key
 from ..fileformat import COLUMNS, FileFormatError, Row, RowError, parse_file
 from ..forms import UploadForm
 from ..imports import report_import
@@ -27,8 +29,7 @@ from ..models import ValidationSettings
 from ..selectors import figures_of
 from ..services import NotAllowed, ReportError, StaleDraft
 from .common import ReportPlace, report_place, visible_versions
-from .grid import COLUMNS as GRID_COLUMNS
-from .grid import agreement_treatments, dom_id, extra_kinds
+from .grid import dom_id
 
 SESSION_KEY = "reporting:upload"
 
@@ -43,14 +44,13 @@ def _template_rows(place: ReportPlace, user: Any) -> list[list[Any]]:
     versions = visible_versions(user, place.versions())
     values = figures_of(versions[-1]).cells() if versions else {}
     label = place.period.label
+    cells = agreement_cells(agreement)
     rows: list[list[Any]] = []
-    for treatment in agreement_treatments(agreement):
-        for sex, provider in GRID_COLUMNS:
-            value = values.get(f"{treatment.code}:{sex}:{provider}")
-            rows.append([place.region.code, label, treatment.code, sex, provider, value])
-    for kind in extra_kinds(agreement):
-        for sex in Sex.values:
-            rows.append([place.region.code, label, kind, sex, "", values.get(f"{kind}:{sex}")])
+    for code, sex, provider in cells.series():
+        value = values.get(series_key(code, sex, provider))
+        rows.append([place.region.code, label, code, sex, provider, value])
+    for kind, sex in cells.extras():
+        rows.append([place.region.code, label, kind, sex, "", values.get(extra_key(kind, sex))])
     return rows
 
 
@@ -338,17 +338,4 @@ def upload_preview(
 
 
 def _cell_labels(place: ReportPlace) -> dict[str, str]:
-    sexes = dict(Sex.choices)
-    providers = dict(Provider.choices)
-    kinds = dict(ExtraKind.choices)
-    labels = {}
-    for treatment in agreement_treatments(place.period.agreement):
-        for sex, provider in GRID_COLUMNS:
-            sex_label, provider_label = str(sexes[sex]).lower(), str(providers[provider]).lower()
-            labels[f"{treatment.code}:{sex}:{provider}"] = (
-                f"{treatment.display_name}, {sex_label}, {provider_label}"
-            )
-    for kind in extra_kinds(place.period.agreement):
-        for sex in Sex.values:
-            labels[f"{kind}:{sex}"] = f"{kinds[kind]}, {str(sexes[sex]).lower()}"
-    return labels
+    return agreement_cells(place.period.agreement).labels()

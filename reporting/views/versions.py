@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from rehab.permissions import Action, can
 
+from ..cells import agreement_cells
 from ..enums import VersionStatus
 from ..figures import diff_figures
 from ..forms import CorrectionForm
@@ -29,7 +30,7 @@ from .common import (
     report_place,
     visible_versions,
 )
-from .grid import agreement_treatments, build_grid
+from .grid import build_grid
 
 # --------------------------------------------------------------------------- versions
 
@@ -62,10 +63,8 @@ def version_page(
     version_obj: ReportVersion,
 ) -> HttpResponse:
     agreement = place.period.agreement
-    treatments = agreement_treatments(agreement)
     grid = build_grid(
-        agreement=agreement,
-        treatments=treatments,
+        cells=agreement_cells(agreement),
         values=figures_of(version_obj).cells(),
         flagged=version_obj.flagged_cells,
         breakdown=unit_breakdown(version_obj),
@@ -138,8 +137,7 @@ def compare(
     new = figures_of(version_obj)
     old = figures_of(other)
     grid = build_grid(
-        agreement=agreement,
-        treatments=agreement_treatments(agreement),
+        cells=agreement_cells(agreement),
         values=new.cells(),
         previous=old.cells(),
     )

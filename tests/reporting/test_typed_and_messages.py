@@ -25,11 +25,10 @@ LATE = "Sent på grund av omorganisation."
 
 def all_cells_zero(**filled: str) -> dict[str, str]:
     """Every cell of the 2020 agreement's form: 0, except those given."""
-    from reporting.views.grid import agreement_treatments, cell_keys
+    from reporting.cells import agreement_cells
     from tests.reporting.test_views import period
 
-    agreement = period().agreement
-    cells = dict.fromkeys(cell_keys(agreement, agreement_treatments(agreement)), "0")
+    cells = dict.fromkeys(agreement_cells(period().agreement).keys, "0")
     cells.update(filled)
     return cells
 
