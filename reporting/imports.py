@@ -133,15 +133,15 @@ def _located(group: _Group, issue: Issue) -> RowError:
             # The cell comes from the draft; the file's figures clash with it.
             line, column = group.first_line, ""
     if column:
-        return RowError(line, column, f"Rad {line}, kolumn {column}: {issue.message}")
-    return RowError(line, "", f"Rad {line}: {issue.message}")
+        return fileformat.cell_error(line, column, issue.message, issue.code)
+    return fileformat.line_error(line, issue.message, issue.code)
 
 
 def _group_error(group: _Group, column: str, message: str) -> RowError:
     line = group.first_line
     if column:
-        return RowError(line, column, f"Rad {line}, kolumn {column}: {message}")
-    return RowError(line, "", f"Rad {line}: {message}")
+        return fileformat.cell_error(line, column, message)
+    return fileformat.line_error(line, message)
 
 
 def report_import(

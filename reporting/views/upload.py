@@ -19,19 +19,24 @@ from rehab.formatting import spreadsheet_row
 from rehab.permissions import Action
 from rehab.selectors import period_code, period_missing_message
 
-from ..cells import agreement_cells
-from ..enums import VersionStatus
+from ..cells import SEXES, agreement_cells
+from ..enums import ExtraKind, Provider, Sex, VersionStatus
 from ..figures import extra_key, series_key
-from ..fileformat import COLUMNS, FileFormatError, Row, RowError, parse_file
+from ..fileformat import COLUMNS, Row, RowError, cell_error, lazy_text, read_file
 from ..forms import UploadForm
 from ..imports import report_import
 from ..models import ValidationSettings
 from ..selectors import figures_of
 from ..services import NotAllowed, ReportError, StaleDraft
+from ..validation import EXCEED_CODES
 from .common import ReportPlace, report_place, visible_versions
 from .grid import dom_id
 
 SESSION_KEY = "reporting:upload"
+# A file's errors shown on the page; the rest are counted ("… and 12 more").
+MAX_SHOWN_ERRORS = 100
+# Checks over sums of cells (contacts against series): not judged on part of a file.
+CROSS_FIELD_CODES = frozenset(EXCEED_CODES.values())
 
 
 # --------------------------------------------------------------------------- template
@@ -52,6 +57,24 @@ def _template_rows(place: ReportPlace, user: Any) -> list[list[Any]]:
     for kind, sex in cells.extras():
         rows.append([place.region.code, label, kind, sex, "", values.get(extra_key(kind, sex))])
     return rows
+
+
+def _codes(agreement: Any) -> list[tuple[str, str, str]]:
+    """(column, code, what it means, in the active language) for every code the
+    template contains: the agreement's treatments by name, contacts and video, sexes
+    and provider types (reporting.cells, as the template's lines)."""
+    cells = agreement_cells(agreement)
+    sexes = dict(Sex.choices)
+    providers = dict(Provider.choices)
+    kinds = dict(ExtraKind.choices)
+    codes = [("item", t.code, t.display_name) for t in cells.treatments]
+    codes += [("item", kind, str(kinds[kind])) for kind in cells.extra_kinds]
+    codes += [("sex", sex, str(sexes[sex])) for sex in SEXES]
+    codes += [
+        ("provider", provider, _("%(provider)s vårdgivare") % {"provider": providers[provider]})
+        for provider in Provider.values
+    ]
+    return codes
 
 
 def _instructions() -> list[str]:
@@ -81,25 +104,33 @@ def template_download(
         raise Http404
     place = report_place(request.user, region, year, quarter)
     rows = _template_rows(place, request.user)
+    codes = _codes(place.period.agreement)
     filename = f"rapport-{place.region.code}-{place.period.label}.{fmt}"
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
         writer.writerow(COLUMNS)
         writer.writerows(spreadsheet_row("" if v is None else v for v in row) for row in rows)
+        # What the codes mean, as comment lines (# …) that the upload skips.
+        writer.writerow([])
+        writer.writerows(spreadsheet_row([f"# {line}"]) for line in _instructions())
+        writer.writerow(spreadsheet_row([f"# {_('Koderna i mallen')}:"]))
+        writer.writerows(
+            spreadsheet_row([f"# {column} {code} = {meaning}"]) for column, code, meaning in codes
+        )
         response = HttpResponse(
             ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
         )
     else:
         response = HttpResponse(
-            _xlsx(rows),
+            _xlsx(rows, codes),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def _xlsx(rows: list[list[Any]]) -> bytes:
+def _xlsx(rows: list[list[Any]], codes: list[tuple[str, str, str]]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
@@ -126,6 +157,14 @@ def _xlsx(rows: list[list[Any]]) -> bytes:
         help_sheet.append([line])
     help_sheet["A1"].font = Font(bold=True)
     help_sheet.column_dimensions["A"].width = 110
+    code_sheet = workbook.create_sheet(_("Koder"))
+    code_sheet.append([_("Kolumn"), _("Kod"), _("Betyder")])
+    for cell in code_sheet[1]:
+        cell.font = Font(bold=True)
+    for column, code, meaning in codes:
+        code_sheet.append(spreadsheet_row([column, code, meaning]))
+    for column, width in zip("ABC", (10, 20, 70), strict=True):
+        code_sheet.column_dimensions[column].width = width
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
@@ -143,46 +182,50 @@ def _row_from_json(data: list[Any]) -> Row:
     return Row(line, region, year, quarter, item, sex, provider, value)
 
 
-def _outside_place(rows: list[Row], place: ReportPlace) -> list[RowError]:
-    """Lines for another region or period than the report the file is uploaded to."""
+def _outside_place(
+    places: list[tuple[int, str, int, int | None]], place: ReportPlace
+) -> list[RowError]:
+    """Lines for another region or period than the report the file is uploaded to
+    (every line whose region and period could be read, whatever else is wrong in it)."""
     errors = []
     year, quarter = place.period.agreement.year, place.period.quarter
-    for row in rows:
-        if row.region != place.region.code:
+    for line, region, row_year, row_quarter in places:
+        if region != place.region.code:
             errors.append(
-                RowError(
-                    row.line,
+                cell_error(
+                    line,
                     "region",
-                    _("Rad %(line)s, kolumn region: %(got)s, men du laddar upp till %(want)s.")
-                    % {"line": row.line, "got": row.region, "want": place.region.code},
+                    lazy_text(
+                        "%(got)s, men du laddar upp till %(want)s.",
+                        got=region,
+                        want=place.region.code,
+                    ),
+                    "other_region",
                 )
             )
-        if row.year == year and (row.quarter is None) != (quarter is None):
+        if row_year == year and (row_quarter is None) != (quarter is None):
             # A quarter in a file for a yearly report, or the year for a quarterly one.
             errors.append(
-                RowError(
-                    row.line,
+                cell_error(
+                    line,
                     "period",
-                    _("Rad %(line)s, kolumn period: %(message)s")
-                    % {
-                        "line": row.line,
-                        "message": period_missing_message(
-                            year=row.year, quarter=row.quarter, yearly=quarter is None
-                        ),
-                    },
+                    period_missing_message(
+                        year=row_year, quarter=row_quarter, yearly=quarter is None
+                    ),
+                    "other_period",
                 )
             )
-        elif (row.year, row.quarter) != (year, quarter):
+        elif (row_year, row_quarter) != (year, quarter):
             errors.append(
-                RowError(
-                    row.line,
+                cell_error(
+                    line,
                     "period",
-                    _("Rad %(line)s, kolumn period: %(got)s, men du laddar upp till %(want)s.")
-                    % {
-                        "line": row.line,
-                        "got": period_code(row.year, row.quarter),
-                        "want": place.period.label,
-                    },
+                    lazy_text(
+                        "%(got)s, men du laddar upp till %(want)s.",
+                        got=period_code(row_year, row_quarter),
+                        want=place.period.label,
+                    ),
+                    "other_period",
                 )
             )
     return errors
@@ -215,37 +258,45 @@ def upload(request: HttpRequest, region: str, year: int, quarter: int | None) ->
         request.FILES if posted else None,
         max_bytes=limits.max_upload_bytes,
     )
-    errors: list[Any] = []
+    errors: list[RowError] = []
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
-        try:
-            rows = parse_file(
-                upload_file.name,
-                upload_file.read(),
-                max_rows=limits.max_upload_rows,
-                max_bytes=limits.max_upload_bytes,
-            )
-        except FileFormatError as error:
-            errors = list(error.errors)
-        else:
-            errors = _outside_place(rows, place)
-            if not errors:
-                try:
-                    result = report_import(rows=rows, acting_user=request.user, dry_run=True)  # type: ignore[arg-type]
-                except NotAllowed as error:
-                    raise Http404 from error
-                except ReportError as error:
-                    errors = [RowError(0, "", error.message)]
-                else:
-                    errors = list(result.errors)
-            if not errors:
-                request.session[SESSION_KEY] = {
-                    "place": list(place.args),
-                    "name": upload_file.name,
-                    "rows": [_row_to_json(r) for r in rows],
-                    "draft": _draft_state(place),
-                }
-                return redirect(place.url("upload_preview"))
+        parsed = read_file(
+            upload_file.name,
+            upload_file.read(),
+            max_rows=limits.max_upload_rows,
+            max_bytes=limits.max_upload_bytes,
+        )
+        rows = parsed.rows
+        errors = list(parsed.errors)
+        outside = _outside_place(parsed.places, place)
+        errors.extend(outside)
+        elsewhere = {error.line for error in outside}
+        inside = [row for row in rows if row.line not in elsewhere]
+        if inside:
+            # The report's own checks on the lines that could be read, in the same
+            # pass: everything wrong with the file is told at once.
+            try:
+                result = report_import(rows=inside, acting_user=request.user, dry_run=True)  # type: ignore[arg-type]
+            except NotAllowed as error:
+                raise Http404 from error
+            except ReportError as error:
+                errors.append(RowError(0, "", error.message))
+            else:
+                # Sums over a file with refused lines would be judged on part of it.
+                partial = len(inside) < len(rows) or bool(errors)
+                errors.extend(
+                    e for e in result.errors if not (partial and e.code in CROSS_FIELD_CODES)
+                )
+        errors.sort(key=lambda e: e.line)
+        if not errors:
+            request.session[SESSION_KEY] = {
+                "place": list(place.args),
+                "name": upload_file.name,
+                "rows": [_row_to_json(r) for r in rows],
+                "draft": _draft_state(place),
+            }
+            return redirect(place.url("upload_preview"))
     return render(
         request,
         "reporting/upload.html",
@@ -253,7 +304,9 @@ def upload(request: HttpRequest, region: str, year: int, quarter: int | None) ->
             "place": place,
             "period": place.period,
             "form": form,
-            "file_errors": errors,
+            "file_errors": errors[:MAX_SHOWN_ERRORS],
+            "error_count": len(errors),
+            "more_errors": max(0, len(errors) - MAX_SHOWN_ERRORS),
             "max_rows": limits.max_upload_rows,
             "max_bytes": limits.max_upload_bytes,
         },

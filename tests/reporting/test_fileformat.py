@@ -313,12 +313,17 @@ def test_parse_csv_rejects_too_many_rows():
     assert len(parse_csv(data, max_rows=3)) == 3
 
 
-def test_parse_csv_rejects_bytes_that_are_not_utf8():
-    data = csv_bytes("01;2019Q1;KBT;F;PUBLIC;1", "01;2019Q1;KBT;M;PUBLIC;1 234").replace(
-        b"KBT;M", "KBT;Mä".encode("latin-1")
-    )
+def test_parse_csv_rejects_bytes_that_are_not_utf8_line_by_line_with_the_other_errors():
+    data = csv_bytes(
+        "01;2019Q1;KBT;F;PUBLIC;x",
+        "01;2019Q1;KBT;M;PUBLIC;1 234",
+        "01;2019Q1;IPT;F;PUBLIC;1",
+        "01;2019Q1;IPT;M;PUBLIC;-2",
+    ).replace(b"KBT;M", "KBT;Mä".encode("latin-1"))
     assert messages_of(data) == [
-        "Filen är inte UTF-8-kodad text (första felet på rad 3). Spara den som CSV UTF-8."
+        'Rad 2, kolumn value: "x" är inte ett heltal ≥ 0.',
+        "Rad 3: raden har tecken som inte är UTF-8. Spara filen som CSV UTF-8.",
+        'Rad 5, kolumn value: "-2" är inte ett heltal ≥ 0.',
     ]
 
 
