@@ -372,6 +372,8 @@ SPECTACULAR_SETTINGS = {
         "VersionStatusEnum": "reporting.enums.VersionStatus",
         "ReportStateEnum": "reporting.enums.ReportState",
         "UnitStateEnum": "reporting.enums.UnitState",
+        "AccountStateEnum": "reporting.accounts.selectors.AccountState",
+        "AssessmentOutcomeEnum": "reporting.accounts.models.AssessmentOutcome",
     },
 }
 

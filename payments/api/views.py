@@ -19,11 +19,10 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import status
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from rehab.api.base import ApiGenericView, ApiListView
+from rehab.api.base import AnyContent, ApiGenericView, ApiListView
 from rehab.api.errors import ApiError, register_service_error
 from rehab.api.filters import (
     PERIOD,
@@ -224,17 +223,6 @@ class ExportAction(ApiGenericView):
         )
         export = PayoutExport.objects.select_related("created_by").get(pk=export.pk)
         return Response(ExportSerializer(export).data, status=status.HTTP_201_CREATED)
-
-
-class AnyContent(BaseContentNegotiation):
-    """A download is what it is (CSV, XLSX or HTML) whatever the client's Accept says;
-    errors are JSON."""
-
-    def select_parser(self, request: Request, parsers: Any) -> Any:
-        return parsers[0]
-
-    def select_renderer(self, request: Request, renderers: Any, format_suffix: Any = None) -> Any:
-        return (renderers[0], renderers[0].media_type)
 
 
 FILE_TYPES = {

@@ -8,12 +8,14 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from rest_framework import generics, serializers, views
+from rest_framework import generics, serializers, status, views
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from . import idempotency
+from .errors import ApiError
 from .schema import ApiAutoSchema
 
 
@@ -78,7 +80,54 @@ class ApiRetrieveView(ApiViewMixin, generics.RetrieveAPIView):
     """DRF's RetrieveAPIView with the API's error shape and Idempotency-Key handling."""
 
 
-__all__ = ["ApiGenericView", "ApiListView", "ApiRetrieveView", "ApiView", "Response"]
+class AnyContent(BaseContentNegotiation):
+    """A download is what it is (CSV, XLSX, PDF …) whatever the client's Accept
+    says; errors are JSON."""
+
+    def select_parser(self, request: Any, parsers: Any) -> Any:
+        return parsers[0]
+
+    def select_renderer(self, request: Any, renderers: Any, format_suffix: Any = None) -> Any:
+        return (renderers[0], renderers[0].media_type)
+
+
+def forbidden() -> ApiError:
+    """The 403 of a caller who may read the object but not do this to it."""
+    return ApiError(
+        _("Du har inte behörighet att göra detta."),
+        code="permission_denied",
+        status_code=status.HTTP_403_FORBIDDEN,
+    )
+
+
+def numbered(versions: Any, number: int) -> Any:
+    """The version with `number` among `versions` (of a report or an account), or 404."""
+    version = next((v for v in versions if v.number == number), None)
+    if version is None:
+        raise ApiError(
+            _("Versionen finns inte."), code="not_found", status_code=status.HTTP_404_NOT_FOUND
+        )
+    return version
+
+
+def validated(serializer_class: type[Any], request: Any) -> Any:
+    """`serializer_class` bound to the request's body and validated (400 otherwise)."""
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer
+
+
+__all__ = [
+    "AnyContent",
+    "ApiGenericView",
+    "ApiListView",
+    "ApiRetrieveView",
+    "ApiView",
+    "Response",
+    "forbidden",
+    "numbered",
+    "validated",
+]
 
 
 class InputSerializer(serializers.Serializer):

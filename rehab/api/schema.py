@@ -107,5 +107,7 @@ SCHEMA_SETTINGS = {
         "RunKindEnum": "payments.enums.RunKind",
         "ExportKindEnum": "payments.enums.ExportKind",
         "UnitStateEnum": "reporting.enums.UnitState",
+        "AccountStateEnum": "reporting.accounts.selectors.AccountState",
+        "AssessmentOutcomeEnum": "reporting.accounts.models.AssessmentOutcome",
     },
 }

@@ -197,6 +197,7 @@ def _write_answers(version: AccountVersion, answers: Mapping[int, str]) -> None:
             _("Villkoret har inget krav %(numbers)s.")
             % {"numbers": ", ".join(str(n) for n in unknown)},
             code="unknown_requirement",
+            field="answers",
         )
     existing = {a.requirement_id: a for a in version.answers.all()}
     for number, text in sorted(answers.items()):
@@ -394,6 +395,7 @@ def account_assess(
             _("Villkoret har inget krav %(numbers)s.")
             % {"numbers": ", ".join(str(n) for n in unknown)},
             code="unknown_requirement",
+            field="decisions",
         )
     for requirement in requirements:
         decision = decisions.get(requirement.number)

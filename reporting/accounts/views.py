@@ -300,6 +300,12 @@ def attachment(request: HttpRequest, region: str, year: int, code: str, pk: int)
     found = get_object_or_404(AccountAttachment, pk=pk, version__account=place.account)
     if role_of(request.user) not in REGION_ROLES and found.version.status == VersionStatus.DRAFT:
         raise Http404
+    return attachment_response(found)
+
+
+def attachment_response(found: AccountAttachment) -> FileResponse:
+    """The stored file as a download under the region's own file name, never cached
+    (the browser's page and the API hand out attachments alike)."""
     response = FileResponse(
         found.file.open("rb"),
         as_attachment=True,

@@ -1,8 +1,9 @@
-"""/api/v1/reports/… (included by rehab/api/urls.py)."""
+"""/api/v1/reports/…, /api/v1/units/… and /api/v1/accounts/… (included by
+rehab/api/urls.py)."""
 
 from django.urls import path
 
-from . import units, views
+from . import accounts, units, views
 
 urlpatterns = [
     path("reports/", views.ReportList.as_view(), name="report-list"),
@@ -40,5 +41,32 @@ urlpatterns += [
         "units/<int:pk>/figures/<int:period>/ready/",
         units.UnitReadyAction.as_view(),
         name="unit-ready",
+    ),
+]
+
+urlpatterns += [
+    path("accounts/", accounts.AccountList.as_view(), name="account-list"),
+    path("accounts/<int:pk>/", accounts.AccountDetail.as_view(), name="account-detail"),
+    path(
+        "accounts/<int:pk>/versions/<int:number>/",
+        accounts.AccountVersionDetail.as_view(),
+        name="account-version",
+    ),
+    path("accounts/<int:pk>/draft/", accounts.AccountDraftDetail.as_view(), name="account-draft"),
+    path(
+        "accounts/<int:pk>/submit/", accounts.AccountSubmitAction.as_view(), name="account-submit"
+    ),
+    path(
+        "accounts/<int:pk>/assess/", accounts.AccountAssessAction.as_view(), name="account-assess"
+    ),
+    path(
+        "accounts/<int:pk>/attachments/",
+        accounts.AccountAttachmentList.as_view(),
+        name="account-attachments",
+    ),
+    path(
+        "accounts/<int:pk>/attachments/<int:attachment>/",
+        accounts.AccountAttachmentDownload.as_view(),
+        name="account-attachment",
     ),
 ]

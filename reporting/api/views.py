@@ -16,7 +16,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from rehab.api.base import ApiGenericView, ApiListView
+from rehab.api.base import ApiGenericView, ApiListView, forbidden, numbered, validated
 from rehab.api.errors import ApiError, register_service_error
 from rehab.api.filters import (
     PERIOD,
@@ -110,11 +110,7 @@ def _report(request: Request, pk: int, action: Action = Action.VIEW_REPORTS) -> 
     """The report if the caller may read it (404 otherwise), and may `action` it (403)."""
     report = get_object_or_404(_reports(request.user), pk=pk)
     if not can(request.user, action, report.region_id):
-        raise ApiError(
-            _("Du har inte behörighet att göra detta."),
-            code="permission_denied",
-            status_code=status.HTTP_403_FORBIDDEN,
-        )
+        raise forbidden()
     return _with_state(report)
 
 
@@ -163,12 +159,6 @@ def _reviewed_version(report: Report, number: int) -> ReportVersion:
             status_code=status.HTTP_409_CONFLICT,
         )
     return version
-
-
-def _valid(serializer_class: type[Any], request: Request) -> Any:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return serializer
 
 
 # --------------------------------------------------------------------------- list, create
@@ -223,7 +213,7 @@ class ReportList(ApiListView):
         )
 
     def post(self, request: Request) -> Response:
-        data = _valid(ReportCreateSerializer, request).validated_data
+        data = validated(ReportCreateSerializer, request).validated_data
         if not can(request.user, Action.EDIT_REPORTS, data["region"]):
             raise ApiError(
                 _("Du får inte rapportera för region %(region)s.") % {"region": data["region"]},
@@ -276,11 +266,7 @@ class VersionDetail(ApiGenericView):
 
     def get(self, request: Request, pk: int, number: int) -> Response:
         report = _report(request, pk)
-        version = next((v for v in report.version_list if v.number == number), None)  # type: ignore[attr-defined]
-        if version is None:
-            raise ApiError(
-                _("Versionen finns inte."), code="not_found", status_code=status.HTTP_404_NOT_FOUND
-            )
+        version = numbered(report.version_list, number)  # type: ignore[attr-defined]
         return Response(_version_detail(version))
 
 
@@ -317,7 +303,7 @@ class DraftDetail(ApiGenericView):
 
     def put(self, request: Request, pk: int) -> Response:
         report = _report(request, pk, Action.EDIT_REPORTS)
-        serializer = _valid(DraftInputSerializer, request)
+        serializer = validated(DraftInputSerializer, request)
         draft = report_open_draft(report=report, acting_user=request.user)
         draft = report_save_draft(
             version=draft,
@@ -388,7 +374,7 @@ class SubmitAction(ApiGenericView):
 
     def post(self, request: Request, pk: int) -> Response:
         report = _report(request, pk, Action.EDIT_REPORTS)
-        data = _valid(SubmitSerializer, request).validated_data
+        data = validated(SubmitSerializer, request).validated_data
         version = report_submit(
             version=_open_version(report, VersionStatus.DRAFT),
             lock_version=data["lock_version"],
@@ -412,7 +398,7 @@ class AcceptAction(ApiGenericView):
 
     def post(self, request: Request, pk: int) -> Response:
         report = _report(request, pk, Action.REVIEW_REPORTS)
-        data = _valid(AcceptSerializer, request).validated_data
+        data = validated(AcceptSerializer, request).validated_data
         version = report_accept(
             version=_reviewed_version(report, data["version"]),
             comment=data["comment"],
@@ -435,7 +421,7 @@ class ReturnAction(ApiGenericView):
 
     def post(self, request: Request, pk: int) -> Response:
         report = _report(request, pk, Action.REVIEW_REPORTS)
-        data = _valid(ReturnSerializer, request).validated_data
+        data = validated(ReturnSerializer, request).validated_data
         draft = report_return(
             version=_reviewed_version(report, data["version"]),
             comment=data["comment"],
@@ -461,7 +447,7 @@ class CorrectionAction(ApiGenericView):
 
     def post(self, request: Request, pk: int) -> Response:
         report = _report(request, pk, Action.EDIT_REPORTS)
-        data = _valid(CorrectionSerializer, request).validated_data
+        data = validated(CorrectionSerializer, request).validated_data
         draft = report_start_correction(
             report=report, reason=data["reason"], acting_user=request.user
         )

@@ -26,7 +26,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from payments.models import PayoutRun
-from rehab.models import Agreement
+from rehab.models import Agreement, Condition
+from reporting.accounts.services import account_get_or_create, account_open_draft
 from tests.factories import report_version
 
 CHECKS = [
@@ -114,6 +115,16 @@ def test_schema_conformance_generated_requests(
     )
     sent += _exercise(
         schema, token_for(case_officer), {"id": submitted.report_id, "number": 1}, positive
+    )
+    # A written account's draft, as its region (answers, submit, attachments).
+    account = account_get_or_create(
+        region="01",
+        condition=Condition.objects.get(agreement__year=2020, code="V2"),
+        acting_user=coordinator,
+    )
+    account_open_draft(account=account, acting_user=coordinator)
+    sent += _exercise(
+        schema, token_for(coordinator), {"id": account.pk, "number": 1, "attachment": 1}, positive
     )
     run = PayoutRun.objects.create(
         agreement=Agreement.objects.get(year=2012),
