@@ -278,6 +278,7 @@ def cmd_up(argv: list[str]) -> int:
         base64.b32decode(DEMO_TOTP_SECRET).hex(),
     )
     manage(env, "load_demo_reports")
+    manage(env, "load_demo_accounts")
 
     DATA.mkdir(exist_ok=True)
     worker = subprocess.Popen(

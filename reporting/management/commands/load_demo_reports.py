@@ -119,17 +119,23 @@ def _rows(code: str, period: ReportingPeriod, figures: Figures, start: int) -> l
     return rows
 
 
+def demo_users(usernames: list[str]) -> dict[str, User]:
+    """The demo users by name; CommandError naming those missing."""
+    users = {u.username: u for u in User.objects.filter(username__in=usernames)}
+    missing = sorted(set(usernames) - set(users))
+    if missing:
+        raise CommandError(
+            "Demoanvändarna saknas (" + ", ".join(missing) + "). Kör load_demo_data först."
+        )
+    return users
+
+
 class Command(BaseCommand):
     help = "Skapar demorapporter för 2019–2020 (idempotent; kör efter load_demo_data)."
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
-        users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERNAMES)}
-        missing = sorted(set(DEMO_USERNAMES) - set(users))
-        if missing:
-            raise CommandError(
-                "Demoanvändarna saknas (" + ", ".join(missing) + "). Kör load_demo_data först."
-            )
+        users = demo_users(DEMO_USERNAMES)
         populations = dict(
             PopulationFigure.objects.filter(age_band=AgeBand.TOTAL)
             .order_by("region", "-reference_date")
