@@ -11,6 +11,7 @@ function, events, e-mails and permissions — reuse, don't copy").
   history stays as it was written.
 * `notify_on_commit`: the e-mail task of an event, enqueued when the transaction
   commits (reporting.notifications sends; each workflow names its templates).
+* `visible_versions`: which versions a reader sees (a region's drafts are its own).
 * `frozen_with_version`: the database trigger that freezes a version's content
   (figures, care units' figures, answers, attachments) once it is submitted.
 """
@@ -18,7 +19,7 @@ function, events, e-mails and permissions — reuse, don't copy").
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 import pgtrigger
 from django.conf import settings
@@ -26,7 +27,8 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from rehab.permissions import Action, can
+from rehab.enums import REGION_ROLES
+from rehab.permissions import Action, can, role_of
 
 from .enums import TRANSITIONS, VersionStatus
 
@@ -76,6 +78,17 @@ class Versioned(Protocol):
     def get_status_display(self) -> str: ...
 
     def save(self, *args: Any, **kwargs: Any) -> None: ...
+
+
+V = TypeVar("V", bound=Versioned)
+
+
+def visible_versions(user: Any, versions: list[V]) -> list[V]:
+    """A region's drafts are its own work in progress: FK sees submitted versions
+    (of reports and written accounts alike, in the pages and the API)."""
+    if role_of(user) in REGION_ROLES:
+        return versions
+    return [v for v in versions if v.status != VersionStatus.DRAFT]
 
 
 def require(user: User, action: Action, region: Region | str | None) -> None:

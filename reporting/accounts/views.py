@@ -22,7 +22,8 @@ from rehab.permissions import Action, can, require, role_of
 
 from ..enums import VersionStatus
 from ..services import ReportError, StaleDraft
-from ..views.common import days_left_text, visible_versions
+from ..views.common import days_left_text
+from ..workflow import visible_versions
 from .forms import AccountForm, AssessForm, AttachForm
 from .models import Account, AccountAttachment, AccountVersion
 from .selectors import account_state

@@ -52,7 +52,7 @@ from ..accounts.services import (
 from ..accounts.views import attachment_response
 from ..enums import VersionStatus
 from ..filecheck import CONTENT_TYPES
-from ..views.common import visible_versions
+from ..workflow import visible_versions
 from .account_serializers import (
     AccountCreateSerializer,
     AccountDetailSerializer,

@@ -7,23 +7,22 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from rehab.enums import REGION_ROLES
 from rehab.formatting import format_int
 from rehab.models import Region, ReportingPeriod
-from rehab.permissions import Action, require, role_of
+from rehab.permissions import Action, require
 
-from ..enums import ReportState, VersionStatus
+from ..enums import ReportState
 from ..models import Report, ReportVersion
-from ..workflow import Versioned
 
-V = TypeVar("V", bound=Versioned)
+# Which versions a reader sees: shared with the written accounts and the API.
+from ..workflow import visible_versions as visible_versions
 
 
 def report_url(name: str, region: str, year: int, quarter: int | None, *extra: Any) -> str:
@@ -122,11 +121,3 @@ def days_left_text(deadline: datetime.date, today: datetime.date) -> str:
     if days == 0:
         return _("Sista dagen är i dag")
     return ngettext("%(n)s dag sen", "%(n)s dagar sen", -days) % {"n": format_int(-days)}
-
-
-def visible_versions(user: Any, versions: list[V]) -> list[V]:
-    """A region's drafts are its own work in progress: FK sees submitted versions
-    (of reports and written accounts alike)."""
-    if role_of(user) in REGION_ROLES:
-        return versions
-    return [v for v in versions if v.status != VersionStatus.DRAFT]
