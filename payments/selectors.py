@@ -8,14 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, Max, Sum
+from django.db.models import Count, F, Max, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from rehab.enums import PayoutModel
 from rehab.models import Agreement, Region
+from rehab.selectors import period_code
 from reporting.enums import CONTACT_KINDS
-from reporting.models import ExtraCount, ReportVersion, SeriesCount
+from reporting.models import ExtraCount, Report, ReportVersion, SeriesCount
 from reporting.selectors import accepted_versions
 
 from . import calculation
@@ -473,3 +474,44 @@ def payout_preview(*, version: ReportVersion) -> PreviewResult:
     return PreviewResult(
         region, agreement.year, quarter, model, rows, explain_line(draft, draft_line), []
     )
+
+
+def accepted_regions(agreement: Agreement) -> list[dict[str, Any]]:
+    """How many regions have the agreement's reports accepted, per reporting period,
+    and for a year reported by quarter how many have all four: what a run started
+    now would pay from (the start form shows it). Two queries."""
+    total = Region.objects.count()
+    accepted = Report.objects.filter(period__agreement=agreement, accepted_version__isnull=False)
+    per_period = dict(
+        accepted.values_list("period__quarter").annotate(n=Count("region", distinct=True))
+    )
+    periods = sorted(
+        agreement.periods.values_list("quarter", flat=True), key=lambda q: (q is not None, q or 0)
+    )
+    rows = [
+        {
+            "period": period_code(agreement.year, quarter),
+            "accepted": per_period.get(quarter, 0),
+            "total": total,
+            "whole_year": False,
+        }
+        for quarter in periods
+    ]
+    quarters = [q for q in periods if q is not None]
+    if len(quarters) == 4:
+        complete = (
+            accepted.filter(period__quarter__isnull=False)
+            .values("region")
+            .annotate(n=Count("period", distinct=True))
+            .filter(n=4)
+            .count()
+        )
+        rows.append(
+            {
+                "period": str(agreement.year),
+                "accepted": complete,
+                "total": total,
+                "whole_year": True,
+            }
+        )
+    return rows

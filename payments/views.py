@@ -55,10 +55,15 @@ def runs(request: HttpRequest) -> HttpResponse:
     _require_national(request.user)
     year_param = request.GET.get("ar", "")
     year = int(year_param) if year_param.isascii() and year_param.isdigit() else None
-    form = (
-        StartRunForm(initial={"agreement": year}) if can(request.user, Action.START_RUN) else None
-    )
-    return _render_runs(request, form, year)
+    return _render_runs(request, None, year)
+
+
+def _focus(year: int | None) -> Any:
+    """The agreement the start form is about: the one shown, else the newest."""
+    from rehab.models import Agreement
+
+    agreements = Agreement.objects.order_by("-year")
+    return (agreements.filter(year=year).first() if year else None) or agreements.first()
 
 
 def _render_runs(
@@ -66,10 +71,20 @@ def _render_runs(
 ) -> HttpResponse:
     from rehab.models import Agreement
 
+    can_start = can(request.user, Action.START_RUN)
+
     def body_context() -> dict[str, Any]:
+        # Built here, so a cached page costs no query for it (the body is cached per
+        # data version: the default period and the counts follow the data).
+        shown = form
+        if shown is None and can_start:
+            shown = StartRunForm(focus=_focus(year))
+        focus = shown.focus if shown is not None else None
         return {
             "overview": selectors.runs_overview(year=year),
-            "form": form,
+            "form": shown,
+            "accepted_regions": selectors.accepted_regions(focus) if focus is not None else [],
+            "focus": focus,
             "year": year,
             "years": list(Agreement.objects.order_by("-year").values_list("year", flat=True)),
         }
@@ -94,6 +109,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.START_RUN)
     form = StartRunForm(request.POST)
     if not form.is_valid():
+        form.focus = form.cleaned_data.get("agreement") or _focus(None)
         return _render_runs(request, form, None, status=400)
     try:
         started = services.run_start(

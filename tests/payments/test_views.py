@@ -361,9 +361,10 @@ def _queued_runs(case_officer, years):
 def test_runs_list_query_count(login, case_officer, django_assert_num_queries, years):
     _queued_runs(case_officer, years)
     client = login(case_officer)
-    # computed (the data is this test's own, uncommitted): the data version + 8;
+    # computed (the data is this test's own, uncommitted): the data version + 8, and
+    # the start form's agreement, paid quarters and accepted regions per period (5);
     # tests/rehab/test_page_cache.py has the cached case
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(14):
         response = client.get(reverse("payments:runs"))
     assert response.content.decode().count('class="badge run-queued"') == len(years)
 
