@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from rehab.models import Region, ReportingPeriod, Treatment
 
 from .enums import OPEN_STATUSES, ExtraKind, Provider, Sex, VersionStatus
-from .workflow import WorkflowEvent, frozen_with_version
+from .workflow import WorkflowEvent, frozen_with_version, version_frozen_after_draft
 
 # A report keeps its region and period. Its accepted_version starts empty and may only
 # be set to a version of this same report that is ACCEPTED, the previous one SUPERSEDED
@@ -205,53 +205,31 @@ class ReportVersion(models.Model):
             ),
         ]
         triggers = [
-            # A submitted version is never edited: after DRAFT only the review
-            # fields and the status (along TRANSITIONS) may change.
-            pgtrigger.Trigger(
-                name="version_frozen_after_draft",
-                operation=pgtrigger.Update | pgtrigger.Delete,
-                when=pgtrigger.Before,
-                func="""
-                IF TG_OP = 'DELETE' THEN
-                    IF OLD.status <> 'DRAFT' THEN
-                        RAISE EXCEPTION USING ERRCODE = 'check_violation',
-                            MESSAGE = 'version_frozen_after_draft: a submitted version is kept';
-                    END IF;
-                    RETURN OLD;
-                END IF;
-                IF OLD.status = 'DRAFT' THEN
-                    RETURN NEW;
-                END IF;
-                -- FK's decision is written once, with the move out of SUBMITTED.
-                IF (NEW.decided_by_id, NEW.decided_at, NEW.review_comment, NEW.flagged_cells)
-                   IS DISTINCT FROM
-                   (OLD.decided_by_id, OLD.decided_at, OLD.review_comment, OLD.flagged_cells)
-                   AND NOT (OLD.status = 'SUBMITTED' AND NEW.status IN ('ACCEPTED', 'RETURNED'))
-                THEN
-                    RAISE EXCEPTION USING ERRCODE = 'check_violation',
-                        MESSAGE = 'version_frozen_after_draft: a decision is never edited';
-                END IF;
-                IF OLD.status IN ('RETURNED', 'SUPERSEDED')
-                   OR (OLD.status = 'ACCEPTED' AND NEW.status NOT IN ('ACCEPTED', 'SUPERSEDED'))
-                   OR (OLD.status = 'SUBMITTED'
-                       AND NEW.status NOT IN ('SUBMITTED', 'ACCEPTED', 'RETURNED'))
-                   OR (NEW.report_id, NEW.number, NEW.is_correction, NEW.correction_reason,
-                       NEW.comment, NEW.lock_version, NEW.created_by_id, NEW.created_at,
-                       NEW.updated_by_id, NEW.submitted_by_id, NEW.submitted_at,
-                       NEW.submitted_late, NEW.eligibility_statement,
-                       NEW.eligibility_confirmed_at)
-                      IS DISTINCT FROM
-                      (OLD.report_id, OLD.number, OLD.is_correction, OLD.correction_reason,
-                       OLD.comment, OLD.lock_version, OLD.created_by_id, OLD.created_at,
-                       OLD.updated_by_id, OLD.submitted_by_id, OLD.submitted_at,
-                       OLD.submitted_late, OLD.eligibility_statement,
-                       OLD.eligibility_confirmed_at)
-                THEN
-                    RAISE EXCEPTION USING ERRCODE = 'check_violation',
-                        MESSAGE = 'version_frozen_after_draft: a submitted version is never edited';
-                END IF;
-                RETURN NEW;
-                """,
+            # A submitted version is never edited: after DRAFT only FK's decision
+            # (once) and the status (along TRANSITIONS) change.
+            version_frozen_after_draft(
+                "version_frozen_after_draft",
+                kept=[
+                    "report_id",
+                    "number",
+                    "is_correction",
+                    "correction_reason",
+                    "comment",
+                    "lock_version",
+                    "created_by_id",
+                    "created_at",
+                    "updated_by_id",
+                    "submitted_by_id",
+                    "submitted_at",
+                    "submitted_late",
+                    "eligibility_statement",
+                    "eligibility_confirmed_at",
+                ],
+                decision=["decided_by_id", "decided_at", "review_comment", "flagged_cells"],
+                moves={
+                    VersionStatus.SUBMITTED: [VersionStatus.ACCEPTED, VersionStatus.RETURNED],
+                    VersionStatus.ACCEPTED: [VersionStatus.SUPERSEDED],
+                },
             ),
         ]
 

@@ -18,7 +18,7 @@ function, events, e-mails and permissions — reuse, don't copy").
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, TypeVar
 
 import pgtrigger
@@ -298,6 +298,61 @@ IF ({status}CASE WHEN TG_OP = 'DELETE' THEN OLD.{key} ELSE NEW.{key} END) <> 'DR
 END IF;
 IF TG_OP = 'DELETE' THEN
     RETURN OLD;
+END IF;
+RETURN NEW;
+""",
+    )
+
+
+def _sql_list(values: Sequence[str]) -> str:
+    return ", ".join(f"'{v}'" for v in values)
+
+
+def _row(prefix: str, fields: Sequence[str]) -> str:
+    return "(" + ", ".join(f"{prefix}.{f}" for f in fields) + ")"
+
+
+def version_frozen_after_draft(
+    name: str,
+    *,
+    kept: Sequence[str],
+    decision: Sequence[str],
+    moves: Mapping[str, Sequence[str]],
+) -> pgtrigger.Trigger:
+    """The trigger that keeps a submitted version (of a report or a written account)
+    as it was submitted: it is never removed; after DRAFT its `kept` columns never
+    change, FK's `decision` columns are written once, with the move out of
+    SUBMITTED, and its status moves only along `moves` (status -> the statuses it
+    may become; a status not in `moves` is final)."""
+    steps = "".join(
+        f"\n   OR (OLD.status = '{old}' AND NEW.status NOT IN ({_sql_list([old, *new])}))"
+        for old, new in moves.items()
+    )
+    return pgtrigger.Trigger(
+        name=name,
+        operation=pgtrigger.Update | pgtrigger.Delete,
+        when=pgtrigger.Before,
+        func=f"""
+IF TG_OP = 'DELETE' THEN
+    IF OLD.status <> 'DRAFT' THEN
+        RAISE EXCEPTION USING ERRCODE = 'check_violation',
+            MESSAGE = '{name}: a submitted version is kept';
+    END IF;
+    RETURN OLD;
+END IF;
+IF OLD.status = 'DRAFT' THEN
+    RETURN NEW;
+END IF;
+IF {_row("NEW", decision)} IS DISTINCT FROM {_row("OLD", decision)}
+   AND NOT (OLD.status = 'SUBMITTED' AND NEW.status IN ('ACCEPTED', 'RETURNED')) THEN
+    RAISE EXCEPTION USING ERRCODE = 'check_violation',
+        MESSAGE = '{name}: a decision is never edited';
+END IF;
+IF OLD.status NOT IN ({_sql_list(list(moves))}){steps}
+   OR {_row("NEW", kept)}
+      IS DISTINCT FROM {_row("OLD", kept)} THEN
+    RAISE EXCEPTION USING ERRCODE = 'check_violation',
+        MESSAGE = '{name}: a submitted version is never edited';
 END IF;
 RETURN NEW;
 """,

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from rehab.models import Condition, ConditionRequirement, Region
 
 from ..enums import OPEN_STATUSES, VersionStatus
-from ..workflow import WorkflowEvent, frozen_with_version
+from ..workflow import WorkflowEvent, frozen_with_version, version_frozen_after_draft
 
 
 class PrivateStorage(FileSystemStorage):
@@ -86,36 +86,6 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return f"{self.region_id} {self.condition.agreement.year} {self.condition.code}"
-
-
-# A submitted version is never edited: after DRAFT only the status (along
-# TRANSITIONS) and the assessment fields may change.
-ACCOUNT_VERSION_FROZEN_FUNC = """
-IF TG_OP = 'DELETE' THEN
-    IF OLD.status <> 'DRAFT' THEN
-        RAISE EXCEPTION USING ERRCODE = 'check_violation',
-            MESSAGE = 'account_version_frozen_after_draft: a submitted version is kept';
-    END IF;
-    RETURN OLD;
-END IF;
-IF OLD.status = 'DRAFT' THEN
-    RETURN NEW;
-END IF;
-IF OLD.status IN ('RETURNED', 'SUPERSEDED', 'ACCEPTED')
-   OR (OLD.status = 'SUBMITTED' AND NEW.status NOT IN ('SUBMITTED', 'ACCEPTED', 'RETURNED'))
-   OR (NEW.account_id, NEW.number, NEW.lock_version, NEW.created_by_id, NEW.created_at,
-       NEW.updated_by_id, NEW.submitted_by_id, NEW.submitted_at, NEW.submitted_late,
-       NEW.late_explanation)
-      IS DISTINCT FROM
-      (OLD.account_id, OLD.number, OLD.lock_version, OLD.created_by_id, OLD.created_at,
-       OLD.updated_by_id, OLD.submitted_by_id, OLD.submitted_at, OLD.submitted_late,
-       OLD.late_explanation)
-THEN
-    RAISE EXCEPTION USING ERRCODE = 'check_violation',
-        MESSAGE = 'account_version_frozen_after_draft: a submitted version is never edited';
-END IF;
-RETURN NEW;
-"""
 
 
 def content_frozen(name: str) -> pgtrigger.Trigger:
@@ -189,11 +159,24 @@ class AccountVersion(models.Model):
             ),
         ]
         triggers = [
-            pgtrigger.Trigger(
-                name="account_version_frozen_after_draft",
-                operation=pgtrigger.Update | pgtrigger.Delete,
-                when=pgtrigger.Before,
-                func=ACCOUNT_VERSION_FROZEN_FUNC,
+            # A submitted version is never edited: after DRAFT only FK's assessment
+            # (once) and the status change; an assessed version is final.
+            version_frozen_after_draft(
+                "account_version_frozen_after_draft",
+                kept=[
+                    "account_id",
+                    "number",
+                    "lock_version",
+                    "created_by_id",
+                    "created_at",
+                    "updated_by_id",
+                    "submitted_by_id",
+                    "submitted_at",
+                    "submitted_late",
+                    "late_explanation",
+                ],
+                decision=["decided_by_id", "decided_at", "fulfilled"],
+                moves={VersionStatus.SUBMITTED: [VersionStatus.ACCEPTED, VersionStatus.RETURNED]},
             ),
         ]
 

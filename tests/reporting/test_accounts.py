@@ -551,3 +551,28 @@ def test_an_accounts_events_are_append_only_like_a_reports(v2: Condition, coordi
         AccountEvent.objects.filter(pk=event.pk).delete()
     assert AccountEvent.objects.get(pk=event.pk).note == ""
     assert "reporting_accountevent" in append_only_tables()
+
+
+def test_fks_assessment_is_written_once_with_the_move(
+    v2: Condition, coordinator: Any, case_officer: Any
+) -> None:
+    """The reports' freeze trigger (reporting.workflow.version_frozen_after_draft):
+    FK's decision is written only with the move out of SUBMITTED, never after."""
+    submitted = _submitted(v2, coordinator)
+    with (
+        pytest.raises(IntegrityError, match="a decision is never edited"),
+        transaction.atomic(),
+    ):
+        AccountVersion.objects.filter(pk=submitted.pk).update(decided_by=case_officer)
+    assessed = account_assess(
+        version=submitted, decisions={1: FULFILLED, 2: FULFILLED}, acting_user=case_officer
+    )
+    assert (assessed.decided_by, assessed.fulfilled) == (case_officer, True)
+    with (
+        pytest.raises(IntegrityError, match="a decision is never edited"),
+        transaction.atomic(),
+    ):
+        AccountVersion.objects.filter(pk=assessed.pk).update(fulfilled=False)
+    with pytest.raises(IntegrityError, match="never edited"), transaction.atomic():
+        AccountVersion.objects.filter(pk=assessed.pk).update(status="SUPERSEDED")
+    assert AccountVersion.objects.get(pk=assessed.pk).fulfilled is True
