@@ -145,7 +145,7 @@ def fill() -> None:
 def _current_year_reports() -> None:
     """A draft of region 01 and a submitted report of region 03 for the demo year's
     first quarter: the report form and FK's review of the pages measured."""
-    from rehab.models import ReportingPeriod, User
+    from rehab.models import ReportingPeriod, UnitCollection, User
     from reporting.management.commands.load_demo_reports import demo_figures
     from reporting.services import (
         ValidationFailed,
@@ -156,6 +156,9 @@ def _current_year_reports() -> None:
     )
 
     period = ReportingPeriod.objects.get(agreement__year=bench_year(), quarter=1)
+    # The demo data has region 01 collect per care unit in the demo year (its report
+    # is then the units' sum); the bench measures the region's own report form.
+    UnitCollection.objects.filter(region_id="01", agreement=period.agreement_id).delete()
     for code, population, submit in (("01", 2_400_000, False), ("03", 390_000, True)):
         user = User.objects.get(username=f"samordnare{code}")
         report = report_get_or_create(region=code, period=period, acting_user=user)

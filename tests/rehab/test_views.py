@@ -110,3 +110,25 @@ def test_language_switch_names_each_language_in_itself(client):
     html = client.get(reverse("login")).content.decode()
     assert '<html lang="en">' in html
     assert 'lang="sv">Svenska</button>' in html
+
+
+def test_login_page_makes_no_query_and_writes_no_session_at_two_sizes(
+    client, coordinator, django_assert_num_queries
+):
+    """The sign-in page (what every visitor without a session gets) reads nothing from
+    the database and saves no session, with no reports and with every region's."""
+    from rehab.models import Region
+    from tests.factories import report_version
+
+    path = reverse("login")
+    client.get(path)  # the CSRF cookie, as a browser has it
+    with django_assert_num_queries(0):
+        response = client.get(path)
+    assert response.status_code == 200
+    for code in Region.objects.values_list("code", flat=True):
+        report_version(region=code, year=2019, quarter=1, user=coordinator)
+    with django_assert_num_queries(0):
+        response = client.get(path)
+    assert response.status_code == 200
+    assert 'name="csrfmiddlewaretoken"' in response.content.decode()
+    assert "sessionid" not in response.cookies
