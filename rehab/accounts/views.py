@@ -14,13 +14,16 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from rehab.dataversion import CSRF_PLACEHOLDER
 from rehab.enums import Role
 
 from . import mfa, oidc
@@ -174,12 +177,31 @@ class PasswordSignInForm(AuthenticationForm):
             )
 
 
+# {(language, OIDC configured): the plain sign-in page with CSRF_PLACEHOLDER}
+_PLAIN_LOGIN_PAGES: dict[tuple[str | None, bool], str] = {}
+
+
 class LoginView(auth_views.LoginView):
     """The login page: "Logga in med SITHS" when OIDC is configured (the password form
     folded away for break-glass accounts), the password form otherwise."""
 
     authentication_form = PasswordSignInForm
     redirect_authenticated_user = True
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The plain sign-in page (no query string, no message to show) is the same
+        for every visitor but for the CSRF token: rendered once per process, language
+        and sign-in method with a placeholder, the visitor's token put in per request
+        (issue #12: the page every visitor without a session gets)."""
+        if request.GET or len(messages.get_messages(request)):
+            return super().get(request, *args, **kwargs)
+        key = (get_language(), oidc.oidc_configured())
+        page = _PLAIN_LOGIN_PAGES.get(key)
+        if page is None:
+            context = {**self.get_context_data(), "csrf_token": CSRF_PLACEHOLDER}
+            page = render_to_string(self.get_template_names(), context, request)
+            _PLAIN_LOGIN_PAGES[key] = page
+        return HttpResponse(page.replace(CSRF_PLACEHOLDER, get_token(request)))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -5,6 +5,7 @@ refuse the same things with the same codes."""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -293,7 +294,14 @@ class ReportSerializer(serializers.ModelSerializer):
     @extend_schema_field(VersionSummarySerializer(allow_null=True))
     def get_latest_version(self, obj: Report) -> dict[str, Any] | None:
         versions = obj.version_list  # type: ignore[attr-defined]
-        return VersionSummarySerializer(versions[-1]).data if versions else None
+        return self._version_summary.to_representation(versions[-1]) if versions else None
+
+    @cached_property
+    def _version_summary(self) -> VersionSummarySerializer:
+        """One summary serializer for every report of a list: a ModelSerializer builds
+        its fields from the model when first used, which cost more than the report's
+        whole representation when done anew per report (issue #12)."""
+        return VersionSummarySerializer()
 
 
 class ReportDetailSerializer(ReportSerializer):

@@ -28,8 +28,9 @@ from rehab.api.filters import (
     region_filter,
     year_filter,
 )
+from rehab.dataversion import cached
 from rehab.models import ReportingPeriod
-from rehab.permissions import Action, can, scoped
+from rehab.permissions import Action, can, role_of, scoped
 from rehab.selectors import period_missing_message, yearly_by_year
 
 from ..enums import VersionStatus
@@ -206,11 +207,20 @@ class ReportList(ApiListView):
         return qs.order_by("period__agreement__year", "period__quarter", "region_id")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        assert page is not None
-        return self.get_paginated_response(
-            ReportSerializer([_with_state(r) for r in page], many=True).data
-        )
+        """The page is computed once per data version, caller's scope (role and
+        region) and address (filters, page, host of the links), then read from the
+        cache: a committed change shows on the next request (rehab.dataversion)."""
+
+        def compute() -> Any:
+            page = self.paginate_queryset(self.get_queryset())
+            assert page is not None
+            return self.get_paginated_response(
+                ReportSerializer([_with_state(r) for r in page], many=True).data
+            ).data
+
+        user: Any = request.user
+        vary = (role_of(user), user.region_id, request.build_absolute_uri())
+        return Response(cached("api-report-list", vary, compute))
 
     def post(self, request: Request) -> Response:
         data = validated(ReportCreateSerializer, request).validated_data

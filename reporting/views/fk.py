@@ -294,63 +294,88 @@ def review(request: HttpRequest, region: str, year: int, quarter: int | None) ->
     if version is None or version.status != VersionStatus.SUBMITTED:
         messages.info(request, _("Det finns ingen inskickad version att granska."))
         return redirect(place.url("report"))
-    agreement = place.period.agreement
-    cells = agreement_cells(agreement)
-    keys = cells.keys
-    form = ReturnForm(request.POST if request.method == "POST" else None, cell_keys=keys)
-    if request.method == "POST":
-        user: Any = request.user
-        action = request.POST.get("action")
-        reviewed = request.POST.get("version")
-        if reviewed is not None and reviewed != str(version.number):
-            # The page showed another version (returned and submitted again since):
-            # a decision applies only to the figures the officer has seen.
-            messages.error(
-                request,
-                _(
-                    "Rapporten har ändrats sedan du öppnade den: version %(number)s är nu "
-                    "inskickad. Inget beslut har fattats. Granska version %(number)s."
-                )
-                % {"number": version.number},
+    if request.method != "POST":
+        # The page as FK reads it: once per data version and version, then from the
+        # cache (the figures, history and grid cost a dozen queries).
+        return render_cached(
+            request,
+            "reporting/review.html",
+            name="reporting-review",
+            vary=[version.pk],
+            body_template="reporting/_review_body.html",
+            body_context=lambda: _review_context(place, versions, version, None),
+            context={"place": place, "period": place.period},
+        )
+    form = ReturnForm(request.POST, cell_keys=agreement_cells(place.period.agreement).keys)
+    user: Any = request.user
+    action = request.POST.get("action")
+    reviewed = request.POST.get("version")
+    if reviewed is not None and reviewed != str(version.number):
+        # The page showed another version (returned and submitted again since):
+        # a decision applies only to the figures the officer has seen.
+        messages.error(
+            request,
+            _(
+                "Rapporten har ändrats sedan du öppnade den: version %(number)s är nu "
+                "inskickad. Inget beslut har fattats. Granska version %(number)s."
             )
-            return redirect(place.url("review"))
-        try:
-            if action == "accept":
-                report_accept(
-                    version=version, comment=request.POST.get("comment", ""), acting_user=user
-                )
-                messages.success(
-                    request,
-                    _("%(region)s %(period)s version %(number)s är godkänd.")
-                    % {
-                        "region": place.region.name,
-                        "period": place.period.label,
-                        "number": version.number,
-                    },
-                )
-                return redirect("reporting:inbox")
-            if action == "return" and form.is_valid():
-                report_return(
-                    version=version,
-                    comment=form.cleaned_data["comment"],
-                    flagged_cells=form.cleaned_data["flagged"],
-                    acting_user=user,
-                )
-                messages.success(
-                    request,
-                    _("Rapporten är återsänd till %(region)s med din kommentar.")
-                    % {"region": place.region.name},
-                )
-                return redirect("reporting:inbox")
-        except NotAllowed as error:
-            raise Http404 from error
-        except ReportError as error:
-            messages.error(request, error.message)
-            return redirect(place.url("review"))
-        if action != "return":
-            raise Http404
-        messages.error(request, _("Rapporten återsändes inte: skriv en kommentar."))
+            % {"number": version.number},
+        )
+        return redirect(place.url("review"))
+    try:
+        if action == "accept":
+            report_accept(
+                version=version, comment=request.POST.get("comment", ""), acting_user=user
+            )
+            messages.success(
+                request,
+                _("%(region)s %(period)s version %(number)s är godkänd.")
+                % {
+                    "region": place.region.name,
+                    "period": place.period.label,
+                    "number": version.number,
+                },
+            )
+            return redirect("reporting:inbox")
+        if action == "return" and form.is_valid():
+            report_return(
+                version=version,
+                comment=form.cleaned_data["comment"],
+                flagged_cells=form.cleaned_data["flagged"],
+                acting_user=user,
+            )
+            messages.success(
+                request,
+                _("Rapporten är återsänd till %(region)s med din kommentar.")
+                % {"region": place.region.name},
+            )
+            return redirect("reporting:inbox")
+    except NotAllowed as error:
+        raise Http404 from error
+    except ReportError as error:
+        messages.error(request, error.message)
+        return redirect(place.url("review"))
+    if action != "return":
+        raise Http404
+    messages.error(request, _("Rapporten återsändes inte: skriv en kommentar."))
 
+    return render(
+        request,
+        "reporting/review.html",
+        _review_context(place, versions, version, form),
+        status=422,
+    )
+
+
+def _review_context(
+    place: Any, versions: list[ReportVersion], version: ReportVersion, form: ReturnForm | None
+) -> dict[str, Any]:
+    """What the review page shows: `form` is the refused decision shown again, None
+    for the page as first read."""
+    year, quarter = place.period.agreement.year, place.period.quarter
+    cells = agreement_cells(place.period.agreement)
+    if form is None:
+        form = ReturnForm(None, cell_keys=cells.keys)
     current = figures_of(version)
     previous_version = versions[-2] if len(versions) > 1 else None
     previous = figures_of(previous_version) if previous_version is not None else None
@@ -381,20 +406,15 @@ def review(request: HttpRequest, region: str, year: int, quarter: int | None) ->
         flagged=flagged,
         breakdown=unit_breakdown(version),
     )
-    return render(
-        request,
-        "reporting/review.html",
-        {
-            "place": place,
-            "period": place.period,
-            "version": version,
-            "previous_version": previous_version,
-            "last_year_report": last_year_report,
-            "last_year_label": period_code(year - 1, quarter),
-            "grid": grid,
-            "totals": _totals_table(cells.treatments, current, previous, last_year),
-            "warnings": list(version.warnings.order_by("pk")),
-            "form": form,
-        },
-        status=422 if form.is_bound else 200,
-    )
+    return {
+        "place": place,
+        "period": place.period,
+        "version": version,
+        "previous_version": previous_version,
+        "last_year_report": last_year_report,
+        "last_year_label": period_code(year - 1, quarter),
+        "grid": grid,
+        "totals": _totals_table(cells.treatments, current, previous, last_year),
+        "warnings": list(version.warnings.order_by("pk")),
+        "form": form,
+    }

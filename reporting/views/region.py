@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from rehab.dataversion import cached
 from rehab.formatting import format_int
 from rehab.kept import TOKEN_PARAM, keep_post, keeps_posted_data, take_kept
 from rehab.permissions import Action, can
@@ -153,7 +154,14 @@ def _form_page(
     values = figures_of(draft).cells() if draft is not None else {}
     result = ValidationResult()
     if draft is not None:
-        result = report_validate(version=draft, blank_cells=True)
+        # The checks read the region's history (a dozen queries): once per data
+        # version, draft and day (a check depends on the date), then from the cache.
+        checked = draft
+        result = cached(
+            "report-form-checks",
+            (checked.pk, checked.lock_version, timezone.localdate()),
+            lambda: report_validate(version=checked, blank_cells=True),
+        )
         if form is not None:
             # Shown again after a refused save: the saved draft's warnings still need
             # explaining, but its errors would sit beside figures that are not saved.

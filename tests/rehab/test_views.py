@@ -132,3 +132,42 @@ def test_login_page_makes_no_query_and_writes_no_session_at_two_sizes(
     assert response.status_code == 200
     assert 'name="csrfmiddlewaretoken"' in response.content.decode()
     assert "sessionid" not in response.cookies
+
+
+def test_plain_login_page_is_each_visitors_own(coordinator):
+    """The plain sign-in page is rendered once and served to everyone: each visitor
+    still gets a CSRF token of their own that signs them in, in their language, and
+    a page with something to say (a message, ?next=) is rendered for the request."""
+    import re
+
+    from django.test import Client
+
+    def token(html: str) -> str:
+        found = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        assert found and 'X-CSRFToken": "' + found[0] in html
+        return found[0]
+
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    pages = [c.get(reverse("login")).content.decode() for c in (first, second, first)]
+    assert "Logga in i Rehab" in pages[0] and pages[0].count("csrfmiddlewaretoken") == 2
+    assert first.cookies["csrftoken"].value != second.cookies["csrftoken"].value
+    english = Client().get(reverse("login"), headers={"accept-language": "en"})
+    assert '<html lang="en">' in english.content.decode()
+    assert '<html lang="sv">' in Client().get(reverse("login")).content.decode()
+    # The first visitor's token does not work for the second visitor, their own does.
+    refused = second.post(
+        reverse("login"),
+        {"username": "samordnare01", "password": TEST_PASSWORD, "csrfmiddlewaretoken": "x" * 64},
+    )
+    assert refused.status_code == 403
+    response = second.post(
+        reverse("login"),
+        {
+            "username": "samordnare01",
+            "password": TEST_PASSWORD,
+            "csrfmiddlewaretoken": token(pages[1]),
+        },
+    )
+    assert response.status_code == 302
+    next_page = Client().get(reverse("login") + "?next=/rapporter/").content.decode()
+    assert 'name="next" value="/rapporter/"' in next_page
