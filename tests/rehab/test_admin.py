@@ -72,3 +72,19 @@ def test_kronor_field_reads_kronor_into_ore():
         with pytest.raises(ValidationError) as excinfo:
             field.clean(bad)
         assert excinfo.value.messages == [message]
+
+
+def test_admin_condition_list_has_a_filter_for_unverified_figures(login, admin_user):
+    """Issue 9: figures loaded as plausible guesses are found through the list filter
+    (the sidebar offers it; following it lists only the unverified conditions)."""
+    from rehab.models import Condition
+
+    client = login(admin_user)
+    html = client.get("/admin/rehab/condition/").content.decode()
+    sidebar = html.split('id="changelist-filter"')[1].split("</nav>")[0]
+    assert "kontrollerad" in sidebar.lower()
+    assert "?verified__exact=0" in sidebar
+    listed = client.get("/admin/rehab/condition/?verified__exact=0").context["cl"].result_count
+    unverified = Condition.objects.filter(verified=False).count()
+    assert listed == unverified > 0
+    assert unverified < Condition.objects.count()
