@@ -167,6 +167,44 @@ def year_conditions(
     return rows
 
 
+def _treatment_next_step(condition: Condition, region: Region) -> tuple[str, datetime.date | None]:
+    """What the region has to do next for a treatment condition: the first period
+    (by deadline) with no report accepted or waiting for FK, and its deadline."""
+    periods = sorted(condition.periods.all(), key=lambda p: (p.deadline, p.start_date))
+    latest: dict[int, str] = {}
+    accepted: set[int] = set()
+    for period_id, status in (
+        ReportVersion.objects.filter(report__region=region, report__period__condition=condition)
+        .order_by("report__period_id", "number")
+        .values_list("report__period_id", "status")
+    ):
+        latest[period_id] = status
+        if status in (VersionStatus.ACCEPTED, VersionStatus.SUPERSEDED):
+            accepted.add(period_id)
+    waiting = False
+    for period in periods:
+        if period.pk in accepted:
+            continue
+        if latest.get(period.pk) == VersionStatus.SUBMITTED:
+            waiting = True
+            continue
+        return (
+            _("Lämna behandlingsrapporten för %(period)s senast %(date)s.")
+            % {"period": period.code, "date": period.deadline.isoformat()},
+            period.deadline,
+        )
+    if waiting:
+        return _("Väntar på Försäkringskassans granskning."), None
+    if not periods:
+        return _("Inga rapporteringsperioder inlagda."), None
+    due = condition.payment_due or condition.agreement.payment_due
+    if due:
+        return _("Alla rapporter godkända. Utbetalas senast %(date)s.") % {
+            "date": due.isoformat()
+        }, due
+    return _("Alla rapporter godkända."), None
+
+
 @dataclass(frozen=True)
 class RegionCondition:
     condition: Condition
@@ -186,15 +224,8 @@ def region_conditions(
         condition = row.condition
         cell = row.cells[0]
         if condition.kind != ConditionKind.DELIVERABLE:
-            out.append(
-                RegionCondition(
-                    condition,
-                    cell.state,
-                    cell.label,
-                    _("Behandlingsrapport: se rapporteringen för året."),
-                    condition.report_deadline,
-                )
-            )
+            step, treatment_due = _treatment_next_step(condition, region)
+            out.append(RegionCondition(condition, cell.state, cell.label, step, treatment_due))
             continue
         deadline = condition.report_deadline
         due: datetime.date | None

@@ -88,3 +88,120 @@ def test_advance_due_warning_until_the_advance_run_is_approved(
     run_compute(run_id=advance.pk)
     run_approve(run=advance, acting_user=approver)
     assert warnings_on(v2_assessed, today) == []
+
+
+def test_fk_overview_shows_every_state_with_deadlines_and_payment_dates(
+    ref: None, case_officer: Any, approver: Any, login: Any
+) -> None:
+    """Conditions × regions: not started, draft, submitted, returned, assessed
+    fulfilled / not fulfilled, and paid once the remainder run is approved."""
+    from rehab.enums import Role
+    from reporting.accounts.models import AssessmentOutcome
+    from reporting.accounts.services import (
+        RequirementDecision,
+        account_assess,
+        account_get_or_create,
+        account_open_draft,
+        account_submit,
+    )
+    from tests.factories import UserFactory
+    from tests.payments.test_condition_runs import assessed, populations_2019_11_01
+
+    populations_2019_11_01()
+    v2 = Condition.objects.get(agreement__year=2020, code="V2")
+    writers = {
+        r: UserFactory(username=f"skrivare{r}", role=Role.REGION_COORDINATOR, region_id=r)
+        for r in ("01", "03", "04", "05", "06", "07")
+    }
+
+    def submitted(region: str) -> Any:
+        user = writers[region]
+        account = account_get_or_create(region=region, condition=v2, acting_user=user)
+        draft = account_open_draft(account=account, acting_user=user)
+        return account_submit(
+            version=draft,
+            lock_version=draft.lock_version,
+            answers={1: "Svar ett.", 2: "Svar två."},
+            acting_user=user,
+            today=datetime.date(2020, 12, 1),
+        )
+
+    # 01 fulfilled and paid by an approved run; assessed after the run: 06, 07.
+    assessed(v2, "01", fulfilled=True, by=case_officer, author=writers["01"])
+    run = condition_run_start(
+        condition=v2, instalment=Instalment.REMAINDER, acting_user=case_officer
+    ).run
+    run_compute(run_id=run.pk)
+    run_approve(run=run, acting_user=approver)
+    assessed(v2, "06", fulfilled=True, by=case_officer, author=writers["06"])
+    assessed(v2, "07", fulfilled=False, by=case_officer, author=writers["07"])
+    account_open_draft(
+        account=account_get_or_create(region="03", condition=v2, acting_user=writers["03"]),
+        acting_user=writers["03"],
+    )
+    submitted("04")
+    fulfilled = RequirementDecision(AssessmentOutcome.FULFILLED)
+    returned = RequirementDecision(AssessmentOutcome.RETURNED, "Beskriv mer.")
+    account_assess(
+        version=submitted("05"), decisions={1: fulfilled, 2: returned}, acting_user=case_officer
+    )
+
+    rows = year_conditions(
+        v2.agreement, regions=list(Region.objects.all()), today=run.created_at.date()
+    )
+    cells = {c.region.code: c.label for c in next(r for r in rows if r.condition == v2).cells}
+    assert {code: cells[code] for code in ("01", "03", "04", "05", "06", "07", "08")} == {
+        "01": "Utbetald",
+        "03": "Utkast",
+        "04": "Inskickad",
+        "05": "Återsänd för komplettering",
+        "06": "Bedömd: uppfyllt",
+        "07": "Bedömd: inte uppfyllt",
+        "08": "Ej påbörjad",
+    }
+    page = login(case_officer).get(reverse("payments:conditions_year", args=[2020])).text
+    for label in cells.values():
+        assert label in page
+    assert "2020-12-11" in page  # V1/V2's report deadline
+    assert "2021-03-31" in page  # their payment due date
+    assert "2021-08-15" in page and "2021-09-15" in page  # V3's
+
+
+def test_region_overview_says_which_treatment_report_is_due_next(
+    ref: None, coordinator: Any, case_officer: Any, login: Any
+) -> None:
+    """The region's overview names the next treatment report to file and its
+    deadline (a yearly or a quarterly period alike), then waits for FK, then the
+    payment date once every period is accepted."""
+    from payments.condition_overview import region_conditions
+    from rehab.models import ReportingPeriod
+    from reporting.services import report_accept
+    from tests.factories import report_version
+
+    v3 = Condition.objects.get(agreement__year=2020, code="V3")
+    periods = list(ReportingPeriod.objects.filter(condition=v3).order_by("deadline", "start_date"))
+    region = Region.objects.get(code="01")
+
+    def v3_row() -> Any:
+        rows = region_conditions(v3.agreement, region=region, today=datetime.date(2020, 6, 1))
+        return next(r for r in rows if r.condition == v3)
+
+    first = periods[0]
+    assert (v3_row().next_step, v3_row().due) == (
+        f"Lämna behandlingsrapporten för {first.code} senast {first.deadline.isoformat()}.",
+        first.deadline,
+    )
+    page = login(coordinator).get(reverse("payments:conditions_region", args=["01", 2020])).text
+    assert f"Lämna behandlingsrapporten för {first.code} senast" in page
+    for period in periods[:-1]:
+        report_version(region="01", year=2020, quarter=period.quarter, user=case_officer)
+    last = periods[-1]
+    waiting = report_version(
+        region="01", year=2020, quarter=last.quarter, user=coordinator, status="SUBMITTED"
+    )
+    assert (v3_row().next_step, v3_row().due) == ("Väntar på Försäkringskassans granskning.", None)
+    report_accept(version=waiting, acting_user=case_officer)
+    assert (v3_row().next_step, v3_row().due) == (
+        "Alla rapporter godkända. Utbetalas senast 2021-09-15.",
+        datetime.date(2021, 9, 15),
+    )
