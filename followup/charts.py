@@ -46,9 +46,9 @@ def _axis(maximum: Number, ticks: int = 5) -> tuple[Decimal, list[Decimal]]:
     return top, values
 
 
-def _label(value: Number, decimals: int, sep: str) -> str:
+def _label(value: Number, decimals: int) -> str:
     if decimals:
-        return format_decimal(Decimal(value), decimals, decimal_sep=sep)
+        return format_decimal(Decimal(value), decimals)
     return format_int(int(value))
 
 
@@ -100,7 +100,6 @@ def bar_chart(
     *,
     decimals: int = 1,
     missing_text: str | None = None,
-    sep: str = ",",
 ) -> BarChart:
     """items: (label, value or None, css class). Bars sorted by value, missing last;
     a missing value reads `missing_text` (default "saknas" in the active language)."""
@@ -130,7 +129,7 @@ def bar_chart(
         bars.append(
             Bar(
                 label=label,
-                value_text=missing_text if value is None else _label(value, decimals, sep),
+                value_text=missing_text if value is None else _label(value, decimals),
                 y=_f(y + (row - bar_height) / 2),
                 text_y=_f(y + row / 2 + 4),
                 width=_f(width),
@@ -142,7 +141,7 @@ def bar_chart(
         )
     bottom = top_margin + len(ordered) * row
     ticks = [
-        Tick(_f(zero_x + t * scale), _label(t, 0 if t == t.to_integral() else 1, sep))
+        Tick(_f(zero_x + t * scale), _label(t, 0 if t == t.to_integral() else 1))
         for t in tick_values
     ]
     return BarChart(
@@ -204,7 +203,6 @@ def line_chart(
     series: Sequence[tuple[str, str, Sequence[Number | None]]],
     *,
     decimals: int = 0,
-    sep: str = ",",
     partial: Sequence[Sequence[bool]] = (),
     partial_text: str = "",
     sources: Sequence[Sequence[str]] = (),
@@ -260,7 +258,7 @@ def line_chart(
             x, y = x_of(i), y_of(v)
             current.append(f"{_f(x)},{_f(y)}")
             is_partial = bool(partial) and partial[number][i]
-            point_title = f"{name} {year}: {_label(v, decimals, sep)}"
+            point_title = f"{name} {year}: {_label(v, decimals)}"
             if is_partial and partial_text:
                 point_title += f" ({partial_text})"
             source = sources[number][i] if sources else ""
@@ -277,7 +275,7 @@ def line_chart(
         if (len(years) - 1 - i) % every == 0
     ]
     y_ticks = [
-        Tick(_f(y_of(t)), _label(t, 0 if t == t.to_integral() else 1, sep), _f(y_of(t) + 4))
+        Tick(_f(y_of(t)), _label(t, 0 if t == t.to_integral() else 1), _f(y_of(t) + 4))
         for t in tick_values
     ]
     return LineChart(

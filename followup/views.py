@@ -18,8 +18,8 @@ from django.db.models import Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from payments import selectors as payments_selectors
 from payments.funds import funds_passed_on
@@ -30,10 +30,6 @@ from reporting.models import Report
 from . import charts, checks, measures, selectors, tables
 from .exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, table_csv, tables_xlsx
 from .tables import NATIONAL, Table
-
-
-def _sep() -> str:
-    return "." if (get_language() or "sv").startswith("en") else ","
 
 
 def _own_region(request: HttpRequest) -> str | None:
@@ -116,7 +112,7 @@ def _rate_bars(table: Table, title: str, own_region: str | None) -> charts.BarCh
         value = row.cells[0].value
         css = "national" if row.key == NATIONAL else ("own" if row.key == own_region else "")
         items.append((row.label, value if isinstance(value, Decimal) else None, css))
-    return charts.bar_chart(title, items, missing_text=_("saknas"), sep=_sep())
+    return charts.bar_chart(title, items, missing_text=_("saknas"))
 
 
 def year_charts(request: HttpRequest, year: int) -> HttpResponse:
@@ -177,7 +173,6 @@ def series(request: HttpRequest) -> HttpResponse:
         flags = checks.history_flags(ts)
         scope_table = tables.series_table(ts, key, name, flags)
         source_heading = _("Källa")
-        sep = _sep()
         kbt, mmr = _("KBT+IPT"), _("MMR1+MMR2")
         kbt_rate, mmr_rate = _("KBT+IPT per 1 000 invånare"), _("MMR1+MMR2 per 1 000 invånare")
         chart_list = []
@@ -203,7 +198,6 @@ def series(request: HttpRequest) -> HttpResponse:
                     for label, css, cells in zip((kbt, mmr), ("s1", "s2"), columns, strict=True)
                 ],
                 decimals=decimals,
-                sep=sep,
                 partial=[[cell.partial for cell in cells] for cells in columns],
                 partial_text=_("ofullständigt"),
                 sources=[

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from rehab.admin import KronorAdminMixin
 from rehab.formatting import format_kronor
 
 from .models import PayoutExport, PayoutLine, PayoutRun, RunEvent
@@ -25,7 +26,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class LineInline(admin.TabularInline):
+class LineInline(KronorAdminMixin, admin.TabularInline):
     model = PayoutLine
     fields = (
         "region",

@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Protocol
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from rehab.formatting import format_int, format_kronor
+from rehab.formatting import format_decimal, format_int, format_kronor, format_percent
 
 from .enums import RunKind
 
@@ -49,15 +50,12 @@ class LineLike(Protocol):
 
 
 def kr(ore: int | None) -> str:
-    """1234567 öre -> "12 345,67 kr"."""
-    return f"{format_kronor(ore)} kr"
+    """1234567 öre -> "12 345,67 kr" (no-break spaces: never wraps)."""
+    return f"{format_kronor(ore)}\u00a0kr"
 
 
 def _percent(part: int, whole: int) -> str:
-    if not whole:
-        return "0,0 %"
-    tenths = (1000 * part + whole // 2) // whole
-    return f"{tenths // 10},{tenths % 10} %"
+    return format_percent(Decimal(part) / whole if whole else Decimal(0))
 
 
 def _series_sentence(params: Mapping[str, Any], series: Mapping[str, int]) -> list[str]:
@@ -344,10 +342,9 @@ def _year(inputs: Mapping[str, Any], line: LineLike) -> list[str]:
 
 def _percent_2(part: int, whole: int) -> str:
     """4 377 081 of 10 327 589 -> "4,12 %" (two decimals, rounded half up)."""
-    if not whole:
-        return "0,00 %"
-    hundredths = (10000 * part * 2 + whole) // (2 * whole)
-    return f"{hundredths // 100},{hundredths % 100:02d} %"
+    share = Decimal(part) * 100 / whole if whole else Decimal(0)
+    sign = "%" if (get_language() or "sv").startswith("en") else "\u00a0%"
+    return format_decimal(share, 2) + sign
 
 
 def _condition(inputs: Mapping[str, Any], line: LineLike, approved_by: str) -> list[str]:

@@ -9,6 +9,8 @@ from then on the run, its lines and its inputs never change (database triggers).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pghistory
 import pgtrigger
 from django.conf import settings
@@ -282,12 +284,12 @@ class PayoutLine(models.Model):
         return f"{self.run_id} {self.region_id}: {self.amount_ore}"
 
     @property
-    def ceiling_used_percent(self) -> str:
-        """How much of the ceiling the entitled amount uses, e.g. "36,4" (model A)."""
+    def ceiling_used_share(self) -> Decimal | None:
+        """How much of the ceiling the entitled amount uses, 0–1 (model A; shown with
+        the |percent filter), None without a ceiling."""
         if not self.ceiling_ore or self.entitled_ore is None:
-            return "–"
-        tenths = (1000 * self.entitled_ore + self.ceiling_ore // 2) // self.ceiling_ore
-        return f"{tenths // 10},{tenths % 10}"
+            return None
+        return Decimal(self.entitled_ore) / self.ceiling_ore
 
 
 class RunInputVersion(models.Model):

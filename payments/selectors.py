@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, F, Max, Sum
@@ -272,11 +273,9 @@ class CeilingUse:
         return self.ceiling_ore - self.used_ore
 
     @property
-    def percent(self) -> str:
-        if not self.ceiling_ore:
-            return "0,0"
-        tenths = (1000 * self.used_ore + self.ceiling_ore // 2) // self.ceiling_ore
-        return f"{tenths // 10},{tenths % 10}"
+    def share(self) -> Decimal:
+        """How much of the ceiling is used, 0–1 (shown with the |percent filter)."""
+        return Decimal(self.used_ore) / self.ceiling_ore if self.ceiling_ore else Decimal(0)
 
 
 @dataclass(frozen=True)

@@ -492,13 +492,19 @@ def run_export(
     and region for a decision), that one is returned and nothing is written, so a run
     never has two payment files that could both be paid (exports of one run are
     serialised by a lock on the run). Raises `NotAllowed` without the export right and
-    `RunError` for a run that is not approved."""
+    `RunError` for a run that is not approved, or (payment file) when a region of the
+    run has no bankgiro: the message names the regions."""
     from . import exports
 
     if not can(acting_user, Action.EXPORT_RUN):
         raise NotAllowed(_("Du får inte exportera utbetalningar."))
     if run.status != RunStatus.APPROVED:
         raise RunError(_("Bara en attesterad körning kan exporteras."), code="state")
+    if kind in (ExportKind.CSV, ExportKind.XLSX):
+        try:
+            exports.check_bankgiros(run)
+        except exports.MissingBankgiro as missing:
+            raise RunError(str(missing), code="bankgiro") from None
     if kind == ExportKind.CSV:
         filename, content_type, content = exports.payment_file_csv(run)
     elif kind == ExportKind.XLSX:

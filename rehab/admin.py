@@ -58,7 +58,7 @@ class PopulationInline(LabelledInlineMixin, admin.TabularInline):
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "active")
+    list_display = ("code", "name", "bankgiro", "active")
     list_filter = ("active",)
     search_fields = ("code", "name")
     inlines = [PopulationInline]
@@ -93,13 +93,65 @@ class TreatmentAdmin(admin.ModelAdmin):
         return ("code",) if obj else ()
 
 
+KRONOR_SUFFIX = "_kr"
+
+
 class KronorAdminMixin:
-    """Amounts in öre are shown and typed in kronor."""
+    """Amounts in öre are shown and typed in kronor: an editable ``*_ore`` field is a
+    KronorField, and a frozen one (read-only, or an inline the user may not change) is
+    shown through ``<name>_kr``, the amount in kronor, instead of the stored öre."""
+
+    model: Any
 
     def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name.endswith("_ore"):
             return kronor_formfield(db_field)
         return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+
+    def __getattr__(self, name: str) -> Any:
+        if not name.endswith("_ore" + KRONOR_SUFFIX) or self.model is None:
+            raise AttributeError(name)
+        field = self.model._meta.get_field(name.removesuffix(KRONOR_SUFFIX))
+        label = str(field.verbose_name).replace("(öre)", "").strip()
+
+        def show(obj: Any) -> str:
+            return f"{format_kronor(getattr(obj, field.name))}\u00a0kr" if obj else ""
+
+        show.short_description = f"{label} (kr)"  # type: ignore[attr-defined]
+        return show
+
+    def _frozen_money(self, request: HttpRequest, obj: Any, names: Any) -> list[str]:
+        return [f"{n}{KRONOR_SUFFIX}" if str(n).endswith("_ore") else n for n in names]
+
+    def frozen_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """The read-only fields by their model names (a subclass overrides this, not
+        get_readonly_fields, which shows the frozen amounts in kronor)."""
+        return super().get_readonly_fields(request, obj)  # type: ignore[misc]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        names = list(self.frozen_fields(request, obj))
+        if isinstance(self, admin.options.InlineModelAdmin) and not self.has_change_permission(
+            request, obj
+        ):
+            # Django shows every field of an inline the user may not change as text.
+            names += [n for n in (self.fields or ()) if str(n).endswith("_ore")]
+        return self._frozen_money(request, obj, dict.fromkeys(names))
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        frozen = set(self.get_readonly_fields(request, obj))
+        return [
+            (
+                title,
+                {
+                    **options,
+                    "fields": [
+                        f"{f}{KRONOR_SUFFIX}" if f"{f}{KRONOR_SUFFIX}" in frozen else f
+                        for f in options["fields"]
+                    ],
+                },
+            )
+            for title, options in super().get_fieldsets(request, obj)  # type: ignore[misc]
+        ]
 
 
 class AgreementTreatmentInline(LabelledInlineMixin, KronorAdminMixin, admin.TabularInline):
@@ -200,13 +252,14 @@ class AgreementAdmin(KronorAdminMixin, admin.ModelAdmin):
             {"fields": ("population_reference_date", "population_age_band", "statistics_age_band")},
         ),
         (_("Rapportering"), {"fields": ("asks_video",)}),
+        (_("Beslut"), {"fields": ("decision_contact",)}),
     )
 
     @admin.display(description=_("ram (kr)"), ordering="frame_ore")
     def frame_display(self, obj: Agreement) -> str:
         return format_kronor(obj.frame_ore)
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Agreement | None = None) -> Any:
+    def frozen_fields(self, request: HttpRequest, obj: Agreement | None = None) -> Any:
         if obj and agreement_in_use(obj):
             return MONEY_FIELDS
         return ()
@@ -298,7 +351,7 @@ class ConditionAdmin(KronorAdminMixin, admin.ModelAdmin):
     def amount_display(self, obj: Condition) -> str:
         return format_kronor(obj.amount_ore)
 
-    def get_readonly_fields(self, request: HttpRequest, obj: Condition | None = None) -> Any:
+    def frozen_fields(self, request: HttpRequest, obj: Condition | None = None) -> Any:
         if obj and condition_in_use(obj):
             return CONDITION_MONEY_FIELDS
         return ()

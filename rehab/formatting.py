@@ -1,52 +1,72 @@
-"""Numbers the Swedish way: "1 234 567" and "1 234 567,89" (kronor from öre).
-
-Plain spaces separate thousands; templates keep them on one line with CSS
-(`white-space: nowrap` on `.num`), so what a user copies is what the spec shows.
-"""
+"""Numbers on the screen, in the active language's format (Django l10n, formats in
+rehab/formats/): Swedish "1 234 567,89", English "1,234,567.89". The Swedish
+thousands separator is a no-break space, so a number never wraps inside itself, and
+a negative number has one minus sign (U+2212 "−"). Machine-readable exports do not
+use these (they write plain digits, see payments/exports.py)."""
 
 import re
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.utils.formats import number_format
+from django.utils.translation import get_language
 
-def group_thousands(digits: str) -> str:
-    out: list[str] = []
-    while len(digits) > 3:
-        out.insert(0, digits[-3:])
-        digits = digits[:-3]
-    out.insert(0, digits)
-    return " ".join(out)
+MINUS = "\u2212"
+NOTHING = "–"
+
+
+def _signed(text: str) -> str:
+    return MINUS + text[1:] if text.startswith("-") else text
+
+
+def format_number(value: int | Decimal, places: int | None = None) -> str:
+    """``value`` grouped and with the decimal separator of the active language."""
+    return _signed(number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True))
 
 
 def format_int(value: int | None) -> str:
-    """1234567 -> "1 234 567"; None -> "–"."""
+    """1234567 -> "1 234 567" (sv) / "1,234,567" (en); None -> "–"."""
     if value is None:
-        return "–"
-    sign = "-" if value < 0 else ""
-    return sign + group_thousands(str(abs(int(value))))
+        return NOTHING
+    return format_number(int(value))
 
 
-def format_kronor(ore: int | None, *, decimal_sep: str = ",") -> str:
-    """123456789 öre -> "1 234 567,89"."""
+def format_kronor(ore: int | None) -> str:
+    """123456789 öre -> "1 234 567,89" (sv) / "1,234,567.89" (en)."""
     if ore is None:
-        return "–"
-    sign = "-" if ore < 0 else ""
-    kronor, rest = divmod(abs(int(ore)), 100)
-    return f"{sign}{group_thousands(str(kronor))}{decimal_sep}{rest:02d}"
+        return NOTHING
+    return format_number(Decimal(int(ore)).scaleb(-2), 2)
 
 
-def format_decimal(
-    value: Decimal | float | None, places: int = 1, *, decimal_sep: str = ","
-) -> str:
+def format_decimal(value: Decimal | float | None, places: int = 1) -> str:
     """Decimal("12.345") -> "12,3" (half up), thousands grouped."""
     if value is None:
-        return "–"
+        return NOTHING
     quantum = Decimal(1).scaleb(-places)
     rounded = Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
-    sign = "-" if rounded < 0 else ""
-    whole, _, frac = str(abs(rounded)).partition(".")
-    return sign + group_thousands(whole) + (decimal_sep + frac if places else "")
+    return format_number(rounded, places)
+
+
+def format_percent(share: Decimal | float | None) -> str:
+    """0.256 -> "25,6 %" (sv, with a no-break space) / "25.6%" (en)."""
+    if share is None:
+        return NOTHING
+    text = format_decimal(Decimal(str(share)) * 100, 1)
+    return text + ("%" if (get_language() or "sv").startswith("en") else "\u00a0%")
+
+
+def format_size(size: int | None) -> str:
+    """A size in bytes as people say it: 5_000_000 -> "5 MB", 1_500_000 -> "1,5 MB",
+    20_000 -> "20 kB" (decimal units, as the limits are set), with a no-break space."""
+    if size is None:
+        return NOTHING
+    for unit, step in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if size >= step:
+            value = (Decimal(size) / step).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            places = 0 if value == value.to_integral_value() else 1
+            return f"{format_number(value, places)}\u00a0{unit}"
+    return f"{format_int(size)}\u00a0byte"
 
 
 # A spreadsheet runs text that starts like this as a formula (CSV injection).

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .bankgiro import validate_bankgiro
 from .enums import (
     FK_ROLES,
     REGION_BOUND_ROLES,
@@ -47,6 +48,16 @@ class Region(models.Model):
     )
     name = models.CharField(_("namn"), max_length=100, unique=True)
     active = models.BooleanField(_("aktiv"), default=True)
+    bankgiro = models.CharField(
+        _("bankgiro"),
+        max_length=9,
+        blank=True,
+        validators=[validate_bankgiro],
+        help_text=_(
+            "Bankgironumret som utbetalningar till regionen görs till, t.ex. 5050-1055 "
+            "(kontrollsiffran prövas). Utan det kan ingen betalfil skapas."
+        ),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -60,6 +71,11 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        from .bankgiro import normalise
+
+        self.bankgiro = normalise(self.bankgiro)
 
 
 @pghistory.track()
@@ -156,6 +172,14 @@ class Agreement(models.Model):
     )
     asks_video = models.BooleanField(_("frågar efter behandlingar via video"), default=False)
     payment_due = models.DateField(_("utbetalas senast"), null=True, blank=True)
+    decision_contact = models.TextField(
+        _("kontakt i beslutet"),
+        blank=True,
+        help_text=_(
+            "Vem regionen kontaktar om ett beslut om utbetalning (namn, e-post, telefon). "
+            "Tomt: kontakten i inställningen REHAB_DECISION_CONTACT."
+        ),
+    )
     treatments: models.ManyToManyField[Treatment, AgreementTreatment] = models.ManyToManyField(
         Treatment, through="AgreementTreatment", related_name="agreements"
     )

@@ -207,6 +207,14 @@ USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["rehab.formats"]
 
+# Whom a region contacts about a payout decision, printed in every decision (an
+# agreement's own "kontakt i beslutet" takes precedence).
+REHAB_DECISION_CONTACT = os.environ.get(
+    "REHAB_DECISION_CONTACT",
+    "Försäkringskassan, handläggare för överenskommelsen, telefon 0771-524 524, "
+    "www.forsakringskassan.se",
+)
+
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / ".data" / "staticfiles" if DEVELOPMENT else BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from rehab.formatting import format_int
+from rehab.formatting import format_int, format_size
 
 from .figures import Figures
 from .models import TEXT_MAX_LENGTH
@@ -155,8 +155,8 @@ class UploadForm(forms.Form):
             )
         if (upload.size or 0) > self.max_bytes:
             raise forms.ValidationError(
-                _("Filen är för stor (%(size)s byte). Största tillåtna storlek är %(max)s byte.")
-                % {"size": format_int(upload.size), "max": format_int(self.max_bytes)}
+                _("Filen är för stor (%(size)s). Största tillåtna storlek är %(max)s.")
+                % {"size": format_size(upload.size), "max": format_size(self.max_bytes)}
             )
         return upload
 

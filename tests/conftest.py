@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.db import connections
 from django.utils import translation
 
+from rehab.bankgiro import give_demo_bankgiros
 from rehab.celery import app as celery_app
 from rehab.enums import Role
 from rehab.models import Region
@@ -57,6 +58,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     """Reference data (regions, catalogue, agreements) is loaded once per session."""
     with django_db_blocker.unblock():
         call_command("load_reference_data", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        give_demo_bankgiros()
 
 
 @pytest.fixture
@@ -64,6 +66,7 @@ def ref(db: None) -> None:
     """Reference data present (reloaded if a transactional test flushed it)."""
     if not Region.objects.exists():
         call_command("load_reference_data", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        give_demo_bankgiros()
 
 
 @pytest.fixture

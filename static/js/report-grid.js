@@ -22,9 +22,15 @@
     return n <= max ? n : null;
   }
 
-  function format(n) {
-    // Grouped like the server's |num filter.
-    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, " ");
+  // Grouped like the server's |num filter, with the separator the server put on the
+  // table (data-thousands: a no-break space in Swedish, a comma in English).
+  function format(n, separator) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, separator);
+  }
+
+  function separatorOf(element) {
+    var table = element.closest("[data-thousands]");
+    return table ? table.dataset.thousands : "\u00a0";
   }
 
   function matches(input, total) {
@@ -61,7 +67,7 @@
           sum += parse(inputs[i].value, max) || 0;
         }
       }
-      setLeadingText(totals[t], format(sum));
+      setLeadingText(totals[t], format(sum, separatorOf(totals[t])));
     }
   }
 

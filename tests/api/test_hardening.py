@@ -114,6 +114,6 @@ def test_submit_refuses_an_explanation_over_the_limit(coordinator):
             today=late,
         )
     assert (refused.value.code, refused.value.field) == ("too_long", "KBT:drop_to_zero")
-    assert refused.value.message == "En förklaring är för lång (högst 5 000 tecken)."
+    assert refused.value.message == "En förklaring är för lång (högst 5\xa0000 tecken)."
     version.refresh_from_db()
     assert version.status == "DRAFT"

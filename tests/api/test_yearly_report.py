@@ -156,7 +156,7 @@ def test_yearly_report_is_compared_with_the_year_before(coordinator, case_office
     )
     messages = [w.message for w in report_validate(version=draft).warnings]
     assert (
-        "Kognitiv beteendeterapi (KBT): 14 genomförda behandlingar jämfört med 1 304 året innan"
+        "Kognitiv beteendeterapi (KBT): 14 genomförda behandlingar jämfört med 1\xa0304 året innan"
         " (−99 %)."
     ) in messages
     assert any("de senaste 1 godkända åren" in m for m in messages)

@@ -83,7 +83,7 @@ def test_units_file_coordinator_submits_fk_pays_units_see_their_money(
     p.click("text=Starta körning")
     p.wait_for_url("**/utbetalningar/korningar/*/")
     p.wait_for_selector("text=Summorna stämmer mot ramen.", timeout=60_000)
-    assert "1 820 000,00" in p.content()
+    assert "1\xa0820\xa0000,00" in p.content()
     run = PayoutRun.objects.get()
 
     # 4. An approver approves it.
@@ -98,7 +98,7 @@ def test_units_file_coordinator_submits_fk_pays_units_see_their_money(
     page.logout()
     page.login("samordnare01", TEST_PASSWORD)
     page.goto(f"/utbetalningar/medel/01/{YEAR}/")
-    assert p.inner_text('[data-funds="received"]') == "1 820 000,00 kr"
+    assert p.inner_text('[data-funds="received"]') == "1\xa0820\xa0000,00\xa0kr"
     p.fill("#propose_amount", "340 000")
     p.click("button[value=propose]")
     # 70 : 40 : 10 series; the öre left over goes to the lowest unit id (Norr).
@@ -109,14 +109,14 @@ def test_units_file_coordinator_submits_fk_pays_units_see_their_money(
     p.fill("#purpose-amount-0", "190 000")
     p.click("button[value=save]")
     assert "Medelsanvändningen är sparad." in p.inner_text(".messages")
-    assert p.inner_text('[data-funds="units"]') == "340 000,00 kr"
-    assert p.inner_text('[data-funds="left"]') == "1 290 000,00 kr"
+    assert p.inner_text('[data-funds="units"]') == "340\xa0000,00\xa0kr"
+    assert p.inner_text('[data-funds="left"]') == "1\xa0290\xa0000,00\xa0kr"
     page.screenshot("units-04-use-of-money")
 
     # 6. The unit sees what it was allotted.
     page.logout()
     page.login("enhet1", TEST_PASSWORD)
     p.click("text=Medel som enheten har tilldelats")
-    assert p.inner_text(f'[data-allotment="{YEAR}"]') == "198 333,34"
+    assert p.inner_text(f'[data-allotment="{YEAR}"]') == "198\xa0333,34"
     page.screenshot("units-05-unit-allotment")
     assert page.console_errors == []

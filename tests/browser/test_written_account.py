@@ -121,7 +121,7 @@ def test_written_account_from_answers_to_decision(
     page.goto(f"/utbetalningar/korningar/{run.pk}/beslut/01/")
     decision = p.inner_text("article.decision")
     assert "Villkor: V2 Funktion för koordinering" in decision
-    assert "Försäkringskassan betalar ut 32 223 526,71 kr till regionen." in decision
+    assert "Försäkringskassan betalar ut 32\xa0223\xa0526,71 kr till regionen." in decision
     assert "villkoret uppfyllt" in decision
     page.screenshot("account-07-decision")
     assert page.console_errors == []

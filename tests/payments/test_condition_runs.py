@@ -122,16 +122,16 @@ def test_v2_run_in_the_real_worker_pays_19_fulfilled_regions_their_share(
     assert run.status == RunStatus.APPROVED
     stockholm = run_lines(run, regions=["01"])[0].sentences[0]
     assert stockholm == (
-        "Region Stockholm: 23,02 % av 140 000 000,00 kr = 32 223 526,71 kr; villkoret uppfyllt "
+        "Region Stockholm: 23,02\xa0% av 140\xa0000\xa0000,00\xa0kr = 32\xa0223\xa0526,71\xa0kr; villkoret uppfyllt "  # noqa: E501 (no-break spaces)
         "2021-01-20 (bedömt av Hanna Handläggare, attesterat av Anna Attestant)."
     )
     gotland = " ".join(run_lines(run, regions=["09"])[0].sentences)
     assert "villkoret inte uppfyllt 2021-01-20" in gotland
-    assert "809 098,81 kr betalas inte ut (ej utbetalt)" in gotland
+    assert "809\xa0098,81\xa0kr betalas inte ut (ej utbetalt)" in gotland
     _name, _type, html = decision_html(run, Region.objects.get(code="01"))
     text = html.decode()
     assert "V2 Funktion för koordinering" in text
-    assert "32 223 526,71 kr" in text
+    assert "32\xa0223\xa0526,71\xa0kr" in text
     assert run.reference.startswith("REHAB-2020V2-1-")
 
 
@@ -170,7 +170,7 @@ def test_advance_and_remainder_add_up_to_the_share(
     assert sum(line.amount_ore for line in first.values()) == 70 * MSEK
     run_approve(run=remainder, acting_user=approver)
     sentences = run_lines(remainder, regions=["09"])[0].sentences
-    assert "Förskottet 404 549,41 kr dras av; resten är 404 549,40 kr." in sentences
+    assert "Förskottet 404\xa0549,41\xa0kr dras av; resten är 404\xa0549,40\xa0kr." in sentences
 
 
 @pytest.mark.django_db

@@ -51,13 +51,13 @@ def test_model_b_explains_base_share_and_a_base_that_waits(example_b, case_offic
             )
     run = computed(example_b, None, case_officer)
     assert sentences(run, C) == [
-        "Grundbelopp: ramen 500 000 000,00 kr fördelad efter befolkning, 200 000 av 1 000 000 "
-        "invånare (20,0 %) = 100 000 000,00 kr.",
+        "Grundbelopp: ramen 500\xa0000\xa0000,00\xa0kr fördelad efter befolkning, 200\xa0000 av 1\xa0000\xa0000 "  # noqa: E501 (no-break spaces)
+        "invånare (20,0\xa0%) = 100\xa0000\xa0000,00\xa0kr.",
         "Grundbeloppet betalas ut i en senare körning, när Försäkringskassan har godkänt "
         "regionens rapporter för alla fyra kvartal (godkända nu: Q1, Q2).",
         "Kontaktbonus: 30 behandlingar med kontakt med arbetsgivare eller Arbetsförmedlingen × "
-        "3 000,00 kr = 90 000,00 kr.",
-        "Att betala nu: grundbelopp 0,00 kr + kontaktbonus 90 000,00 kr = 90 000,00 kr.",
+        "3\xa0000,00\xa0kr = 90\xa0000,00\xa0kr.",
+        "Att betala nu: grundbelopp 0,00\xa0kr + kontaktbonus 90\xa0000,00\xa0kr = 90\xa0000,00\xa0kr.",  # noqa: E501 (no-break spaces)
     ]
 
 
@@ -74,8 +74,8 @@ def test_model_b_explains_a_capped_bonus(example_b, case_officer, coordinator):
             )
     run = computed(example_b, None, case_officer)
     assert (
-        "Alla regioners anspråk, 2 040 000,00 kr, överstiger taket 1 000 000,00 kr; taket "
-        "fördelas efter andel kontakter, 400 av 680 (58,8 %) = 588 235,29 kr."
+        "Alla regioners anspråk, 2\xa0040\xa0000,00\xa0kr, överstiger taket 1\xa0000\xa0000,00\xa0kr; taket "  # noqa: E501 (no-break spaces)
+        "fördelas efter andel kontakter, 400 av 680 (58,8\xa0%) = 588\xa0235,29\xa0kr."
     ) in sentences(run, A)
 
 
@@ -89,13 +89,13 @@ def test_model_a_year_end_explains_the_redistribution(
     year_end = computed(example_a, None, case_officer)
     explained_b = sentences(year_end, B)
     assert explained_b[1] == (
-        "Outnyttjade medel: ramen 10 000 000,00 kr − ersättning för årets kvartal "
-        "8 780 000,00 kr = 1 220 000,00 kr. Produktion över taken, alla regioner: "
-        "8 450 000,00 kr. Att fördela: det lägsta av de två = 1 220 000,00 kr."
+        "Outnyttjade medel: ramen 10\xa0000\xa0000,00\xa0kr − ersättning för årets kvartal "
+        "8\xa0780\xa0000,00\xa0kr = 1\xa0220\xa0000,00\xa0kr. Produktion över taken, alla regioner: "  # noqa: E501 (no-break spaces)
+        "8\xa0450\xa0000,00\xa0kr. Att fördela: det lägsta av de två = 1\xa0220\xa0000,00\xa0kr."
     )
     assert explained_b[2] == (
-        "Regionens produktion över taket: 10 110 000,00 kr − 3 000 000,00 kr = 7 110 000,00 kr, "
-        "84,1 % av all produktion över taken; dess del av omfördelningen: 1 026 532,54 kr."
+        "Regionens produktion över taket: 10\xa0110\xa0000,00\xa0kr − 3\xa0000\xa0000,00\xa0kr = 7\xa0110\xa0000,00\xa0kr, "  # noqa: E501 (no-break spaces)
+        "84,1\xa0% av all produktion över taken; dess del av omfördelningen: 1\xa0026\xa0532,54\xa0kr."  # noqa: E501 (no-break spaces)
     )
     assert sentences(year_end, C)[-1] == (
         "Regionen producerade inte över sitt tak och får ingen omfördelning."
@@ -108,11 +108,11 @@ def test_claw_back_is_said_in_words(example_a, case_officer, approver, coordinat
     accept_series(C, EXAMPLE_A_YEAR, 1, coordinator, {"KBT": 4})
     q2 = computed(example_a, 2, case_officer)
     assert sentences(q2, C)[-3:] == [
-        "Tidigare utbetalt i år: 130 000,00 kr. Att betala nu: 52 000,00 kr − 130 000,00 kr = "
-        "-78 000,00 kr.",
-        "Av beloppet är -78 000,00 kr en justering för tidigare kvartal (rättelser som "
-        "godkänts efter förra utbetalningen) och 0,00 kr avser kvartal 2.",
-        "Regionen har fått 78 000,00 kr för mycket; det återkrävs (återkrav).",
+        "Tidigare utbetalt i år: 130\xa0000,00\xa0kr. Att betala nu: 52\xa0000,00\xa0kr − 130\xa0000,00\xa0kr = "  # noqa: E501 (no-break spaces)
+        "\u221278\xa0000,00\xa0kr.",
+        "Av beloppet är \u221278\xa0000,00\xa0kr en justering för tidigare kvartal (rättelser som "
+        "godkänts efter förra utbetalningen) och 0,00\xa0kr avser kvartal 2.",
+        "Regionen har fått 78\xa0000,00\xa0kr för mycket; det återkrävs (återkrav).",
     ]
 
 

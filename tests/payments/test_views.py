@@ -12,8 +12,10 @@ import pytest
 from django.urls import reverse
 
 from payments.enums import ExportKind, RunStatus
+from payments.exports import payment_date
 from payments.models import PayoutExport, PayoutRun
-from payments.services import run_approve, run_compute, run_export, run_start
+from payments.services import RunError, run_approve, run_compute, run_export, run_start
+from rehab.bankgiro import luhn_ok
 from rehab.models import AgreementTreatment, Region
 from tests.factories import report_version
 from tests.payments.conftest import EXAMPLE_A_YEAR, EXAMPLE_B_YEAR, SERIES, A, B, C, accept_series
@@ -145,15 +147,21 @@ def test_run_page_shows_lines_explanations_and_reconciled_totals(
 ):
     run = computed_quarter(example_a, 1, case_officer, coordinator)
     page = login(approver).get(reverse("payments:run", args=[run.pk])).content.decode()
-    assert "1 820 000,00" in page
-    assert "3 000 000,00" in page
+    assert "1\xa0820\xa0000,00" in page
+    assert "3\xa0000\xa0000,00" in page
     assert "Summorna stämmer mot ramen." in page
-    assert "KBT: 100 behandlingar × (12 000,00 kr + tillägg 1 000,00 kr) = 1 300 000,00 kr." in page
     assert (
-        "Tak: ramen 10 000 000,00 kr fördelad efter befolkning, 300 000 av 1 000 000 invånare "
-        "(30,0 %) = 3 000 000,00 kr." in page
+        "KBT: 100 behandlingar × (12\xa0000,00\xa0kr + tillägg 1\xa0000,00\xa0kr) = 1\xa0300\xa0000,00\xa0kr."  # noqa: E501 (no-break spaces)
+        in page
     )
-    assert "Berättigat: det lägsta av intjänat och tak = 3 000 000,00 kr (taket är nått)." in page
+    assert (
+        "Tak: ramen 10\xa0000\xa0000,00\xa0kr fördelad efter befolkning, 300\xa0000 av 1\xa0000\xa0000 invånare "  # noqa: E501 (no-break spaces)
+        "(30,0\xa0%) = 3\xa0000\xa0000,00\xa0kr." in page
+    )
+    assert (
+        "Berättigat: det lägsta av intjänat och tak = 3\xa0000\xa0000,00\xa0kr (taket är nått)."
+        in page
+    )
     assert "Attestera" in page
     assert "every 2s" not in page
 
@@ -203,13 +211,17 @@ def test_csv_payment_file_is_recorded_with_its_checksum(login, approver, approve
     assert export.sha256 == hashlib.sha256(content).hexdigest()
     assert export.created_by == approver
     reference = approved_q1.reference
+    day = payment_date(approved_q1).isoformat()
+    bankgiro = {code: Region.objects.get(code=code).bankgiro for code in (A, B, C)}
     assert content.decode("utf-8").splitlines() == [
         "lan_kod;region;belopp_kronor;belopp_ore;referens;"
-        "varav_justering_kronor;varav_justering_ore",
-        f"01;Region Stockholm;1820000,00;182000000;{reference}-01;0,00;0",
-        f"03;Region Uppsala;3000000,00;300000000;{reference}-03;0,00;0",
-        f"04;Region Sörmland;130000,00;13000000;{reference}-04;0,00;0",
+        "varav_justering_kronor;varav_justering_ore;bankgiro;betalningsdag",
+        f"01;Region Stockholm;1820000,00;182000000;{reference}-01;0,00;0;{bankgiro[A]};{day}",
+        f"03;Region Uppsala;3000000,00;300000000;{reference}-03;0,00;0;{bankgiro[B]};{day}",
+        f"04;Region Sörmland;130000,00;13000000;{reference}-04;0,00;0;{bankgiro[C]};{day}",
+        f"SUMMA;;4950000,00;495000000;{reference};0,00;0;;{day}",
     ]
+    assert all(luhn_ok(number.replace("-", "")) for number in bankgiro.values())
     download = client.get(reverse("payments:export_download", args=[export.pk]))
     assert download.content == content
     assert download["X-Checksum-SHA256"] == export.sha256
@@ -248,9 +260,42 @@ def test_xlsx_payment_file(login, case_officer, approved_q1):
         "referens",
         "varav_justering_kronor",
         "varav_justering_ore",
+        "bankgiro",
+        "betalningsdag",
     )
     assert rows[1][:4] == ("01", "Region Stockholm", 1820000, 182000000)
+    assert rows[1][7] == Region.objects.get(code=A).bankgiro
+    assert rows[1][8].date() == payment_date(approved_q1)
+    assert rows[-1][:4] == ("SUMMA", None, 4950000, 495000000)
     assert export.sha256 == hashlib.sha256(bytes(export.content)).hexdigest()
+
+
+def test_payment_file_refused_while_regions_lack_a_bankgiro(login, approver, approved_q1):
+    """Issue 15: no payment file without somewhere to pay; the message names the regions."""
+    Region.objects.filter(code__in=[B, C]).update(bankgiro="")
+    client = login(approver)
+    for kind in (ExportKind.CSV, ExportKind.XLSX):
+        response = client.post(
+            reverse("payments:run_export", args=[approved_q1.pk]), {"kind": kind}, follow=True
+        )
+        page = response.content.decode()
+        assert "bankgiro saknas för 03 Region Uppsala, 04 Region Sörmland" in page
+    assert PayoutExport.objects.count() == 0
+    with pytest.raises(RunError, match="bankgiro saknas för 03 Region Uppsala"):
+        run_export(run=approved_q1, kind=ExportKind.CSV, acting_user=approver)
+
+
+def test_payment_date_is_the_due_date_unless_approval_is_later(approved_q1):
+    import datetime
+
+    from django.utils import timezone
+
+    approved = timezone.localdate(approved_q1.approved_at)
+    agreement = approved_q1.agreement
+    agreement.payment_due = approved + datetime.timedelta(days=10)
+    assert payment_date(approved_q1) == approved + datetime.timedelta(days=10)
+    agreement.payment_due = approved - datetime.timedelta(days=1)
+    assert payment_date(approved_q1) == approved
 
 
 def test_unapproved_run_cannot_be_exported(login, approver, example_a, case_officer, coordinator):
@@ -268,8 +313,14 @@ def test_decisions_are_issued_and_printable(login, approver, coordinator, approv
     decision = PayoutExport.objects.get(region_id=A)
     page = client.get(reverse("payments:decision", args=[approved_q1.pk, A])).content.decode()
     assert "Beslut om utbetalning" in page
-    assert "Försäkringskassan betalar ut 1 820 000,00 kr till regionen." in page
+    assert "Försäkringskassan betalar ut 1\xa0820\xa0000,00 kr till regionen." in page
     assert decision.sha256 in page
+    # How to appeal, and whom to contact (issue 15).
+    assert "Så här överklagar du" in page
+    assert "inom tre veckor från den dag regionen fick del av beslutet" in page
+    assert "44 § förvaltningslagen" in page
+    assert f"referens {approved_q1.reference}-{A}" in page
+    assert "Frågor om beslutet: Försäkringskassan" in page
     assert "css/payments.css" in page
     assert bytes(decision.content).decode() in page
 
@@ -293,9 +344,9 @@ def test_region_payouts_show_periods_and_ceiling_used(
     assert "2099Q1" in page
     assert "2099Q2" in page
     # 1,820,000 + 2,080,000 of a 5,000,000 ceiling.
-    assert "3 900 000,00" in page
-    assert "78,0 %" in page
-    assert "1 100 000,00" in page
+    assert "3\xa0900\xa0000,00" in page
+    assert "78,0\xa0%" in page
+    assert "1\xa0100\xa0000,00" in page
     assert "/beslut/" not in page  # no decision issued yet, so no link to one
 
 
@@ -317,10 +368,10 @@ def test_preview_of_a_draft(login, coordinator, example_a, case_officer, approve
     client = login(coordinator)
     page = client.get(url).content.decode()
     assert "Utbetalning för kvartal 2" in page
-    assert "2 080 000,00" in page  # the spec's Q2 payout for A
+    assert "2\xa0080\xa0000,00" in page  # the spec's Q2 payout for A
     partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
     assert partial.startswith('<section class="payout-preview card"')
-    assert "2 080 000,00" in partial
+    assert "2\xa0080\xa0000,00" in partial
 
 
 def test_preview_refused_for_another_region(login, other_coordinator, coordinator, example_a):
@@ -399,13 +450,13 @@ def test_model_b_run_page_and_region_page(login, approver, coordinator, example_
     run = run_start(agreement=example_b, quarter=None, acting_user=case_officer).run
     run_compute(run_id=run.pk)
     page = login(approver).get(reverse("payments:run", args=[run.pk])).content.decode()
-    assert "250 000 000,00" in page
-    assert "1 200 000,00" in page
+    assert "250\xa0000\xa0000,00" in page
+    assert "1\xa0200\xa0000,00" in page
     assert "Summorna stämmer mot ramen." in page
     assert "Grundbeloppet betalas ut i en senare körning" in page
     run_approve(run=run, acting_user=approver)
     region_page = login(coordinator).get(reverse("payments:region_payouts")).content.decode()
-    assert "251 200 000,00" in region_page
+    assert "251\xa0200\xa0000,00" in region_page
     assert "Så mycket av taket är använt" not in region_page  # model B has no ceiling
 
 
@@ -416,11 +467,11 @@ def test_year_end_run_page(login, approver, example_a, case_officer, coordinator
     year_end = run_start(agreement=example_a, quarter=None, acting_user=case_officer).run
     run_compute(run_id=year_end.pk)
     page = login(approver).get(reverse("payments:run", args=[year_end.pk])).content.decode()
-    assert "193 467,46" in page
-    assert "1 026 532,54" in page
+    assert "193\xa0467,46" in page
+    assert "1\xa0026\xa0532,54" in page
     assert "Summorna stämmer mot ramen." in page
     # 8,780,000 paid in the quarters + 1,220,000 redistributed = the whole frame.
-    assert "10 000 000,00" in page
+    assert "10\xa0000\xa0000,00" in page
 
 
 def test_decision_for_a_claw_back_names_the_sum_to_pay_back(
@@ -435,7 +486,7 @@ def test_decision_for_a_claw_back_names_the_sum_to_pay_back(
     assert q2.lines.get(region_id=C).amount_ore == -13_000_000
     client = login(approver)
     body = client.get(reverse("payments:decision", args=[q2.pk, C])).content.decode()
-    assert "Försäkringskassan kräver tillbaka 130 000,00 kr, som dras av från kommande" in body
+    assert "Försäkringskassan kräver tillbaka 130\xa0000,00 kr, som dras av från kommande" in body
     assert "tillbaka -" not in body
 
 
@@ -452,7 +503,7 @@ def test_decision_for_a_year_end_claw_back_asks_for_repayment(
     assert year_end.lines.get(region_id=C).amount_ore == -26_000_000
     body = login(approver).get(reverse("payments:decision", args=[year_end.pk, C])).content
     assert (
-        "Försäkringskassan kräver tillbaka 260 000,00 kr, som regionen ska betala tillbaka "
+        "Försäkringskassan kräver tillbaka 260\xa0000,00 kr, som regionen ska betala tillbaka "
         "till Försäkringskassan."
     ) in body.decode()
 
@@ -469,12 +520,17 @@ def test_payment_file_and_explanation_show_a_correction_as_an_adjustment(
     client = login(approver)
     client.post(reverse("payments:run_export", args=[q2.pk]), {"kind": ExportKind.CSV})
     rows = bytes(PayoutExport.objects.get().content).decode("utf-8").splitlines()
-    assert rows[3] == f"04;Region Sörmland;26000,00;2600000;{q2.reference}-04;-130000,00;-13000000"
-    assert rows[1].endswith(";0,00;0")
+    day, bankgiro = payment_date(q2).isoformat(), Region.objects.get(code=C).bankgiro
+    assert rows[3] == (
+        f"04;Region Sörmland;26000,00;2600000;{q2.reference}-04;-130000,00;-13000000;"
+        f"{bankgiro};{day}"
+    )
+    assert rows[1].endswith(f";0,00;0;{Region.objects.get(code=A).bankgiro};{day}")
+    assert rows[-1].startswith("SUMMA;;")
     page = client.get(reverse("payments:run", args=[q2.pk])).content.decode()
     assert (
-        "Av beloppet är -130 000,00 kr en justering för tidigare kvartal (rättelser som "
-        "godkänts efter förra utbetalningen) och 156 000,00 kr avser kvartal 2."
+        "Av beloppet är \u2212130\xa0000,00\xa0kr en justering för tidigare kvartal (rättelser som "
+        "godkänts efter förra utbetalningen) och 156\xa0000,00\xa0kr avser kvartal 2."
     ) in page
 
 
@@ -609,3 +665,34 @@ def test_broker_outage_at_start_is_no_500(
     run = PayoutRun.objects.get()
     assert run.status == RunStatus.QUEUED
     assert "Körningen är startad och räknas i bakgrunden." in response.content.decode()
+
+
+def test_english_pages_use_english_number_format(login, approver, coordinator, approved_q1):
+    """Issue 15: an English reader sees 1,820,000.00 on every page type (run page,
+    runs list, region payouts), never a Swedish "1 820 000,00"; the payment file stays
+    machine-readable and the decision is Swedish whatever the reader's language."""
+    client = login(approver)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    run_page = client.get(reverse("payments:run", args=[approved_q1.pk])).content.decode()
+    runs = client.get(reverse("payments:runs") + f"?ar={approved_q1.agreement.year}")
+    assert "1,820,000.00" in run_page
+    assert "1\xa0820\xa0000,00" not in run_page
+    assert "1,820,000.00" in runs.content.decode() or "4,950,000.00" in runs.content.decode()
+    client.post(reverse("payments:run_export", args=[approved_q1.pk]), {"kind": ExportKind.CSV})
+    content = bytes(PayoutExport.objects.get(kind=ExportKind.CSV).content).decode()
+    assert ";1820000,00;182000000;" in content  # the same file whatever the language
+    region = login(coordinator)
+    region.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = region.get(reverse("payments:region_payouts")).content.decode()
+    assert "1,820,000.00" in page
+    assert "1\xa0820\xa0000,00" not in page
+
+
+def test_decision_names_the_agreements_own_contact(login, approver, approved_q1):
+    agreement = approved_q1.agreement
+    agreement.decision_contact = "Anna Andersson, anna.andersson@example.se, 010-123 45 67"
+    agreement.save(update_fields=["decision_contact"])
+    page = login(approver).get(reverse("payments:decision", args=[approved_q1.pk, A]))
+    assert "Frågor om beslutet: Anna Andersson, anna.andersson@example.se" in (
+        page.content.decode()
+    )

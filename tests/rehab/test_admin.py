@@ -88,3 +88,21 @@ def test_admin_condition_list_has_a_filter_for_unverified_figures(login, admin_u
     unverified = Condition.objects.filter(verified=False).count()
     assert listed == unverified > 0
     assert unverified < Condition.objects.count()
+
+
+def test_admin_frozen_agreement_shows_every_amount_in_kronor(login, admin_user, coordinator):
+    """Issue 15: once an agreement is in use its amounts are read only, and were shown
+    as stored, in öre, under a heading saying kronor."""
+    from rehab.formatting import format_kronor
+
+    agreement = Agreement.objects.get(year=2019)
+    report_version(region="01", year=2019, quarter=1, user=coordinator, status="DRAFT")
+    html = change_page(login(admin_user), agreement)
+    assert f"{format_kronor(agreement.frame_ore)}\xa0kr" in html  # 500 000 000,00 kr
+    assert str(agreement.frame_ore) not in html  # not 50000000000 (öre)
+    assert "(öre)" not in html
+    assert "Ram till regionerna (kr)" in html
+    for condition in agreement.conditions.all():
+        assert f"{format_kronor(condition.amount_ore)}\xa0kr" in html
+    for price in agreement.rates.all():
+        assert f"{format_kronor(price.rate_ore)}\xa0kr" in html

@@ -1,29 +1,79 @@
-"""Numbers the Swedish way."""
+"""Numbers in the active language's format (Django l10n): no-break spaces, one minus sign."""
 
 from decimal import Decimal
 
 import pytest
+from django.template import Context, Template
+from django.utils import translation
 
-from rehab.formatting import format_decimal, format_int, format_kronor, spreadsheet_safe
+from rehab.formatting import (
+    format_decimal,
+    format_int,
+    format_kronor,
+    format_percent,
+    format_size,
+    spreadsheet_safe,
+)
+
+NBSP = "\u00a0"
+MINUS = "\u2212"
 
 
-def test_format_int_groups_thousands_with_space():
-    assert format_int(1234567) == "1 234 567"
-    assert format_int(999) == "999"
-    assert format_int(-1000) == "-1 000"
-    assert format_int(None) == "–"
+def test_format_int_groups_thousands_with_a_no_break_space():
+    with translation.override("sv"):
+        assert format_int(1234567) == f"1{NBSP}234{NBSP}567"
+        assert format_int(999) == "999"
+        assert format_int(-1000) == f"{MINUS}1{NBSP}000"
+        assert format_int(None) == "–"
 
 
 def test_format_kronor_from_ore():
-    assert format_kronor(19346746) == "193 467,46"
-    assert format_kronor(1_000_000_000) == "10 000 000,00"
-    assert format_kronor(-5) == "-0,05"
-    assert format_kronor(5, decimal_sep=".") == "0.05"
+    with translation.override("sv"):
+        assert format_kronor(19346746) == f"193{NBSP}467,46"
+        assert format_kronor(1_000_000_000) == f"10{NBSP}000{NBSP}000,00"
+        assert format_kronor(-5) == f"{MINUS}0,05"
+        assert format_kronor(-123456789) == f"{MINUS}1{NBSP}234{NBSP}567,89"
+
+
+def test_english_numbers_in_english_format():
+    with translation.override("en"):
+        assert format_int(1234567) == "1,234,567"
+        assert format_kronor(123456789) == "1,234,567.89"
+        assert format_kronor(-5) == f"{MINUS}0.05"
+        assert format_decimal(Decimal("1234.04"), 1) == "1,234.0"
+        assert format_percent(Decimal("0.256")) == "25.6%"
+        assert format_size(5_000_000) == "5 MB".replace(" ", NBSP)
 
 
 def test_format_decimal_rounds_half_up():
-    assert format_decimal(Decimal("12.25")) == "12,3"
-    assert format_decimal(Decimal("1234.04"), 1) == "1 234,0"
+    with translation.override("sv"):
+        assert format_decimal(Decimal("12.25")) == "12,3"
+        assert format_decimal(Decimal("1234.04"), 1) == f"1{NBSP}234,0"
+        assert format_decimal(Decimal("-0.05"), 1) == f"{MINUS}0,1"
+        assert format_percent(Decimal("0.256")) == f"25,6{NBSP}%"
+
+
+def test_sizes_in_megabytes():
+    with translation.override("sv"):
+        assert format_size(5_000_000) == f"5{NBSP}MB"
+        assert format_size(20_000_000) == f"20{NBSP}MB"
+        assert format_size(1_500_000) == f"1,5{NBSP}MB"
+        assert format_size(2_000) == f"2{NBSP}kB"
+        assert format_size(512) == f"512{NBSP}byte"
+
+
+def test_template_filters_and_separator_tag_follow_the_language():
+    template = Template(
+        "{% load rehab %}{{ n|num }}|{{ ore|kronor }}|{{ share|percent }}|{{ b|size }}|"
+        "{% thousand_separator %}"
+    )
+    context = Context({"n": -1234567, "ore": 123456789, "share": 0.5, "b": 5_000_000})
+    with translation.override("sv"):
+        assert template.render(context) == (
+            f"{MINUS}1{NBSP}234{NBSP}567|1{NBSP}234{NBSP}567,89|50,0{NBSP}%|5{NBSP}MB|{NBSP}"
+        )
+    with translation.override("en"):
+        assert template.render(context) == (f"{MINUS}1,234,567|1,234,567.89|50.0%|5{NBSP}MB|,")
 
 
 @pytest.mark.parametrize(

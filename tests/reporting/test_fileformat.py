@@ -345,7 +345,7 @@ def test_parse_xlsx_reads_first_sheet():
             ["01", "2019Q1", "KBT", "F", "PUBLIC", 123],
             [None, None, None, None, None, None],
             ["01", "2019Q1", "EMPLOYER_CONTACT", "kvinna", None, 12.0],
-            ["14", "2019Q1", "IKBT", "M", "privat", "1 234"],
+            ["14", "2019Q1", "IKBT", "M", "privat", "1\xa0234"],
         ]
     )
     assert parse_xlsx(data) == [

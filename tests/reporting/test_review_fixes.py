@@ -183,6 +183,6 @@ def test_return_keeps_valid_flagged_cells_once(coordinator, case_officer):
 
 def test_days_left_are_written_with_thousands_grouped():
     today = datetime.date(2026, 11, 23)
-    assert days_left_text(datetime.date(2020, 5, 15), today) == "2 383 dagar sen"
+    assert days_left_text(datetime.date(2020, 5, 15), today) == "2\xa0383 dagar sen"
     assert days_left_text(datetime.date(2026, 11, 24), today) == "1 dag kvar"
     assert days_left_text(today, today) == "Sista dagen är i dag"

@@ -82,7 +82,7 @@ def test_validate_negative(ref):
         (
             "negative",
             "AF_CONTACT:M",
-            "Kontakter med Arbetsförmedlingen, män: antalet kan inte vara negativt (-3).",
+            "Kontakter med Arbetsförmedlingen, män: antalet kan inte vara negativt (\u22123).",
         )
     ]
 
@@ -189,8 +189,8 @@ def test_validate_af_contacts_exceed_series(ref):
         (
             "af_contacts_exceed_series",
             "AF_CONTACT:M",
-            "Kontakter med Arbetsförmedlingen (1 001) är fler än regionens genomförda "
-            "behandlingar under perioden (1 000).",
+            "Kontakter med Arbetsförmedlingen (1\xa0001) är fler än regionens genomförda "
+            "behandlingar under perioden (1\xa0000).",
         )
     ]
 
@@ -248,12 +248,12 @@ def test_validate_deviation_both_ways_and_upwards(coordinator):
         "deviation_recent_average",
     ]
     assert result.warnings[0].message == (
-        "Kognitiv beteendeterapi (KBT): 14 genomförda behandlingar jämfört med 1 304 "
+        "Kognitiv beteendeterapi (KBT): 14 genomförda behandlingar jämfört med 1\xa0304 "
         "samma kvartal året innan (−99 %)."
     )
     up = check(Figures(series=kbt(3_000)))
     assert up.warnings[0].message == (
-        "Kognitiv beteendeterapi (KBT): 3 000 genomförda behandlingar jämfört med 1 304 "
+        "Kognitiv beteendeterapi (KBT): 3\xa0000 genomförda behandlingar jämfört med 1\xa0304 "
         "samma kvartal året innan (+130 %)."
     )
 

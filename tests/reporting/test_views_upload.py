@@ -158,9 +158,19 @@ def test_upload_past_the_size_limit_is_refused(login, coordinator):
     body = "01;2020Q1;KBT;F;PUBLIC;1\n01;2020Q1;KBT;M;PUBLIC;1\n"
     response = login(coordinator).post(url("upload"), {"file": csv_file(body)})
     assert response.status_code == 422
-    assert "Filen är för stor (88 byte). Största tillåtna storlek är 60 byte." in (
+    assert "Filen är för stor (88\xa0byte). Största tillåtna storlek är 60\xa0byte." in (
         response.content.decode()
     )
+
+
+def test_upload_limit_said_in_megabytes(login, coordinator):
+    """Issue 15: "5 MB", not "5 000 000 byte", in both languages."""
+    client = login(coordinator)
+    assert "rader och 5\xa0MB." in client.get(url("upload")).content.decode()
+    ValidationSettings.objects.create(pk=1, max_upload_bytes=60)
+    body = "01;2020Q1;KBT;F;PUBLIC;1\n" * 190  # 4 750 bytes
+    refused = client.post(url("upload"), {"file": csv_file(body)}).content.decode()
+    assert "Filen är för stor (4,8\xa0kB)." in refused
 
 
 def test_upload_past_the_row_limit_is_refused(login, coordinator):

@@ -1,4 +1,5 @@
-# Dates as ISO everywhere ("2026-03-31"), numbers with a space between thousands.
+# Dates as ISO everywhere ("2026-03-31"); numbers with a no-break space between
+# thousands ("1 234 567,89"), so a number never wraps inside itself.
 DATE_FORMAT = "Y-m-d"
 SHORT_DATE_FORMAT = "Y-m-d"
 DATETIME_FORMAT = "Y-m-d H:i"

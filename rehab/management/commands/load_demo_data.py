@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from rehab import reference
 from rehab.accounts.mfa import mfa_required
+from rehab.bankgiro import give_demo_bankgiros
 from rehab.enums import AgeBand, ProviderType, ReportingFrequency, Role
 from rehab.models import (
     Agreement,
@@ -106,6 +107,8 @@ class Command(BaseCommand):
                     defaults={"key": options["totp_key"], "confirmed": True},
                 )
         self.stdout.write(f"Demoanvändare: {len(DEMO_USERS)}")
+        # Fictitious, checksum-valid bankgiro numbers so the demo's payment files can be made.
+        self.stdout.write(f"Bankgiro (påhittade) till regioner: {give_demo_bankgiros()}")
         self._demo_agreement()
         UnitCollection.objects.get_or_create(
             region_id="01",
