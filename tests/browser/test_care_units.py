@@ -83,7 +83,7 @@ def test_units_file_coordinator_submits_fk_pays_units_see_their_money(
     p.click("text=Starta körning")
     p.wait_for_url("**/utbetalningar/korningar/*/")
     p.wait_for_selector("text=Summorna stämmer mot ramen.", timeout=60_000)
-    assert "1\xa0820\xa0000,00" in p.content()
+    assert "1\xa0820\xa0000,00" in p.inner_text("body")
     run = PayoutRun.objects.get()
 
     # 4. An approver approves it.

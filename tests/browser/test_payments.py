@@ -38,7 +38,7 @@ def test_run_page_follows_the_worker_then_approval_and_decision(
     page.page.wait_for_url("**/utbetalningar/korningar/*/")
     # No reload by hand: the status partial polls every 2 s and reloads when done.
     page.page.wait_for_selector("text=Summorna stämmer mot ramen.", timeout=30_000)
-    assert "1\xa0820\xa0000,00" in page.page.content()
+    assert "1\xa0820\xa0000,00" in page.page.inner_text("body")
     page.screenshot("payments-run-calculated")
     run = PayoutRun.objects.get()
     assert run.status == RunStatus.CALCULATED
@@ -54,7 +54,8 @@ def test_run_page_follows_the_worker_then_approval_and_decision(
     page.page.wait_for_selector("text=Beslut för 3 regioner är utfärdade.")
     page.goto(f"/utbetalningar/korningar/{run.pk}/beslut/{A}/")
     assert (
-        "Försäkringskassan betalar ut 1\xa0820\xa0000,00 kr till regionen." in page.page.content()
+        "Försäkringskassan betalar ut 1\xa0820\xa0000,00 kr till regionen."
+        in page.page.inner_text("body")
     )
     page.page.emulate_media(media="print")
     assert page.page.is_hidden("header.top")
