@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from rehab.dataversion import render_cached
 from rehab.enums import REGION_ROLES
 from rehab.models import Region
-from rehab.permissions import Action, can, require, role_of
+from rehab.permissions import Action, can, require, require_role, role_denied, role_of
 from reporting.enums import VersionStatus
 from reporting.models import ReportVersion
 
@@ -31,10 +31,12 @@ from .models import PayoutExport, PayoutRun
 
 def _require_national(user: Any) -> None:
     """Pages about every region's money: FK and administrators (users who may view
-    payouts and are tied to no region); region users get 404."""
+    payouts and are tied to no region); region users get 403 with the reason."""
+    if role_of(user) is not None and (
+        not can(user, Action.VIEW_PAYOUTS) or getattr(user, "region_id", None) is not None
+    ):
+        raise role_denied(user, _("Försäkringskassan och administratörer"))
     require(user, Action.VIEW_PAYOUTS)
-    if getattr(user, "region_id", None) is not None:
-        raise Http404
 
 
 def _run(pk: int) -> PayoutRun:
@@ -106,6 +108,7 @@ def _render_runs(
 @login_required
 @require_POST
 def run_start(request: HttpRequest) -> HttpResponse:
+    require_role(request.user, Action.START_RUN)
     require(request.user, Action.START_RUN)
     form = StartRunForm(request.POST)
     if not form.is_valid():
@@ -196,6 +199,7 @@ def _act(request: HttpRequest, pk: int, action: Any, done: str) -> HttpResponse:
 @login_required
 @require_POST
 def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request.user, Action.APPROVE_RUN)
     require(request.user, Action.APPROVE_RUN)
     return _act(request, pk, services.run_approve, _("Körningen är attesterad."))
 
@@ -203,6 +207,7 @@ def run_approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def run_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request.user, Action.START_RUN)
     require(request.user, Action.START_RUN)
     return _act(request, pk, services.run_retry, _("Körningen räknas igen."))
 
@@ -210,6 +215,7 @@ def run_retry(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def run_recalculate(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request.user, Action.START_RUN)
     require(request.user, Action.START_RUN)
     return _act(
         request, pk, services.run_recalculate, _("En ny körning är startad med dagens underlag.")
@@ -220,6 +226,7 @@ def run_recalculate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def run_export(request: HttpRequest, pk: int) -> HttpResponse:
     """Make the payment file (CSV or XLSX) or the decisions for every region."""
+    require_role(request.user, Action.EXPORT_RUN)
     require(request.user, Action.EXPORT_RUN)
     _require_national(request.user)
     run = _run(pk)
@@ -277,6 +284,7 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     if export.kind == ExportKind.DECISION:
         require(request.user, Action.VIEW_PAYOUTS, export.region_id)
     else:
+        require_role(request.user, Action.EXPORT_RUN)
         require(request.user, Action.EXPORT_RUN)
     response = HttpResponse(bytes(export.content), content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'

@@ -38,8 +38,10 @@ from __future__ import annotations
 import enum
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from .enums import Role
 from .models import CareUnit, Region
@@ -146,6 +148,41 @@ def require(user: Any, action: Action, region: Region | str | None = None) -> No
     data does not exist for them)."""
     if not can(user, action, region):
         raise Http404
+
+
+def _page_is_for(action: Action) -> str:
+    """Who a page for `action` is for, as the 403 page says it."""
+    who = {
+        Action.EDIT_REPORTS: _("regionernas samordnare"),
+        Action.REVIEW_REPORTS: _("Försäkringskassans handläggare"),
+        Action.START_RUN: _("Försäkringskassans handläggare"),
+        Action.APPROVE_RUN: _("Försäkringskassans attestanter"),
+        Action.EXPORT_RUN: _("Försäkringskassans handläggare och attestanter"),
+        Action.VIEW_PAYOUTS: _("Försäkringskassan och administratörer"),
+        Action.ADMINISTER: _("administratörer"),
+    }.get(action)
+    return who or _("andra roller")
+
+
+def role_denied(user: Any, who: str) -> PermissionDenied:
+    """403 with the reason: whom the page is for and the user's own role."""
+    from .enums import Role
+
+    role = role_of(user)
+    label = str(Role(role).label) if role else _("en användare utan roll")
+    role_name = label[:1].lower() + label[1:]  # "handläggare på Försäkringskassan"
+    return PermissionDenied(
+        _("Sidan är för %(who)s. Du är inloggad som %(role)s.") % {"who": who, "role": role_name}
+    )
+
+
+def require_role(user: Any, action: Action) -> None:
+    """403 with a sentence saying why when the user's role may not do `action` in any
+    region (a page that is not for that role); a role that may, but not to this
+    region's data, still gets 404 from :func:`require` (other regions' data does
+    not exist for it)."""
+    if role_of(user) is not None and not can(user, action):
+        raise role_denied(user, _page_is_for(action))
 
 
 def can_unit(user: Any, action: Action, unit: CareUnit) -> bool:

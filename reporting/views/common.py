@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from rehab.formatting import format_int
 from rehab.models import Region, ReportingPeriod
-from rehab.permissions import Action, require
+from rehab.permissions import Action, require, require_role
 
 from ..enums import ReportState
 from ..models import Report, ReportVersion
@@ -63,8 +63,10 @@ def report_place(
     quarter: int | None,
     action: Action = Action.VIEW_REPORTS,
 ) -> ReportPlace:
-    """The region × period if `user` may `action` that region's reports; 404 otherwise
-    (other regions' reports do not exist for a coordinator)."""
+    """The region × period if `user` may `action` that region's reports; 403 with
+    the reason for a role the page is not for (require_role), 404 for another
+    region's reports (they do not exist for a coordinator)."""
+    require_role(user, action)
     require(user, action, region)
     region_obj = get_object_or_404(Region, code=region)
     period = get_object_or_404(

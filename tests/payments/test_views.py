@@ -44,9 +44,12 @@ def approved_q1(example_a, case_officer, approver, coordinator):
 @pytest.mark.parametrize("user", ["coordinator", "viewer", "other_coordinator"])
 def test_region_users_cannot_see_runs(request, login, approved_q1, user):
     client = login(request.getfixturevalue(user))
-    assert client.get(reverse("payments:runs")).status_code == 404
-    assert client.get(reverse("payments:run", args=[approved_q1.pk])).status_code == 404
-    assert client.get(reverse("payments:run_status", args=[approved_q1.pk])).status_code == 404
+    # Not their pages: 403 with the reason (issue 15).
+    response = client.get(reverse("payments:runs"))
+    assert response.status_code == 403
+    assert "Sidan är för Försäkringskassan och administratörer." in response.content.decode()
+    assert client.get(reverse("payments:run", args=[approved_q1.pk])).status_code == 403
+    assert client.get(reverse("payments:run_status", args=[approved_q1.pk])).status_code == 403
 
 
 def test_coordinator_cannot_start_or_approve(login, coordinator, example_a, case_officer):
@@ -54,11 +57,11 @@ def test_coordinator_cannot_start_or_approve(login, coordinator, example_a, case
     response = client.post(
         reverse("payments:run_start"), {"agreement": EXAMPLE_A_YEAR, "period": "Q1"}
     )
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert PayoutRun.objects.count() == 0
     run = run_start(agreement=example_a, quarter=1, acting_user=case_officer).run
     run_compute(run_id=run.pk)
-    assert client.post(reverse("payments:run_approve", args=[run.pk])).status_code == 404
+    assert client.post(reverse("payments:run_approve", args=[run.pk])).status_code == 403
     run.refresh_from_db()
     assert run.status == RunStatus.CALCULATED
 
@@ -85,14 +88,14 @@ def test_coordinator_cannot_see_another_regions_payouts(login, coordinator, appr
 def test_case_officer_cannot_approve(login, case_officer_2, example_a, case_officer, coordinator):
     run = computed_quarter(example_a, 1, case_officer, coordinator)
     response = login(case_officer_2).post(reverse("payments:run_approve", args=[run.pk]))
-    assert response.status_code == 404
+    assert response.status_code == 403
 
 
 def test_approver_cannot_start(login, approver, example_a):
     response = login(approver).post(
         reverse("payments:run_start"), {"agreement": EXAMPLE_A_YEAR, "period": "Q1"}
     )
-    assert response.status_code == 404
+    assert response.status_code == 403
 
 
 # --------------------------------------------------------------------------- runs
@@ -537,7 +540,10 @@ def test_payment_file_and_explanation_show_a_correction_as_an_adjustment(
 # --------------------------------------------------------------------------- every URL, every role
 
 ROLES = ("coordinator", "viewer", "other_coordinator", "case_officer", "approver", "admin_user")
-FK_ONLY = (404, 404, 404, 200, 200, 200)
+# Region users get 403 with the reason on FK's pages (issue 15), and 404 for another
+# region's objects on pages that are theirs too.
+FK_ONLY = (403, 403, 403, 200, 200, 200)
+OTHER_REGION = (404, 404, 404, 200, 200, 200)
 REGION_01 = (200, 200, 404, 200, 200, 200)
 
 
@@ -561,14 +567,14 @@ ACCESS = [
     ("GET", "payments:runs", lambda w: [], FK_ONLY),
     ("GET", "payments:run", lambda w: [w["q2"].pk], FK_ONLY),
     ("GET", "payments:run_status", lambda w: [w["q2"].pk], FK_ONLY),
-    ("POST", "payments:run_start", lambda w: [], (404, 404, 404, 302, 404, 404)),
-    ("POST", "payments:run_approve", lambda w: [w["q2"].pk], (404, 404, 404, 404, 302, 404)),
-    ("POST", "payments:run_retry", lambda w: [w["q2"].pk], (404, 404, 404, 302, 404, 404)),
-    ("POST", "payments:run_recalculate", lambda w: [w["q2"].pk], (404, 404, 404, 302, 404, 404)),
-    ("POST", "payments:run_export", lambda w: [w["q1"].pk], (404, 404, 404, 302, 302, 404)),
+    ("POST", "payments:run_start", lambda w: [], (403, 403, 403, 302, 403, 403)),
+    ("POST", "payments:run_approve", lambda w: [w["q2"].pk], (403, 403, 403, 403, 302, 403)),
+    ("POST", "payments:run_retry", lambda w: [w["q2"].pk], (403, 403, 403, 302, 403, 403)),
+    ("POST", "payments:run_recalculate", lambda w: [w["q2"].pk], (403, 403, 403, 302, 403, 403)),
+    ("POST", "payments:run_export", lambda w: [w["q1"].pk], (403, 403, 403, 302, 302, 403)),
     ("GET", "payments:decision", lambda w: [w["q1"].pk, A], REGION_01),
-    ("GET", "payments:decision", lambda w: [w["q1"].pk, B], FK_ONLY),
-    ("GET", "payments:export_download", lambda w: [w["csv"].pk], (404, 404, 404, 200, 200, 404)),
+    ("GET", "payments:decision", lambda w: [w["q1"].pk, B], OTHER_REGION),
+    ("GET", "payments:export_download", lambda w: [w["csv"].pk], (403, 403, 403, 200, 200, 403)),
     ("GET", "payments:export_download", lambda w: [w["decision"].pk], REGION_01),
     ("GET", "payments:region_payouts", lambda w: [], (200,) * 6),
     ("GET", "payments:preview", lambda w: [w["v"].pk], REGION_01),

@@ -43,8 +43,13 @@ def report_url(name: str, *extra: Any) -> str:
     return reverse(f"reporting:{name}", args=(*REPORT, *extra))
 
 
-# (what, url, {role: expected status}); roles not named get 404.
+# (what, url, {role: expected status}); roles not named get 404. A role a page is
+# not for gets 403 with the reason (issue 15); another region's coordinator 404.
 READ_ALL = dict.fromkeys(["coordinator", "viewer", "case_officer", "approver", "admin_user"], 200)
+NOT_EDITORS = dict.fromkeys(["viewer", "case_officer", "approver", "admin_user"], 403)
+NOT_REVIEWERS = dict.fromkeys(
+    ["coordinator", "other_coordinator", "viewer", "approver", "admin_user"], 403
+)
 GET_PAGES = [
     (
         "overview",
@@ -66,10 +71,10 @@ GET_PAGES = [
     ("compare", report_url("compare", 2), READ_ALL),
     ("template xlsx", report_url("template", "xlsx"), READ_ALL),
     ("template csv", report_url("template", "csv"), READ_ALL),
-    ("correction", report_url("correction"), {"coordinator": 200}),
-    ("review", report_url("review"), {"case_officer": 200}),
-    ("upload", report_url("upload"), {"coordinator": 200}),
-    ("upload preview", report_url("upload_preview"), {"coordinator": 302}),  # no file yet
+    ("correction", report_url("correction"), {"coordinator": 200, **NOT_EDITORS}),
+    ("review", report_url("review"), {"case_officer": 200, **NOT_REVIEWERS}),
+    ("upload", report_url("upload"), {"coordinator": 200, **NOT_EDITORS}),
+    ("upload preview", report_url("upload_preview"), {"coordinator": 302, **NOT_EDITORS}),
 ]
 
 POSTS = [
@@ -78,13 +83,28 @@ POSTS = [
         "save draft",
         report_url("report"),
         {"action": "save", "version": 2, "lock_version": 0},
-        {"coordinator": 302},
+        {"coordinator": 302, **NOT_EDITORS},
     ),
-    ("start correction", report_url("correction"), {"reason": "Fel"}, {"coordinator": 302}),
-    ("accept", report_url("review"), {"action": "accept"}, {"case_officer": 302}),
-    ("return", report_url("review"), {"action": "return", "comment": "Fel"}, {"case_officer": 302}),
-    ("upload", report_url("upload"), {}, {"coordinator": 422}),
-    ("confirm upload", report_url("upload_preview"), {}, {"coordinator": 302}),
+    (
+        "start correction",
+        report_url("correction"),
+        {"reason": "Fel"},
+        {"coordinator": 302, **NOT_EDITORS},
+    ),
+    (
+        "accept",
+        report_url("review"),
+        {"action": "accept"},
+        {"case_officer": 302, **NOT_REVIEWERS},
+    ),
+    (
+        "return",
+        report_url("review"),
+        {"action": "return", "comment": "Fel"},
+        {"case_officer": 302, **NOT_REVIEWERS},
+    ),
+    ("upload", report_url("upload"), {}, {"coordinator": 422, **NOT_EDITORS}),
+    ("confirm upload", report_url("upload_preview"), {}, {"coordinator": 302, **NOT_EDITORS}),
 ]
 
 
@@ -110,7 +130,7 @@ def test_post_every_reporting_action_as_every_role(
     before = list(report.versions.order_by("number").values_list("number", "status"))
     response = login(request.getfixturevalue(role)).post(path, data)
     assert response.status_code == expected.get(role, 404)
-    if role not in expected:
+    if response.status_code in (403, 404):
         after = list(report.versions.order_by("number").values_list("number", "status"))
         assert after == before  # a refused request changes nothing
 
@@ -127,8 +147,10 @@ def test_post_every_reporting_action_anonymous_goes_to_login(
 
 def test_other_regions_report_urls_are_404_for_a_coordinator(login, other_coordinator, report):
     client = login(other_coordinator)
-    for name, extra in [("report", ()), ("version", (2,)), ("history", ()), ("review", ())]:
+    for name, extra in [("report", ()), ("version", (2,)), ("history", ()), ("upload", ())]:
         assert client.get(report_url(name, *extra)).status_code == 404
+    # FK's review is not a coordinator's page in any region: 403 with the reason.
+    assert client.get(report_url("review")).status_code == 403
 
 
 def test_fk_case_officer_cannot_type_figures(login, case_officer):
@@ -136,7 +158,7 @@ def test_fk_case_officer_cannot_type_figures(login, case_officer):
         reverse("reporting:report", args=("01", 2020, 2)),
         {"action": "save", "version": 0, "lock_version": 0, "KBT:F:PUBLIC": "5"},
     )
-    assert response.status_code == 404
+    assert response.status_code == 403  # not a page for FK: the reason is given
     assert Report.objects.count() == 0
 
 
@@ -145,3 +167,38 @@ def test_unknown_period_or_region_is_404(login, coordinator):
     assert client.get(reverse("reporting:report", args=("01", 2030, 1))).status_code == 404
     assert client.get(reverse("reporting:report", args=("01", 2020, 5))).status_code == 404
     assert client.get(reverse("reporting:template", args=("01", 2020, 1, "pdf"))).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "reason"),
+    [
+        (
+            "case_officer",
+            report_url("upload"),
+            "Sidan är för regionernas samordnare. "
+            "Du är inloggad som handläggare på Försäkringskassan.",
+        ),
+        (
+            "coordinator",
+            report_url("review"),
+            "Sidan är för Försäkringskassans handläggare. Du är inloggad som regionsamordnare.",
+        ),
+        (
+            "viewer",
+            report_url("correction"),
+            "Sidan är för regionernas samordnare. Du är inloggad som läsare i region.",
+        ),
+    ],
+)
+def test_a_page_not_for_the_role_says_why(request, login, report, role, path, reason):
+    response = login(request.getfixturevalue(role)).get(path)
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert reason in html
+    assert "<nav" in html  # in the site's layout
+
+
+def test_another_regions_report_stays_404_for_a_role_the_page_is_for(login, other_coordinator):
+    response = login(other_coordinator).get(report_url("upload"))
+    assert response.status_code == 404
+    assert "Sidan är för" not in response.content.decode()
