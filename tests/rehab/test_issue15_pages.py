@@ -73,3 +73,39 @@ def test_dev_py_creates_the_database_database_url_names():
     finally:
         with psycopg.connect(**server) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+@pytest.mark.django_db
+def test_demo_quarters_open_the_day_after_they_end_as_the_readme_says(ref):
+    import datetime
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from rehab.models import Agreement
+
+    call_command("load_demo_data", password="demo-pass-123456")
+    year = timezone.localdate().year
+    periods = Agreement.objects.get(year=year).periods.order_by("quarter")
+    assert [(p.quarter, p.opens_on) for p in periods] == [
+        (1, datetime.date(year, 4, 1)),
+        (2, datetime.date(year, 7, 1)),
+        (3, datetime.date(year, 10, 1)),
+        (4, datetime.date(year + 1, 1, 1)),
+    ]
+    assert {p.deadline for p in periods} == {datetime.date(year + 1, 8, 15)}
+
+
+@pytest.mark.django_db
+def test_an_administrator_lands_on_the_agreements_with_the_admin_in_the_menu(
+    ref, login, admin_user
+):
+    from django.utils.html import escape
+
+    from rehab.models import Agreement
+
+    response = login(admin_user).get(reverse("home"))
+    html = response.content.decode()
+    assert response.status_code == 200  # the start page itself, not a redirect
+    assert escape(Agreement.objects.get(year=2020).name) in html  # the agreements listed
+    assert f'<a href="{reverse("admin:index")}">Administration</a>' in html
