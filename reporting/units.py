@@ -24,7 +24,7 @@ from django.db.models import F, Sum
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from rehab.models import AgreementTreatment, CareUnit, ReportingPeriod, Treatment, User
+from rehab.models import CareUnit, ReportingPeriod, User
 from rehab.permissions import Action, can_unit
 from rehab.selectors import collects_per_unit
 
@@ -56,6 +56,7 @@ from .validation import (
     ValidationResult,
     catalogue_issues,
     history_warnings,
+    preloaded_with,
     value_issues,
 )
 
@@ -237,19 +238,7 @@ def unit_history(region: str, period: ReportingPeriod) -> Preloaded:
         )
     ):
         accepted[unit_key(unit_id)].append((y, q, agreement_id, totals.get((unit_id, y, q), {})))
-    included: dict[int, set[str]] = defaultdict(set)
-    for agreement_id, treatment in AgreementTreatment.objects.values_list(
-        "agreement_id", "treatment_id"
-    ):
-        included[agreement_id].add(treatment)
-    treatments = list(Treatment.objects.order_by("area", "sort_order", "code"))
-    return Preloaded(
-        settings=ValidationSettings.current(),
-        included=dict(included),
-        order=[t.code for t in treatments],
-        names={t.code: t.display_name for t in treatments},
-        accepted=dict(accepted),
-    )
+    return preloaded_with(accepted)
 
 
 def unit_warnings(

@@ -348,6 +348,13 @@ def preload(regions: Iterable[str], periods: Iterable[ReportingPeriod]) -> Prelo
         .values_list("region", "period__agreement__year", "period__quarter", "period__agreement_id")
     ):
         accepted[region].append((y, q, agreement_id, totals.get((region, y, q), {})))
+    return preloaded_with(accepted)
+
+
+def preloaded_with(accepted: Mapping[Any, list[Any]]) -> Preloaded:
+    """A :class:`Preloaded` of the given accepted history (whose-ever it is: a
+    region's, or a care unit's in reporting.units) with what every check reads
+    besides: the settings, the agreements' treatments, their order and names."""
     included: dict[int, set[str]] = defaultdict(set)
     for agreement_id, treatment in AgreementTreatment.objects.values_list(
         "agreement_id", "treatment_id"
