@@ -34,7 +34,7 @@ from rehab.models import User  # noqa: E402
 PAGES = [
     ("handlaggare", "/rapporter/inkorg/"),
     ("samordnare01", "/rapporter/"),
-    ("samordnare01", "/rapporter/01/2020/4/"),
+    ("samordnare01", "/rapporter/01/2020/"),
     ("handlaggare", "/utbetalningar/"),
     ("handlaggare", "/statistik/2019/"),
     ("handlaggare", "/statistik/2019/diagram/"),

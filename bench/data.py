@@ -15,7 +15,7 @@ YEARS = tuple(range(2011, 2021))
 
 
 def history_rows(
-    years: Iterable[int] = YEARS, skip: Iterable[tuple[str, int, int]] = ()
+    years: Iterable[int] = YEARS, skip: Iterable[tuple[str, int, int | None]] = ()
 ) -> list[Row]:
     """Rows of a file with every active region's report for every period of `years`
     (except the (region, year, quarter) in `skip`), numbered as lines 2, 3, …"""

@@ -50,10 +50,16 @@ def test_agreement_list_filter_by_year(api, viewer):
 
 
 def test_periods_filter_by_period_label(api, viewer):
-    body = api(viewer).get("/api/v1/periods/?period=2020Q3").json()
+    body = api(viewer).get("/api/v1/periods/?period=2014Q3").json()
     assert [(p["label"], p["opens_on"], p["deadline"], p["is_open"]) for p in body["results"]] == [
-        ("2020Q3", "2020-10-01", "2021-08-15", True)
+        ("2014Q3", "2014-10-01", "2014-10-31", True)
     ]
+    # 2020 is reported once a year: the period "2020", and no quarters.
+    body = api(viewer).get("/api/v1/periods/?period=2020").json()
+    assert [(p["label"], p["opens_on"], p["deadline"], p["is_open"]) for p in body["results"]] == [
+        ("2020", "2021-01-01", "2021-08-15", True)
+    ]
+    assert api(viewer).get("/api/v1/periods/?period=2020Q3").json()["results"] == []
 
 
 def test_reference_data_is_read_only(api, admin_user):

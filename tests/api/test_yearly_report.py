@@ -2,7 +2,8 @@
 (period code "2020"), one review, one payout run. This follows a 2020 report from
 the region's system (API) and an upload, through FK's review in the browser, to the
 payout run in the real worker and the statistics; and shows that quarter codes for a
-yearly condition are refused with a message that says which period to use."""
+yearly condition are refused with a message that says which period to use. The
+reference data loads 2016–2020 this way (`V3_FREQUENCY`); nothing here converts it."""
 
 from __future__ import annotations
 
@@ -32,35 +33,6 @@ MSEK = 1_000_000 * 100
 QUARTER_REFUSED = (
     "Behandlingsrapporten för 2020 lämnas en gång om året: använd perioden 2020, inte 2020Q1."
 )
-
-
-def make_yearly(year: int) -> None:
-    """The year's villkor 3 as one yearly report, as `load_reference_data` converts an
-    agreement nobody has reported on (and as an administrator can in the admin)."""
-    from rehab.enums import ReportingFrequency
-    from rehab.models import Condition
-
-    condition = Condition.objects.get(agreement__year=year, code="V3")
-    if condition.frequency == ReportingFrequency.YEARLY:
-        return
-    condition.frequency = ReportingFrequency.YEARLY
-    condition.save(update_fields=["frequency"])
-    ReportingPeriod.objects.filter(agreement__year=year).delete()
-    ReportingPeriod.objects.create(
-        agreement=condition.agreement,
-        condition=condition,
-        quarter=None,
-        start_date=datetime.date(year, 1, 1),
-        end_date=datetime.date(year, 12, 31),
-        opens_on=datetime.date(year + 1, 1, 1),
-        deadline=condition.report_deadline or datetime.date(year + 1, 8, 15),
-    )
-
-
-@pytest.fixture(autouse=True)
-def yearly(ref: None) -> None:
-    for year in (2019, 2020):
-        make_yearly(year)
 
 
 def three_regions() -> None:

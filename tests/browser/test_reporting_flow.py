@@ -15,7 +15,7 @@ from reporting.selectors import figures_of
 from tests.browser.conftest import ARTIFACTS
 from tests.factories import TEST_PASSWORD
 
-FORM = "/rapporter/01/2020/1/"
+FORM = "/rapporter/01/2020/"  # villkor 3 2020: one yearly report
 
 
 def total(page: Any, row: str) -> str:
@@ -38,7 +38,7 @@ def test_report_from_first_figure_to_correction(page, coordinator, case_officer)
     assert "Rapporter för Region Stockholm" in p.inner_text("h1")
     page.screenshot("reporting-01-overview")
 
-    # Opens 2020Q1, fills in part of the grid and saves.
+    # Opens 2020 (one report for the year), fills in part of the grid and saves.
     p.click(f'a[href="{FORM}"]')
     p.fill("#cell-KBT-F-PUBLIC", "12")
     p.fill("#cell-KBT-M-PUBLIC", "8")
@@ -58,7 +58,7 @@ def test_report_from_first_figure_to_correction(page, coordinator, case_officer)
     p.fill("#cell-VIDEO-F", "3")
     assert total(page, "IPT") == "1\xa0200"
     assert p.inner_text("td[data-total][data-grand]") == "1\xa0225"
-    p.fill("#id_comment", "Första kvartalet med nya vårdcentraler.")
+    p.fill("#id_comment", "Första året med nya vårdcentraler.")
     p.click("button[value=save]")
     page.screenshot("reporting-02-form-with-warning")
 
@@ -169,12 +169,12 @@ def test_totals_update_as_one_types(page, coordinator):
 @pytest.mark.django_db(transaction=True)
 def test_upload_a_csv_with_preview_in_the_browser(page, coordinator, tmp_path):
     p = page.page
-    csv_path = tmp_path / "rapport-q1.csv"
+    csv_path = tmp_path / "rapport-2020.csv"
     csv_path.write_text(
         "region;period;item;sex;provider;value\n"
-        "01;2020Q1;KBT;F;PUBLIC;14\n"
-        "01;2020Q1;MMR2;M;PRIVATE;6\n"
-        "01;2020Q1;EMPLOYER_CONTACT;F;;3\n",
+        "01;2020;KBT;F;PUBLIC;14\n"
+        "01;2020;MMR2;M;PRIVATE;6\n"
+        "01;2020;EMPLOYER_CONTACT;F;;3\n",
         encoding="utf-8",
     )
     page.login("samordnare01", TEST_PASSWORD)
@@ -187,7 +187,7 @@ def test_upload_a_csv_with_preview_in_the_browser(page, coordinator, tmp_path):
     assert Report.objects.count() == 0
     page.screenshot("reporting-11-upload-preview")
     p.click("text=Spara i utkastet")
-    assert "Siffrorna från rapport-q1.csv är sparade i utkastet." in p.inner_text(".messages")
+    assert "Siffrorna från rapport-2020.csv är sparade i utkastet." in p.inner_text(".messages")
     assert p.input_value("#cell-KBT-F-PUBLIC") == "14"
     assert total(page, "MMR2") == "6"
     assert page.console_errors == []
@@ -272,17 +272,18 @@ def test_the_form_works_without_javascript(browser, live_server, coordinator):
 @pytest.mark.django_db(transaction=True)
 def test_fk_finds_the_reports_that_are_missing(page, coordinator, case_officer):
     """From the inbox FK opens the reports that are missing, filters to one
-    agreement and sees which region has not filed which quarter."""
+    agreement and sees which region has not filed which quarter (2014, a model A
+    year reported by quarter)."""
     from rehab.models import Region
     from tests.factories import report_version
 
     Region.objects.exclude(code__in=["01", "03"]).update(active=False)
-    report_version(region="01", year=2020, quarter=1, user=coordinator)
+    report_version(region="01", year=2014, quarter=1, user=coordinator)
     p = page.page
     page.login("handlaggare", TEST_PASSWORD)
     page.goto("/rapporter/inkorg/")
     p.click("text=Visa rapporter som saknas")
-    p.select_option("#id_agreement", "2020")
+    p.select_option("#id_agreement", "2014")
     p.click("button:has-text('Visa')")
     assert p.inner_text("table.inbox caption") == "7 rapporter saknas"
     first = p.locator("table.inbox tbody tr").first

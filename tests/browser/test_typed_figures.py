@@ -14,7 +14,7 @@ from reporting.enums import VersionStatus
 from reporting.models import Report, WarningExplanation
 from tests.factories import TEST_PASSWORD
 
-FORM = "/rapporter/01/2020/1/"
+FORM = "/rapporter/01/2020/"  # villkor 3 2020: one yearly report
 
 
 def total(page: Any, row: str) -> str:

@@ -35,14 +35,12 @@ def two_years(coordinator) -> None:
     report_version(
         region="01",
         year=2018,
-        quarter=1,
         user=coordinator,
         series={("KBT", "F", "PUBLIC"): 40, ("MMR1", "F", "PUBLIC"): 16},
     )
     report_version(
         region="01",
         year=2019,
-        quarter=1,
         user=coordinator,
         series={
             ("KBT", "F", "PUBLIC"): 41,
@@ -51,12 +49,8 @@ def two_years(coordinator) -> None:
         },
         extras={("EMPLOYER_CONTACT", "F"): 7, ("AF_CONTACT", "M"): 2},
     )
-    report_version(
-        region="03", year=2019, quarter=1, user=coordinator, series={("KBT", "F", "PUBLIC"): 10}
-    )
-    report_version(
-        region="04", year=2019, quarter=1, user=coordinator, series={("KBT", "M", "PUBLIC"): 5}
-    )
+    report_version(region="03", year=2019, user=coordinator, series={("KBT", "F", "PUBLIC"): 10})
+    report_version(region="04", year=2019, user=coordinator, series={("KBT", "M", "PUBLIC"): 5})
     for region, population in (("01", 20_000), ("03", 10_000)):
         PopulationFigure.objects.create(
             region_id=region,
@@ -125,7 +119,6 @@ def test_video_share_from_2020(ref, coordinator):
     report_version(
         region="01",
         year=2020,
-        quarter=1,
         user=coordinator,
         series={("KBT", "F", "PUBLIC"): 30},
         extras={("VIDEO", "F"): 6},

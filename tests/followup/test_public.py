@@ -119,7 +119,6 @@ def test_public_pages_show_accepted_reports_only(client, coordinator, open_rate)
     report_version(
         region="05",
         year=2019,
-        quarter=1,
         user=coordinator,
         series={("KBT", "F", "PUBLIC"): 999_999},
         status="SUBMITTED",

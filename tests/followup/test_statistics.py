@@ -40,31 +40,26 @@ def population(
 
 
 def build_2019(user) -> None:
-    """01: four quarters alike (complete). 03: Q1 with figures, Q2–Q4 accepted
-    empty (complete). 04: Q1 accepted, Q2 submitted, Q3 a draft (incomplete).
-    The other 18 regions: nothing."""
-    for quarter in range(1, 5):
-        report_version(
-            region="01",
-            year=2019,
-            quarter=quarter,
-            user=user,
-            series=R01_QUARTER,
-            extras=R01_EXTRAS,
-        )
+    """2019 is reported once a year (villkor 3). 01: the year's report accepted, four
+    times R01_QUARTER. 03: accepted with figures for KBT only. 04: accepted with MMR2
+    and a contact, then a correction submitted and not yet reviewed (it does not
+    count). The other 18 regions: nothing."""
+    report_version(
+        region="01",
+        year=2019,
+        user=user,
+        series={cell: 4 * value for cell, value in R01_QUARTER.items()},
+        extras={cell: 4 * value for cell, value in R01_EXTRAS.items()},
+    )
     report_version(
         region="03",
         year=2019,
-        quarter=1,
         user=user,
         series={("KBT", "F", "PUBLIC"): 49, ("KBT", "M", "PUBLIC"): 351},
     )
-    for quarter in range(2, 5):
-        report_version(region="03", year=2019, quarter=quarter, user=user)
     report_version(
         region="04",
         year=2019,
-        quarter=1,
         user=user,
         series={("MMR2", "F", "PRIVATE"): 7},
         extras={("AF_CONTACT", "F"): 2},
@@ -72,18 +67,9 @@ def build_2019(user) -> None:
     report_version(
         region="04",
         year=2019,
-        quarter=2,
         user=user,
         series={("KBT", "F", "PUBLIC"): 100},
         status="SUBMITTED",
-    )
-    report_version(
-        region="04",
-        year=2019,
-        quarter=3,
-        user=user,
-        series={("KBT", "F", "PUBLIC"): 50},
-        status="DRAFT",
     )
     population("01", 272_000)
     population("03", 160_000)
@@ -117,7 +103,7 @@ def test_year_mental_table_per_region_and_nation(coordinator):
     t = year_tables()["psykisk-ohalsa"]
     headings = [c.heading for c in t.columns]
     assert headings == [
-        "Godkända kvartal",
+        "Godkända rapporter",
         "KBT",
         "IKBT",
         "IPT",
@@ -128,14 +114,14 @@ def test_year_mental_table_per_region_and_nation(coordinator):
         "KBT+IPT",
         "KBT+IPT per 1 000 invånare 16–67 år",
     ]
-    assert values(t, "01") == ["4 av 4", 60, 0, 8, 4, 0, 0, 72, 68, Decimal("0.3")]
-    assert values(t, "03") == ["4 av 4", 400, 0, 0, 0, 0, 0, 400, 400, Decimal("2.5")]
-    # 04: Q1 accepted only; the submitted Q2 and the draft Q3 do not count; no population.
-    assert values(t, "04") == ["1 av 4", 0, 0, 0, 0, 0, 0, 0, 0, "befolkning saknas"]
+    assert values(t, "01") == ["1 av 1", 60, 0, 8, 4, 0, 0, 72, 68, Decimal("0.3")]
+    assert values(t, "03") == ["1 av 1", 400, 0, 0, 0, 0, 0, 400, 400, Decimal("2.5")]
+    # 04: the accepted version counts, not the submitted correction; no population.
+    assert values(t, "04") == ["1 av 1", 0, 0, 0, 0, 0, 0, 0, 0, "befolkning saknas"]
     # A region without an accepted report says so, it is not a zero.
-    assert values(t, "05") == ["0 av 4"] + ["saknas"] * 9
+    assert values(t, "05") == ["0 av 1"] + ["saknas"] * 9
     assert values(t, NATIONAL) == [
-        "2 av 21 regioner",
+        "3 av 21 regioner",
         460,
         0,
         8,
@@ -185,10 +171,10 @@ def test_year_pain_table(coordinator):
         "MMR1+MMR2 per 1 000 invånare 16–67 år",
     ]
     # 16 × 1000 / 272 000 = 0.0588… -> 0.1
-    assert values(t, "01") == ["4 av 4", 12, 4, 0, 0, 0, 16, 16, Decimal("0.1")]
-    assert values(t, "03") == ["4 av 4", 0, 0, 0, 0, 0, 0, 0, Decimal("0.0")]
-    assert values(t, "04") == ["1 av 4", 0, 7, 0, 0, 0, 7, 7, "befolkning saknas"]
-    assert values(t, NATIONAL) == ["2 av 21 regioner", 12, 11, 0, 0, 0, 23, 23, "befolkning saknas"]
+    assert values(t, "01") == ["1 av 1", 12, 4, 0, 0, 0, 16, 16, Decimal("0.1")]
+    assert values(t, "03") == ["1 av 1", 0, 0, 0, 0, 0, 0, 0, Decimal("0.0")]
+    assert values(t, "04") == ["1 av 1", 0, 7, 0, 0, 0, 7, 7, "befolkning saknas"]
+    assert values(t, NATIONAL) == ["3 av 21 regioner", 12, 11, 0, 0, 0, 23, 23, "befolkning saknas"]
 
 
 def test_year_sex_and_provider_shares(coordinator):
@@ -196,24 +182,24 @@ def test_year_sex_and_provider_shares(coordinator):
     sex, provider = year_tables()["kon"], year_tables()["vardgivare"]
     assert [c.heading for c in sex.columns][1:] == ["Kvinnor", "Kvinnor %", "Män", "Män %", "Summa"]
     # 60/88 = 68.18 %, 28/88 = 31.82 %
-    assert values(sex, "01") == ["4 av 4", 60, Decimal("68.2"), 28, Decimal("31.8"), 88]
+    assert values(sex, "01") == ["1 av 1", 60, Decimal("68.2"), 28, Decimal("31.8"), 88]
     # 49/400 = 12.25 % -> 12.3 and 351/400 = 87.75 % -> 87.8 (each rounded by itself)
-    assert values(sex, "03") == ["4 av 4", 49, Decimal("12.3"), 351, Decimal("87.8"), 400]
-    assert values(sex, "05") == ["0 av 4"] + ["saknas"] * 5
+    assert values(sex, "03") == ["1 av 1", 49, Decimal("12.3"), 351, Decimal("87.8"), 400]
+    assert values(sex, "05") == ["0 av 1"] + ["saknas"] * 5
     # 116/495 = 23.43 %, 379/495 = 76.57 %
     assert values(sex, NATIONAL) == [
-        "2 av 21 regioner",
+        "3 av 21 regioner",
         116,
         Decimal("23.4"),
         379,
         Decimal("76.6"),
         495,
     ]
-    assert values(provider, "01") == ["4 av 4", 68, Decimal("77.3"), 20, Decimal("22.7"), 88]
-    assert values(provider, "04") == ["1 av 4", 0, Decimal("0.0"), 7, Decimal("100.0"), 7]
+    assert values(provider, "01") == ["1 av 1", 68, Decimal("77.3"), 20, Decimal("22.7"), 88]
+    assert values(provider, "04") == ["1 av 1", 0, Decimal("0.0"), 7, Decimal("100.0"), 7]
     # 468/495 = 94.545… -> 94.5; 27/495 = 5.4545… -> 5.5
     assert values(provider, NATIONAL) == [
-        "2 av 21 regioner",
+        "3 av 21 regioner",
         468,
         Decimal("94.5"),
         27,
@@ -225,18 +211,18 @@ def test_year_sex_and_provider_shares(coordinator):
 def test_year_contacts(coordinator):
     build_2019(coordinator)
     t = year_tables()["kontakter"]
-    assert values(t, "01") == ["4 av 4", 16, 4, 20, *values(t, "01")[4:]]
-    assert values(t, "04")[:4] == ["1 av 4", 0, 2, 2]
-    assert values(t, NATIONAL)[:4] == ["2 av 21 regioner", 16, 6, 22]
+    assert values(t, "01") == ["1 av 1", 16, 4, 20, *values(t, "01")[4:]]
+    assert values(t, "04")[:4] == ["1 av 1", 0, 2, 2]
+    assert values(t, NATIONAL)[:4] == ["3 av 21 regioner", 16, 6, 22]
 
 
 def test_year_status_table_says_which_quarters_count(coordinator):
     build_2019(coordinator)
     t = year_tables()["rapporter"]
-    assert values(t, "01") == ["Godkänd"] * 4 + ["4 av 4"]
-    assert values(t, "04") == ["Godkänd", "Inskickad, ej granskad", "Saknas", "Saknas", "1 av 4"]
-    assert values(t, "05") == ["Saknas"] * 4 + ["0 av 4"]
-    assert values(t, NATIONAL)[-1] == "2 av 21 regioner"
+    assert values(t, "01") == ["Godkänd"] * 4 + ["1 av 1"]
+    assert values(t, "04") == ["Godkänd", "Inskickad, ej granskad", "Saknas", "Saknas", "1 av 1"]
+    assert values(t, "05") == ["Saknas"] * 4 + ["0 av 1"]
+    assert values(t, NATIONAL)[-1] == "3 av 21 regioner"
 
 
 def test_national_per_1000_when_every_region_has_a_population(coordinator):
@@ -252,14 +238,11 @@ def test_national_per_1000_when_every_region_has_a_population(coordinator):
 
 
 def test_correction_replaces_figures_and_open_versions_never_count(coordinator):
-    report_version(
-        region="01", year=2019, quarter=1, user=coordinator, series={("KBT", "F", "PUBLIC"): 40}
-    )
+    report_version(region="01", year=2019, user=coordinator, series={("KBT", "F", "PUBLIC"): 40})
     # A correction submitted but not yet accepted: the accepted version still counts.
     report_version(
         region="01",
         year=2019,
-        quarter=1,
         user=coordinator,
         series={("KBT", "F", "PUBLIC"): 45},
         status="SUBMITTED",
@@ -271,16 +254,13 @@ def test_accepted_correction_counts_instead_of_the_original(coordinator):
     report_version(
         region="01",
         year=2019,
-        quarter=1,
         user=coordinator,
         series={("KBT", "F", "PUBLIC"): 40, ("IPT", "M", "PRIVATE"): 3},
     )
-    report_version(
-        region="01", year=2019, quarter=1, user=coordinator, series={("KBT", "F", "PUBLIC"): 49}
-    )
+    report_version(region="01", year=2019, user=coordinator, series={("KBT", "F", "PUBLIC"): 49})
     t = year_tables()
-    assert values(t["psykisk-ohalsa"], "01")[:4] == ["1 av 4", 49, 0, 0]
-    assert values(t["kon"], "01") == ["1 av 4", 49, Decimal("100.0"), 0, Decimal("0.0"), 49]
+    assert values(t["psykisk-ohalsa"], "01")[:4] == ["1 av 1", 49, 0, 0]
+    assert values(t["kon"], "01") == ["1 av 1", 49, Decimal("100.0"), 0, Decimal("0.0"), 49]
     assert values(t["vardgivare"], NATIONAL)[1:] == [49, Decimal("100.0"), 0, Decimal("0.0"), 49]
 
 
@@ -288,7 +268,6 @@ def test_returned_and_draft_versions_never_count(coordinator):
     version = report_version(
         region="01",
         year=2019,
-        quarter=1,
         user=coordinator,
         series={("KBT", "F", "PUBLIC"): 40},
         status="SUBMITTED",
@@ -299,14 +278,13 @@ def test_returned_and_draft_versions_never_count(coordinator):
     report_version(
         region="01",
         year=2019,
-        quarter=1,
         user=coordinator,
         series={("KBT", "F", "PUBLIC"): 41},
         status="DRAFT",
     )
     t = year_tables()
-    assert values(t["psykisk-ohalsa"], "01") == ["0 av 4"] + ["saknas"] * 9
-    assert values(t["rapporter"], "01") == ["Saknas"] * 4 + ["0 av 4"]
+    assert values(t["psykisk-ohalsa"], "01") == ["0 av 1"] + ["saknas"] * 9
+    assert values(t["rapporter"], "01") == ["Saknas"] * 4 + ["0 av 1"]
     assert values(t["psykisk-ohalsa"], NATIONAL)[1] == "saknas"
 
 
@@ -315,7 +293,6 @@ def test_change_against_previous_year(coordinator, no_history):
     report_version(
         region="01",
         year=2018,
-        quarter=1,
         user=coordinator,
         series={("KBT", "F", "PUBLIC"): 50, ("MMR1", "F", "PUBLIC"): 20},
     )
@@ -419,9 +396,7 @@ def test_year_page_shows_tables_and_missing_regions(client, viewer):
 
 
 def test_index_redirects_to_latest_year_with_accepted_reports(client, case_officer):
-    report_version(
-        region="01", year=2017, quarter=1, user=case_officer, series={("KBT", "F", "PUBLIC"): 1}
-    )
+    report_version(region="01", year=2017, user=case_officer, series={("KBT", "F", "PUBLIC"): 1})
     client.force_login(case_officer)
     response = client.get(reverse("statistics:index"))
     assert response["Location"] == reverse("statistics:year", kwargs={"year": 2017})
@@ -468,7 +443,7 @@ def test_every_year_2009_to_2020_is_handled(client, case_officer):
         report_version(
             region="01",
             year=year,
-            quarter=1,
+            quarter=1 if year < 2016 else None,  # model A years by quarter, then yearly
             user=case_officer,
             series={("KBT", "F", "PUBLIC"): year - 2000, ("MMR1", "M", "PUBLIC"): 1},
         )
@@ -494,12 +469,12 @@ def test_model_a_year_has_no_bonus_column(coordinator):
     )
     t = year_tables(2012)["kontakter"]
     assert [c.heading for c in t.columns] == [
-        "Godkända kvartal",
+        "Godkända rapporter",
         "Kontakter med arbetsgivare",
         "Kontakter med Arbetsförmedlingen",
         "Summa kontakter",
     ]
-    assert values(t, "01") == ["1 av 4", 2, 0, 2]
+    assert values(t, "01") == ["1 av 1", 2, 0, 2]
     assert t.notes == ["Överenskommelsen 2012 har ingen kontaktbonus."]
 
 

@@ -36,8 +36,13 @@ HIT_QUERIES = 3
 
 
 def fill(user, regions: list[str], years: list[int], value: int = 1111) -> None:
+    """`value` KBT per quarter: four quarters of a model A year, or the one yearly
+    report (villkor 3 2016–2020) with four times `value`."""
     for year in years:
         for code in regions:
+            if year >= 2016:
+                report_version(region=code, year=year, user=user, series={KBT: 4 * value})
+                continue
             for quarter in (1, 2, 3, 4):
                 report_version(
                     region=code, year=year, quarter=quarter, user=user, series={KBT: value}
@@ -107,12 +112,12 @@ def test_an_accepted_correction_shows_on_the_next_request(client, coordinator, c
     assert main(client.get(path)) == before  # from the cache
     version_before = DataVersion.objects.get().number
 
-    report = Report.objects.get(region="01", period__agreement__year=2019, period__quarter=1)
-    _correct(report, coordinator, case_officer, 2222)
+    report = Report.objects.get(region="01", period__agreement__year=2019)
+    _correct(report, coordinator, case_officer, 5555)
 
     assert DataVersion.objects.get().number > version_before
     after = client.get(path).content.decode()
-    assert number(5555).search(after)  # 1 111 × 3 + 2 222
+    assert number(5555).search(after)  # the corrected yearly figure
     assert not number(4444).search(after)
 
 
@@ -123,5 +128,5 @@ def test_a_write_without_services_changes_the_version_too(client, coordinator, c
     client.force_login(case_officer)
     path = reverse("statistics:series")
     assert number(4444).search(client.get(path).content.decode())
-    report_version(region="01", year=2019, quarter=2, user=coordinator, series={KBT: 3333})
-    assert number(6666).search(client.get(path).content.decode())  # 1 111 × 3 + 3 333
+    report_version(region="01", year=2019, user=coordinator, series={KBT: 6666})
+    assert number(6666).search(client.get(path).content.decode())  # the new accepted version

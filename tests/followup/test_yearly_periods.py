@@ -1,48 +1,26 @@
-"""Statistics work for a year reported as one yearly period ("2020", quarter empty)
-as well as for quarters: figures are summed per agreement year either way."""
+"""Statistics work for a year reported as one yearly period (villkor 3 2016–2020:
+"2019", quarter empty) as well as for quarters (model A years, tested in
+test_statistics): figures are summed per agreement year either way."""
 
 from __future__ import annotations
-
-import datetime
 
 import pytest
 from django.urls import reverse
 
 from followup import selectors, tables
-from rehab.models import Agreement, ReportingPeriod
 from tests.factories import report_version
 
 pytestmark = pytest.mark.django_db
 
 
-def make_2019_yearly() -> None:
-    agreement = Agreement.objects.get(year=2019)
-    quarters = list(ReportingPeriod.objects.filter(agreement=agreement))
-    condition = quarters[0].condition
-    ReportingPeriod.objects.filter(pk__in=[p.pk for p in quarters]).delete()
-    ReportingPeriod.objects.create(
-        agreement=agreement,
-        condition=condition,
-        quarter=None,
-        start_date=datetime.date(2019, 1, 1),
-        end_date=datetime.date(2019, 12, 31),
-        opens_on=datetime.date(2020, 1, 1),
-        deadline=datetime.date(2020, 8, 15),
-    )
-
-
 def test_a_yearly_period_counts_like_four_quarters(client, coordinator, no_history):
-    make_2019_yearly()
     report_version(
         region="01",
         year=2019,
-        quarter=None,  # type: ignore[arg-type]
         user=coordinator,
         series={("KBT", "F", "PUBLIC"): 12, ("MMR1", "M", "PUBLIC"): 3},
     )
-    report_version(
-        region="01", year=2018, quarter=1, user=coordinator, series={("KBT", "F", "PUBLIC"): 10}
-    )
+    report_version(region="01", year=2018, user=coordinator, series={("KBT", "F", "PUBLIC"): 10})
     agreements = selectors.agreements_with_periods()
     figures = selectors.year_figures(next(a for a in agreements if a.year == 2019))
     status = tables.status_table(figures)

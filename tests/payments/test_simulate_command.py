@@ -161,7 +161,7 @@ def test_simulate_without_population_option_needs_the_agreements_figure(ref, tmp
     # 2012 with the real populations of 31 Dec 2011 is not loaded; 2020's figure is
     # per 1 Nov 2019 and missing too: the command says so.
     path = tmp_path / "r.csv"
-    path.write_text("region;period;item;sex;provider;value\n01;2020Q1;KBT;F;PUBLIC;5\n")
+    path.write_text("region;period;item;sex;provider;value\n01;2020;KBT;F;PUBLIC;5\n")
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(CommandError) as error:
         call_command("simulate_payouts", "--agreement", "2020", "--input", str(path), stdout=out)

@@ -18,7 +18,7 @@ def test_admin_agreement_money_editable_while_unused(login, admin_user):
 
 
 def test_admin_agreement_money_read_only_once_reported(login, admin_user, coordinator):
-    report_version(region="01", year=2019, quarter=1, user=coordinator, status="DRAFT")
+    report_version(region="01", year=2019, user=coordinator, status="DRAFT")
     html = change_page(login(admin_user), Agreement.objects.get(year=2019))
     assert 'name="frame_ore"' not in html
     assert "500000000" in html.replace("\xa0", "").replace(" ", "")
@@ -27,7 +27,7 @@ def test_admin_agreement_money_read_only_once_reported(login, admin_user, coordi
 
 def test_admin_agreement_cannot_be_deleted_once_reported(login, admin_user, coordinator):
     agreement = Agreement.objects.get(year=2019)
-    report_version(region="01", year=2019, quarter=1, user=coordinator, status="DRAFT")
+    report_version(region="01", year=2019, user=coordinator, status="DRAFT")
     response = login(admin_user).get(f"/admin/rehab/agreement/{agreement.pk}/delete/")
     assert response.status_code == 403
 

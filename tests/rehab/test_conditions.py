@@ -99,6 +99,103 @@ def test_reference_data_keeps_an_administrators_verified_correction(ref):
     assert "Villkor: 0 nya, 0 ändrade" in out.getvalue()
 
 
+def as_quarterly(year: int) -> Condition:
+    """The year's villkor 3 as a database from before the switch has it: quarterly,
+    with four quarters (what migration 0003 and earlier reference data left)."""
+    condition = Condition.objects.get(agreement__year=year, code="V3")
+    condition.frequency = ReportingFrequency.QUARTERLY
+    condition.save(update_fields=["frequency"])
+    ReportingPeriod.objects.filter(agreement__year=year).delete()
+    for quarter in range(1, 5):
+        first = datetime.date(year, 3 * quarter - 2, 1)
+        last = (
+            datetime.date(year, 12, 31)
+            if quarter == 4
+            else datetime.date(year, 3 * quarter + 1, 1) - datetime.timedelta(days=1)
+        )
+        ReportingPeriod.objects.create(
+            agreement=condition.agreement,
+            condition=condition,
+            quarter=quarter,
+            start_date=first,
+            end_date=last,
+            opens_on=last + datetime.timedelta(days=1),
+            deadline=datetime.date(year + 1, 8, 15),
+        )
+    return condition
+
+
+def codes_of(year: int) -> list[str]:
+    return [p.code for p in ReportingPeriod.objects.filter(agreement__year=year)]
+
+
+def test_villkor_3_2016_2020_is_yearly_and_model_a_quarterly(ref):
+    for year in range(2009, 2016):
+        assert codes_of(year) == [f"{year}Q{q}" for q in range(1, 5)]
+    for year in range(2016, 2021):
+        assert conditions_of(year)["V3"].frequency == ReportingFrequency.YEARLY
+        assert codes_of(year) == [str(year)]
+        period = ReportingPeriod.objects.get(agreement__year=year)
+        assert (period.start_date, period.end_date, period.opens_on) == (
+            datetime.date(year, 1, 1),
+            datetime.date(year, 12, 31),
+            datetime.date(year + 1, 1, 1),
+        )
+    # 2019's report was postponed to 15 August 2020 (covid).
+    assert ReportingPeriod.objects.get(agreement__year=2019).deadline == datetime.date(2020, 8, 15)
+
+
+def test_loading_again_switches_an_unreported_quarterly_villkor_3_and_keeps_a_reported_one(
+    ref, coordinator
+):
+    """An existing database: 2019 quarterly and nobody has reported on it (it becomes
+    yearly); 2018 quarterly with a report (its quarters stay, and the output says so);
+    2017 quarterly with a reminder sent about a quarter but no report (stays: the
+    reminder refers to the quarter); 2016 quarterly as an administrator verified it
+    (stays: the reference data's 2016 is a guess)."""
+    from reporting.models import SentNotification
+
+    for year in (2016, 2017, 2018, 2019):
+        as_quarterly(year)
+    report_version(region="01", year=2018, quarter=2, user=coordinator, status="DRAFT")
+    SentNotification.objects.create(
+        kind="REMINDER",
+        region_id="01",
+        period=ReportingPeriod.objects.get(agreement__year=2017, quarter=1),
+        recipient="samordnare01@example.se",
+        subject="Påminnelse",
+    )
+    Condition.objects.filter(agreement__year=2016, code="V3").update(verified=True)
+
+    out = io.StringIO()
+    call_command("load_reference_data", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert "Villkor V3 2019 rapporteras nu en gång om året." in lines
+    assert codes_of(2019) == ["2019"]
+    assert conditions_of(2019)["V3"].frequency == ReportingFrequency.YEARLY
+    assert (
+        "Villkor V3 2018 rapporteras kvartalsvis och har redan rapporter: lämnas "
+        "kvartalsvis (referensdatan: en gång om året)."
+    ) in lines
+    assert codes_of(2018) == ["2018Q1", "2018Q2", "2018Q3", "2018Q4"]
+    assert conditions_of(2018)["V3"].frequency == ReportingFrequency.QUARTERLY
+    assert (
+        "Villkor V3 2017: perioderna används redan (t.ex. av påminnelser) och lämnas kvartalsvis."
+    ) in lines
+    assert codes_of(2017) == ["2017Q1", "2017Q2", "2017Q3", "2017Q4"]
+    assert conditions_of(2017)["V3"].frequency == ReportingFrequency.QUARTERLY
+    assert codes_of(2016) == ["2016Q1", "2016Q2", "2016Q3", "2016Q4"]
+    assert conditions_of(2016)["V3"].frequency == ReportingFrequency.QUARTERLY
+    assert not any("2016" in line for line in lines)
+
+    # Idempotent: a second run switches nothing and changes no period.
+    again = io.StringIO()
+    call_command("load_reference_data", stdout=again)
+    assert "rapporteras nu" not in again.getvalue()
+    assert "Perioder: 0 nya, 0 ändrade" in again.getvalue()
+    assert codes_of(2019) == ["2019"]
+
+
 def test_period_code_quarter_and_year(ref):
     q3 = ReportingPeriod.objects.get(agreement__year=2012, quarter=3)
     assert q3.code == "2012Q3"
@@ -144,7 +241,7 @@ def test_admin_condition_money_read_only_once_reported(login, admin_user, coordi
         'name="amount_ore"'
         in client.get(f"/admin/rehab/condition/{v3.pk}/change/").content.decode()
     )
-    report_version(region="01", year=2019, quarter=1, user=coordinator, status="DRAFT")
+    report_version(region="01", year=2019, user=coordinator, status="DRAFT")
     html = client.get(f"/admin/rehab/condition/{v3.pk}/change/").content.decode()
     assert 'name="amount_ore"' not in html
     assert 'name="title"' in html  # the wording may still be corrected

@@ -60,6 +60,14 @@ def test_demo_agreement_for_this_year_is_open_and_payable(ref):
     assert set(agreement.periods.values_list("deadline", flat=True)) == {
         datetime.date(year + 1, 8, 15)
     }
+    # As the README says: by quarter (unlike 2020), each opening the day after it ends.
+    assert not agreement.is_yearly_reporting
+    assert list(agreement.periods.order_by("quarter").values_list("quarter", "opens_on")) == [
+        (1, datetime.date(year, 4, 1)),
+        (2, datetime.date(year, 7, 1)),
+        (3, datetime.date(year, 10, 1)),
+        (4, datetime.date(year + 1, 1, 1)),
+    ]
     assert len(agreement_populations(agreement)) == 21
 
 

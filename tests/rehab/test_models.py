@@ -153,9 +153,9 @@ def test_user_clean_explains_missing_region(ref):
 
 
 def test_period_open_and_late(ref):
-    period = ReportingPeriod.objects.get(agreement__year=2020, quarter=1)
+    period = ReportingPeriod.objects.get(agreement__year=2020, quarter=None)  # yearly
     assert period.deadline == datetime.date(2021, 8, 15)
-    assert period.is_open(datetime.date(2020, 4, 1))
-    assert not period.is_open(datetime.date(2020, 3, 31))
+    assert period.is_open(datetime.date(2021, 1, 1))
+    assert not period.is_open(datetime.date(2020, 12, 31))
     assert period.is_late(datetime.date(2021, 8, 16))
     assert not period.is_late(datetime.date(2021, 8, 15))

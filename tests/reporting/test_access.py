@@ -19,19 +19,16 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["coordinator", "other_coordinator", "viewer", "case_officer", "approver", "admin_user"]
 LOGIN = "login"
-REPORT = ("01", 2020, 1)
+REPORT = ("01", 2020)
 
 
 @pytest.fixture
 def report(coordinator: Any) -> Report:
-    """Region 01's 2020Q1: version 1 accepted, version 2 (a correction) submitted."""
-    report_version(
-        region="01", year=2020, quarter=1, user=coordinator, series={("KBT", "F", "PUBLIC"): 4}
-    )
+    """Region 01's 2020 (yearly): version 1 accepted, version 2 (a correction) submitted."""
+    report_version(region="01", year=2020, user=coordinator, series={("KBT", "F", "PUBLIC"): 4})
     report_version(
         region="01",
         year=2020,
-        quarter=1,
         user=coordinator,
         series={("KBT", "F", "PUBLIC"): 5},
         status="SUBMITTED",
@@ -155,7 +152,7 @@ def test_other_regions_report_urls_are_404_for_a_coordinator(login, other_coordi
 
 def test_fk_case_officer_cannot_type_figures(login, case_officer):
     response = login(case_officer).post(
-        reverse("reporting:report", args=("01", 2020, 2)),
+        reverse("reporting:report", args=("01", 2020)),
         {"action": "save", "version": 0, "lock_version": 0, "KBT:F:PUBLIC": "5"},
     )
     assert response.status_code == 403  # not a page for FK: the reason is given
@@ -165,8 +162,10 @@ def test_fk_case_officer_cannot_type_figures(login, case_officer):
 def test_unknown_period_or_region_is_404(login, coordinator):
     client = login(coordinator)
     assert client.get(reverse("reporting:report", args=("01", 2030, 1))).status_code == 404
-    assert client.get(reverse("reporting:report", args=("01", 2020, 5))).status_code == 404
-    assert client.get(reverse("reporting:template", args=("01", 2020, 1, "pdf"))).status_code == 404
+    assert client.get(reverse("reporting:report", args=("01", 2014, 5))).status_code == 404
+    # 2020 is reported once a year: it has no quarters.
+    assert client.get(reverse("reporting:report", args=("01", 2020, 1))).status_code == 404
+    assert client.get(reverse("reporting:template", args=("01", 2020, "pdf"))).status_code == 404
 
 
 @pytest.mark.parametrize(

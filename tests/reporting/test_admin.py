@@ -48,12 +48,13 @@ def test_admin_edits_the_thresholds(login, admin_user, coordinator):
         == "/admin/reporting/validationsettings/1/change/"
     )
     # The checks follow the new threshold: 100 -> 30 (−70 %) no longer warns at 80 %.
+    # Quarters of a model A year: 2015Q4 against the same quarter a year before.
     report_version(
-        region="01", year=2019, quarter=4, user=coordinator, series={("KBT", "F", "PUBLIC"): 100}
+        region="01", year=2014, quarter=4, user=coordinator, series={("KBT", "F", "PUBLIC"): 100}
     )
     result = validate_figures(
         region=Region.objects.get(code="01"),
-        period=ReportingPeriod.objects.get(agreement__year=2020, quarter=4),
+        period=ReportingPeriod.objects.get(agreement__year=2015, quarter=4),
         figures=Figures(series={("KBT", "F", "PUBLIC"): 30}),
         user=coordinator,
     )
@@ -76,7 +77,7 @@ def test_admin_thresholds_must_be_sensible(login, admin_user):
 
 def test_admin_versions_are_read_only(login, admin_user, coordinator):
     version = report_version(
-        region="01", year=2019, quarter=1, user=coordinator, series={("KBT", "F", "PUBLIC"): 12}
+        region="01", year=2019, user=coordinator, series={("KBT", "F", "PUBLIC"): 12}
     )
     client = login(admin_user)
     response = client.get(f"/admin/reporting/reportversion/{version.pk}/change/")
@@ -112,7 +113,7 @@ def test_admin_lists_query_count_does_not_grow(login, admin_user, coordinator, p
 
     def add(quarters):
         for quarter in quarters:
-            version = report_version(region="01", year=2019, quarter=quarter, user=coordinator)
+            version = report_version(region="01", year=2014, quarter=quarter, user=coordinator)
             event = ReportEvent.objects.create(
                 report=version.report, version=version, action="SUBMITTED", actor=coordinator
             )

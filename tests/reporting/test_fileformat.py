@@ -39,12 +39,12 @@ def xlsx_bytes(rows: list[list[object]]) -> bytes:
 
 
 def test_parse_csv_reads_semicolon_file():
-    data = csv_bytes("01;2019Q1;KBT;F;PUBLIC;123", "01;2019Q1;EMPLOYER_CONTACT;F;;12")
+    data = csv_bytes("01;2014Q1;KBT;F;PUBLIC;123", "01;2014Q1;EMPLOYER_CONTACT;F;;12")
     assert parse_csv(data) == [
         Row(
             line=2,
             region="01",
-            year=2019,
+            year=2014,
             quarter=1,
             item="KBT",
             sex="F",
@@ -54,7 +54,7 @@ def test_parse_csv_reads_semicolon_file():
         Row(
             line=3,
             region="01",
-            year=2019,
+            year=2014,
             quarter=1,
             item="EMPLOYER_CONTACT",
             sex="F",
@@ -65,31 +65,31 @@ def test_parse_csv_reads_semicolon_file():
 
 
 def test_parse_csv_reads_comma_file():
-    data = csv_bytes("03,2020Q4,IPT,M,PRIVATE,7", header="region,period,item,sex,provider,value\n")
-    assert parse_csv(data) == [Row(2, "03", 2020, 4, "IPT", "M", "PRIVATE", 7)]
+    data = csv_bytes("03,2015Q4,IPT,M,PRIVATE,7", header="region,period,item,sex,provider,value\n")
+    assert parse_csv(data) == [Row(2, "03", 2015, 4, "IPT", "M", "PRIVATE", 7)]
 
 
 def test_parse_csv_reads_file_with_bom_and_crlf():
-    data = "\ufeffregion;period;item;sex;provider;value\r\n01;2019Q2;KBT;F;PUBLIC;5\r\n".encode()
-    assert parse_csv(data) == [Row(2, "01", 2019, 2, "KBT", "F", "PUBLIC", 5)]
+    data = "\ufeffregion;period;item;sex;provider;value\r\n01;2014Q2;KBT;F;PUBLIC;5\r\n".encode()
+    assert parse_csv(data) == [Row(2, "01", 2014, 2, "KBT", "F", "PUBLIC", 5)]
 
 
 def test_parse_csv_accepts_spaces_as_thousands_separators():
     data = csv_bytes(
-        "01;2019Q1;KBT;F;PUBLIC;1 234",
-        "01;2019Q1;KBT;M;PUBLIC;1\u00a0234\u00a0567",
-        "01;2019Q1;IPT;F;PUBLIC;12\u202f345",
+        "01;2014Q1;KBT;F;PUBLIC;1 234",
+        "01;2014Q1;KBT;M;PUBLIC;1\u00a0234\u00a0567",
+        "01;2014Q1;IPT;F;PUBLIC;12\u202f345",
     )
     assert [row.value for row in parse_csv(data)] == [1_234, 1_234_567, 12_345]
 
 
 def test_parse_csv_accepts_swedish_labels_for_sex_and_provider():
     data = csv_bytes(
-        "01;2019Q1;KBT;K;offentlig;1",
-        "01;2019Q1;KBT;kvinnor;Privat;2",
-        "01;2019Q1;IPT;Man;OFFENTLIG;3",
-        "01;2019Q1;IPT;män;privat;4",
-        "01;2019Q1;PDT;Kvinna;public;5",
+        "01;2014Q1;KBT;K;offentlig;1",
+        "01;2014Q1;KBT;kvinnor;Privat;2",
+        "01;2014Q1;IPT;Man;OFFENTLIG;3",
+        "01;2014Q1;IPT;män;privat;4",
+        "01;2014Q1;PDT;Kvinna;public;5",
     )
     assert [(row.sex, row.provider) for row in parse_csv(data)] == [
         ("F", "PUBLIC"),
@@ -102,36 +102,36 @@ def test_parse_csv_accepts_swedish_labels_for_sex_and_provider():
 
 def test_parse_csv_strips_whitespace_and_skips_blank_lines():
     data = csv_bytes(
-        "", " 01 ; 2019Q1 ; KBT ; F ; PUBLIC ; 3 ", ";;;;;", "   ", "01;2019Q1;VIDEO;M;;0"
+        "", " 01 ; 2014Q1 ; KBT ; F ; PUBLIC ; 3 ", ";;;;;", "   ", "01;2014Q1;VIDEO;M;;0"
     )
     assert parse_csv(data) == [
-        Row(3, "01", 2019, 1, "KBT", "F", "PUBLIC", 3),
-        Row(6, "01", 2019, 1, "VIDEO", "M", "", 0),
+        Row(3, "01", 2014, 1, "KBT", "F", "PUBLIC", 3),
+        Row(6, "01", 2014, 1, "VIDEO", "M", "", 0),
     ]
 
 
 def test_parse_csv_accepts_columns_in_any_order():
-    data = csv_bytes("12;F;KBT;2019Q3;01;PUBLIC", header="value;sex;item;period;region;provider\n")
-    assert parse_csv(data) == [Row(2, "01", 2019, 3, "KBT", "F", "PUBLIC", 12)]
+    data = csv_bytes("12;F;KBT;2014Q3;01;PUBLIC", header="value;sex;item;period;region;provider\n")
+    assert parse_csv(data) == [Row(2, "01", 2014, 3, "KBT", "F", "PUBLIC", 12)]
 
 
 def test_parse_csv_ignores_trailing_separator():
-    data = csv_bytes("01;2019Q1;KBT;F;PUBLIC;3;")
-    assert parse_csv(data) == [Row(2, "01", 2019, 1, "KBT", "F", "PUBLIC", 3)]
+    data = csv_bytes("01;2014Q1;KBT;F;PUBLIC;3;")
+    assert parse_csv(data) == [Row(2, "01", 2014, 1, "KBT", "F", "PUBLIC", 3)]
 
 
 def test_parse_csv_upper_cases_item_and_period():
-    data = csv_bytes("01;2019q1;ikbt;F;PUBLIC;3")
-    assert parse_csv(data) == [Row(2, "01", 2019, 1, "IKBT", "F", "PUBLIC", 3)]
+    data = csv_bytes("01;2014q1;ikbt;F;PUBLIC;3")
+    assert parse_csv(data) == [Row(2, "01", 2014, 1, "IKBT", "F", "PUBLIC", 3)]
 
 
 def test_parse_csv_same_cell_for_each_sex_and_provider_is_not_a_duplicate():
     data = csv_bytes(
-        "01;2019Q1;KBT;F;PUBLIC;1",
-        "01;2019Q1;KBT;F;PRIVATE;1",
-        "01;2019Q1;KBT;M;PUBLIC;1",
-        "01;2019Q2;KBT;F;PUBLIC;1",
-        "03;2019Q1;KBT;F;PUBLIC;1",
+        "01;2014Q1;KBT;F;PUBLIC;1",
+        "01;2014Q1;KBT;F;PRIVATE;1",
+        "01;2014Q1;KBT;M;PUBLIC;1",
+        "01;2014Q2;KBT;F;PUBLIC;1",
+        "03;2014Q1;KBT;F;PUBLIC;1",
     )
     assert len(parse_csv(data)) == 5
 
@@ -141,7 +141,7 @@ def test_parse_csv_same_cell_for_each_sex_and_provider_is_not_a_duplicate():
 
 def test_parse_csv_rejects_negative_value():
     data = csv_bytes(
-        "01;2019Q1;KBT;F;PUBLIC;1", "01;2019Q1;KBT;M;PUBLIC;2", "01;2019Q1;IPT;F;PUBLIC;-3"
+        "01;2014Q1;KBT;F;PUBLIC;1", "01;2014Q1;KBT;M;PUBLIC;2", "01;2014Q1;IPT;F;PUBLIC;-3"
     )
     assert errors_of(data) == [
         RowError(4, "value", 'Rad 4, kolumn value: "-3" är inte ett heltal ≥ 0.')
@@ -150,10 +150,10 @@ def test_parse_csv_rejects_negative_value():
 
 def test_parse_csv_rejects_non_integer_values():
     data = csv_bytes(
-        "01;2019Q1;KBT;F;PUBLIC;2,5",
-        "01;2019Q1;KBT;M;PUBLIC;12 34",
-        "01;2019Q1;IPT;F;PUBLIC;tre",
-        "01;2019Q1;IPT;M;PUBLIC;",
+        "01;2014Q1;KBT;F;PUBLIC;2,5",
+        "01;2014Q1;KBT;M;PUBLIC;12 34",
+        "01;2014Q1;IPT;F;PUBLIC;tre",
+        "01;2014Q1;IPT;M;PUBLIC;",
     )
     assert messages_of(data) == [
         'Rad 2, kolumn value: "2,5" är inte ett heltal ≥ 0.',
@@ -165,7 +165,7 @@ def test_parse_csv_rejects_non_integer_values():
 
 def test_parse_csv_rejects_region_that_is_not_two_digits():
     data = csv_bytes(
-        "1;2019Q1;KBT;F;PUBLIC;1", "AB;2019Q1;KBT;M;PUBLIC;1", ";2019Q1;IPT;F;PUBLIC;1"
+        "1;2014Q1;KBT;F;PUBLIC;1", "AB;2014Q1;KBT;M;PUBLIC;1", ";2014Q1;IPT;F;PUBLIC;1"
     )
     assert messages_of(data) == [
         'Rad 2, kolumn region: "1" är inte en länskod med två siffror (t.ex. "01").',
@@ -175,11 +175,11 @@ def test_parse_csv_rejects_region_that_is_not_two_digits():
 
 
 def test_parse_csv_rejects_bad_period():
-    data = csv_bytes("01;2019Q5;KBT;F;PUBLIC;1", "01;2019-1;KBT;M;PUBLIC;1")
+    data = csv_bytes("01;2014Q5;KBT;F;PUBLIC;1", "01;2014-1;KBT;M;PUBLIC;1")
     assert messages_of(data) == [
-        'Rad 2, kolumn period: "2019Q5" är inte en period på formen ÅÅÅÅQn eller ÅÅÅÅ '
+        'Rad 2, kolumn period: "2014Q5" är inte en period på formen ÅÅÅÅQn eller ÅÅÅÅ '
         '(t.ex. "2012Q1" för ett kvartal, "2020" för ett helt år).',
-        'Rad 3, kolumn period: "2019-1" är inte en period på formen ÅÅÅÅQn eller ÅÅÅÅ '
+        'Rad 3, kolumn period: "2014-1" är inte en period på formen ÅÅÅÅQn eller ÅÅÅÅ '
         '(t.ex. "2012Q1" för ett kvartal, "2020" för ett helt år).',
     ]
 
@@ -190,7 +190,7 @@ def test_parse_csv_reads_a_yearly_period():
 
 
 def test_parse_csv_rejects_bad_item():
-    data = csv_bytes("01;2019Q1;K B T;F;PUBLIC;1", "01;2019Q1;;M;PUBLIC;1")
+    data = csv_bytes("01;2014Q1;K B T;F;PUBLIC;1", "01;2014Q1;;M;PUBLIC;1")
     assert messages_of(data) == [
         'Rad 2, kolumn item: "K B T" är inte en giltig kod för behandling eller kontakt '
         "(t.ex. KBT eller EMPLOYER_CONTACT).",
@@ -199,7 +199,7 @@ def test_parse_csv_rejects_bad_item():
 
 
 def test_parse_csv_rejects_bad_sex():
-    data = csv_bytes("01;2019Q1;KBT;X;PUBLIC;1", "01;2019Q1;KBT;;PUBLIC;1")
+    data = csv_bytes("01;2014Q1;KBT;X;PUBLIC;1", "01;2014Q1;KBT;;PUBLIC;1")
     assert messages_of(data) == [
         'Rad 2, kolumn sex: "X" är inte ett giltigt kön (F eller M).',
         "Rad 3, kolumn sex: kön saknas (F eller M).",
@@ -207,22 +207,22 @@ def test_parse_csv_rejects_bad_sex():
 
 
 def test_parse_csv_rejects_bad_provider():
-    data = csv_bytes("01;2019Q1;KBT;F;kommunal;1")
+    data = csv_bytes("01;2014Q1;KBT;F;kommunal;1")
     assert messages_of(data) == [
         'Rad 2, kolumn provider: "kommunal" är inte en giltig utförare (PUBLIC eller PRIVATE).'
     ]
 
 
 def test_parse_csv_requires_provider_for_treatments():
-    data = csv_bytes("01;2019Q1;KBT;F;;1")
+    data = csv_bytes("01;2014Q1;KBT;F;;1")
     assert messages_of(data) == ["Rad 2, kolumn provider: utförare saknas (PUBLIC eller PRIVATE)."]
 
 
 def test_parse_csv_requires_empty_provider_for_contacts_and_video():
     data = csv_bytes(
-        "01;2019Q1;EMPLOYER_CONTACT;F;PUBLIC;1",
-        "01;2019Q1;AF_CONTACT;F;PRIVATE;1",
-        "01;2019Q1;VIDEO;F;PUBLIC;1",
+        "01;2014Q1;EMPLOYER_CONTACT;F;PUBLIC;1",
+        "01;2014Q1;AF_CONTACT;F;PRIVATE;1",
+        "01;2014Q1;VIDEO;F;PUBLIC;1",
     )
     assert messages_of(data) == [
         'Rad 2, kolumn provider: ska vara tom för EMPLOYER_CONTACT, inte "PUBLIC".',
@@ -233,7 +233,7 @@ def test_parse_csv_requires_empty_provider_for_contacts_and_video():
 
 def test_parse_csv_reports_every_bad_cell_of_every_row():
     data = csv_bytes(
-        "1;2019Q9;KBT;X;PUBLIC;-1", "01;2019Q1;KBT;F;PUBLIC;1", "01;2019Q1;IPT;F;PUBLIC;x"
+        "1;2014Q9;KBT;X;PUBLIC;-1", "01;2014Q1;KBT;F;PUBLIC;1", "01;2014Q1;IPT;F;PUBLIC;x"
     )
     assert [(error.line, error.column) for error in errors_of(data)] == [
         (2, "region"),
@@ -246,9 +246,9 @@ def test_parse_csv_reports_every_bad_cell_of_every_row():
 
 def test_parse_csv_rejects_duplicate_rows_naming_both_lines():
     data = csv_bytes(
-        "01;2019Q1;KBT;F;PUBLIC;1",
-        "01;2019Q1;KBT;M;PUBLIC;1",
-        "01;2019Q1;KBT;kvinna;offentlig;2",
+        "01;2014Q1;KBT;F;PUBLIC;1",
+        "01;2014Q1;KBT;M;PUBLIC;1",
+        "01;2014Q1;KBT;kvinna;offentlig;2",
     )
     assert errors_of(data) == [
         RowError(
@@ -260,7 +260,7 @@ def test_parse_csv_rejects_duplicate_rows_naming_both_lines():
 
 
 def test_parse_csv_rejects_wrong_column_count():
-    data = csv_bytes("01;2019Q1;KBT;F;1", "01;2019Q1;KBT;F;PUBLIC;1;2")
+    data = csv_bytes("01;2014Q1;KBT;F;1", "01;2014Q1;KBT;F;PUBLIC;1;2")
     assert errors_of(data) == [
         RowError(2, "", "Rad 2: raden har 5 kolumner men rubrikraden har 6."),
         RowError(3, "", "Rad 3: raden har 7 kolumner men rubrikraden har 6."),
@@ -268,7 +268,7 @@ def test_parse_csv_rejects_wrong_column_count():
 
 
 def test_parse_csv_rejects_missing_and_unknown_header_columns():
-    data = csv_bytes("01;2019Q1;KBT;F;1", header="region;period;item;kön;value\n")
+    data = csv_bytes("01;2014Q1;KBT;F;1", header="region;period;item;kön;value\n")
     assert errors_of(data) == [
         RowError(
             1,
@@ -281,7 +281,7 @@ def test_parse_csv_rejects_missing_and_unknown_header_columns():
 
 
 def test_parse_csv_rejects_file_without_header_line():
-    data = b"01;2019Q1;KBT;F;PUBLIC;1\n01;2019Q1;KBT;M;PUBLIC;1\n"
+    data = b"01;2014Q1;KBT;F;PUBLIC;1\n01;2014Q1;KBT;M;PUBLIC;1\n"
     assert errors_of(data) == [
         RowError(
             1,
@@ -305,7 +305,7 @@ def test_parse_csv_rejects_file_without_data_rows():
 
 def test_parse_csv_rejects_too_many_rows():
     data = csv_bytes(
-        "01;2019Q1;KBT;F;PUBLIC;1", "01;2019Q1;KBT;M;PUBLIC;1", "01;2019Q1;IPT;F;PUBLIC;1"
+        "01;2014Q1;KBT;F;PUBLIC;1", "01;2014Q1;KBT;M;PUBLIC;1", "01;2014Q1;IPT;F;PUBLIC;1"
     )
     assert messages_of(data, max_rows=2) == [
         "Filen har fler än 2 rader. Dela upp den i flera filer."
@@ -315,10 +315,10 @@ def test_parse_csv_rejects_too_many_rows():
 
 def test_parse_csv_rejects_bytes_that_are_not_utf8_line_by_line_with_the_other_errors():
     data = csv_bytes(
-        "01;2019Q1;KBT;F;PUBLIC;x",
-        "01;2019Q1;KBT;M;PUBLIC;1 234",
-        "01;2019Q1;IPT;F;PUBLIC;1",
-        "01;2019Q1;IPT;M;PUBLIC;-2",
+        "01;2014Q1;KBT;F;PUBLIC;x",
+        "01;2014Q1;KBT;M;PUBLIC;1 234",
+        "01;2014Q1;IPT;F;PUBLIC;1",
+        "01;2014Q1;IPT;M;PUBLIC;-2",
     ).replace(b"KBT;M", "KBT;Mä".encode("latin-1"))
     assert messages_of(data) == [
         'Rad 2, kolumn value: "x" är inte ett heltal ≥ 0.',
@@ -328,7 +328,7 @@ def test_parse_csv_rejects_bytes_that_are_not_utf8_line_by_line_with_the_other_e
 
 
 def test_parse_csv_rejects_broken_quoting_after_reporting_earlier_errors():
-    data = csv_bytes("01;2019Q1;KBT;F;PUBLIC;-1", '01;2019Q1;"KBT"x;M;PUBLIC;1')
+    data = csv_bytes("01;2014Q1;KBT;F;PUBLIC;-1", '01;2014Q1;"KBT"x;M;PUBLIC;1')
     assert messages_of(data) == [
         'Rad 2, kolumn value: "-1" är inte ett heltal ≥ 0.',
         "Rad 3: raden kan inte läsas som CSV (kontrollera citattecknen).",
@@ -342,16 +342,16 @@ def test_parse_xlsx_reads_first_sheet():
     data = xlsx_bytes(
         [
             ["region", "period", "item", "sex", "provider", "value"],
-            ["01", "2019Q1", "KBT", "F", "PUBLIC", 123],
+            ["01", "2014Q1", "KBT", "F", "PUBLIC", 123],
             [None, None, None, None, None, None],
-            ["01", "2019Q1", "EMPLOYER_CONTACT", "kvinna", None, 12.0],
-            ["14", "2019Q1", "IKBT", "M", "privat", "1\xa0234"],
+            ["01", "2014Q1", "EMPLOYER_CONTACT", "kvinna", None, 12.0],
+            ["14", "2014Q1", "IKBT", "M", "privat", "1\xa0234"],
         ]
     )
     assert parse_xlsx(data) == [
-        Row(2, "01", 2019, 1, "KBT", "F", "PUBLIC", 123),
-        Row(4, "01", 2019, 1, "EMPLOYER_CONTACT", "F", "", 12),
-        Row(5, "14", 2019, 1, "IKBT", "M", "PRIVATE", 1_234),
+        Row(2, "01", 2014, 1, "KBT", "F", "PUBLIC", 123),
+        Row(4, "01", 2014, 1, "EMPLOYER_CONTACT", "F", "", 12),
+        Row(5, "14", 2014, 1, "IKBT", "M", "PRIVATE", 1_234),
     ]
 
 
@@ -359,8 +359,8 @@ def test_parse_xlsx_rejects_fractional_and_negative_numbers():
     data = xlsx_bytes(
         [
             ["region", "period", "item", "sex", "provider", "value"],
-            ["01", "2019Q1", "KBT", "F", "PUBLIC", 2.5],
-            ["01", "2019Q1", "KBT", "M", "PUBLIC", -3],
+            ["01", "2014Q1", "KBT", "F", "PUBLIC", 2.5],
+            ["01", "2014Q1", "KBT", "M", "PUBLIC", -3],
         ]
     )
     with pytest.raises(FileFormatError) as caught:
@@ -375,7 +375,7 @@ def test_parse_xlsx_rejects_region_stored_as_number_without_leading_zero():
     data = xlsx_bytes(
         [
             ["region", "period", "item", "sex", "provider", "value"],
-            [1, "2019Q1", "KBT", "F", "PUBLIC", 1],
+            [1, "2014Q1", "KBT", "F", "PUBLIC", 1],
         ]
     )
     with pytest.raises(FileFormatError) as caught:
@@ -403,17 +403,17 @@ def test_parse_xlsx_rejects_empty_sheet():
 
 
 def test_parse_file_chooses_format_by_extension():
-    csv_data = csv_bytes("01;2019Q1;KBT;F;PUBLIC;1")
+    csv_data = csv_bytes("01;2014Q1;KBT;F;PUBLIC;1")
     xlsx_data = xlsx_bytes(
         [
             ["region", "period", "item", "sex", "provider", "value"],
-            ["01", "2019Q1", "KBT", "F", "PUBLIC", 1],
+            ["01", "2014Q1", "KBT", "F", "PUBLIC", 1],
         ]
     )
-    expected = [Row(2, "01", 2019, 1, "KBT", "F", "PUBLIC", 1)]
+    expected = [Row(2, "01", 2014, 1, "KBT", "F", "PUBLIC", 1)]
     assert parse_file("rapport.csv", csv_data) == expected
     assert parse_file("rapport.TXT", csv_data) == expected
-    assert parse_file("Rapport 2019.xlsx", xlsx_data) == expected
+    assert parse_file("Rapport 2014.xlsx", xlsx_data) == expected
 
 
 def test_parse_file_rejects_unknown_extension():
@@ -433,7 +433,7 @@ def test_parse_file_rejects_too_large_file():
 
 
 def test_parse_file_passes_row_limit_on():
-    data = csv_bytes("01;2019Q1;KBT;F;PUBLIC;1", "01;2019Q1;KBT;M;PUBLIC;1")
+    data = csv_bytes("01;2014Q1;KBT;F;PUBLIC;1", "01;2014Q1;KBT;M;PUBLIC;1")
     with pytest.raises(FileFormatError) as caught:
         parse_file("rapport.csv", data, max_rows=1)
     assert [error.message for error in caught.value.errors] == [

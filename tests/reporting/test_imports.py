@@ -23,14 +23,14 @@ from reporting.selectors import figures_of
 from reporting.services import NotAllowed
 from tests.factories import report_version
 
-OPEN_DAY = datetime.date(2021, 3, 1)  # 2020Q4 open, before its deadline
+OPEN_DAY = datetime.date(2021, 3, 1)  # the yearly 2020 open, before its deadline
 HEADER = "region;period;item;sex;provider;value"
 GOOD_LINES = [
-    "01;2020Q4;KBT;F;PUBLIC;120",
-    "01;2020Q4;KBT;M;PRIVATE;1 040",
-    "01;2020Q4;MMR1;F;PUBLIC;30",
-    "01;2020Q4;EMPLOYER_CONTACT;F;;12",
-    "01;2020Q4;AF_CONTACT;M;;4",
+    "01;2020;KBT;F;PUBLIC;120",
+    "01;2020;KBT;M;PRIVATE;1 040",
+    "01;2020;MMR1;F;PUBLIC;30",
+    "01;2020;EMPLOYER_CONTACT;F;;12",
+    "01;2020;AF_CONTACT;M;;4",
 ]
 GOOD_FIGURES = Figures(
     series={
@@ -95,7 +95,7 @@ def test_import_good_csv_creates_a_draft(coordinator):
     [change] = result.changes
     assert (change.region, change.period, change.action, change.version_id) == (
         "01",
-        "2020Q4",
+        "2020",
         "new",
         version.pk,
     )
@@ -110,17 +110,16 @@ def test_import_good_xlsx_updates_the_current_draft(coordinator):
     draft = report_version(
         region="01",
         year=2020,
-        quarter=4,
         user=coordinator,
         status="DRAFT",
         series={("KBT", "F", "PUBLIC"): 100, ("IPT", "F", "PUBLIC"): 9},
     )
     data = xlsx_file(
-        ("01", "2020Q4", "KBT", "F", "PUBLIC", 120),
-        ("01", "2020Q4", "KBT", "M", "PRIVATE", 1040),
-        ("01", "2020Q4", "MMR1", "F", "PUBLIC", 30),
-        ("01", "2020Q4", "EMPLOYER_CONTACT", "F", None, 12),
-        ("01", "2020Q4", "AF_CONTACT", "M", None, 4),
+        ("01", "2020", "KBT", "F", "PUBLIC", 120),
+        ("01", "2020", "KBT", "M", "PRIVATE", 1040),
+        ("01", "2020", "MMR1", "F", "PUBLIC", 30),
+        ("01", "2020", "EMPLOYER_CONTACT", "F", None, 12),
+        ("01", "2020", "AF_CONTACT", "M", None, 4),
     )
     result = load(data, coordinator, name="rapport.xlsx")
     assert result.errors == []
@@ -140,7 +139,6 @@ def test_import_preview_shows_changes_against_the_draft_and_saves_nothing(coordi
     report_version(
         region="01",
         year=2020,
-        quarter=4,
         user=coordinator,
         status="DRAFT",
         series={("KBT", "F", "PUBLIC"): 120, ("MMR1", "F", "PUBLIC"): 25},
@@ -158,13 +156,11 @@ def test_import_preview_shows_changes_against_the_draft_and_saves_nothing(coordi
 
 
 def test_import_shows_warnings_without_refusing(coordinator):
-    report_version(
-        region="01", year=2020, quarter=3, user=coordinator, series={("IPT", "M", "PUBLIC"): 40}
-    )
+    report_version(region="01", year=2019, user=coordinator, series={("IPT", "M", "PUBLIC"): 40})
     result = load(csv_file(*GOOD_LINES), coordinator)
     assert result.saved is True
     assert [w.message for w in result.changes[0].warnings] == [
-        "Interpersonell psykoterapi (IPT): 0 genomförda behandlingar, men 40 under 2020Q3."
+        "Interpersonell psykoterapi (IPT): 0 genomförda behandlingar, men 40 under 2019."
     ]
 
 
@@ -173,7 +169,7 @@ def test_import_shows_warnings_without_refusing(coordinator):
 
 def test_import_refuses_bad_code(coordinator):
     refused(
-        csv_file(GOOD_LINES[0], "01;2020Q4;XYZ;F;PUBLIC;5"),
+        csv_file(GOOD_LINES[0], "01;2020;XYZ;F;PUBLIC;5"),
         coordinator,
         ["Rad 3, kolumn item: XYZ ingår inte i överenskommelsen för 2020."],
     )
@@ -189,7 +185,7 @@ def test_import_refuses_treatment_not_in_that_years_agreement(coordinator):
 
 def test_import_refuses_negative_number(coordinator):
     refused(
-        csv_file(GOOD_LINES[0], "01;2020Q4;IPT;F;PUBLIC;-5"),
+        csv_file(GOOD_LINES[0], "01;2020;IPT;F;PUBLIC;-5"),
         coordinator,
         ['Rad 3, kolumn value: "-5" är inte ett heltal ≥ 0.'],
     )
@@ -197,7 +193,7 @@ def test_import_refuses_negative_number(coordinator):
 
 def test_import_refuses_text_in_number_cell(coordinator):
     refused(
-        xlsx_file(("01", "2020Q4", "KBT", "F", "PUBLIC", "tio")),
+        xlsx_file(("01", "2020", "KBT", "F", "PUBLIC", "tio")),
         coordinator,
         ['Rad 2, kolumn value: "tio" är inte ett heltal ≥ 0.'],
         name="rapport.xlsx",
@@ -206,7 +202,7 @@ def test_import_refuses_text_in_number_cell(coordinator):
 
 def test_import_refuses_unknown_region(coordinator):
     refused(
-        csv_file(*GOOD_LINES, "99;2020Q4;KBT;F;PUBLIC;5"),
+        csv_file(*GOOD_LINES, "99;2020;KBT;F;PUBLIC;5"),
         coordinator,
         ["Rad 7, kolumn region: det finns ingen region med länskod 99."],
     )
@@ -215,7 +211,7 @@ def test_import_refuses_unknown_region(coordinator):
 def test_import_refuses_region_the_user_does_not_belong_to(coordinator):
     # The good rows of region 01 in the same file are not saved either.
     refused(
-        csv_file(*GOOD_LINES, "03;2020Q4;KBT;F;PUBLIC;5", "03;2020Q4;KBT;M;PUBLIC;5"),
+        csv_file(*GOOD_LINES, "03;2020;KBT;F;PUBLIC;5", "03;2020;KBT;M;PUBLIC;5"),
         coordinator,
         ["Rad 7, kolumn region: du får inte rapportera för Region Uppsala."],
     )
@@ -231,7 +227,7 @@ def test_import_refuses_unknown_period(coordinator):
 
 def test_import_refuses_duplicate_row(coordinator):
     refused(
-        csv_file(*GOOD_LINES, "01;2020Q4;kbt;K;offentlig;7"),
+        csv_file(*GOOD_LINES, "01;2020;kbt;K;offentlig;7"),
         coordinator,
         [
             "Rad 7: samma region, period, behandling, kön och utförare finns redan på rad 2.",
@@ -275,7 +271,7 @@ def test_import_limits_are_settings(coordinator):
 
 def test_import_refuses_contacts_above_series_naming_the_line(coordinator):
     refused(
-        csv_file("01;2020Q4;KBT;M;PUBLIC;3", "01;2020Q4;AF_CONTACT;M;;4"),
+        csv_file("01;2020;KBT;M;PUBLIC;3", "01;2020;AF_CONTACT;M;;4"),
         coordinator,
         [
             "Rad 3, kolumn value: Kontakter med Arbetsförmedlingen (4) är fler än regionens "
@@ -285,21 +281,19 @@ def test_import_refuses_contacts_above_series_naming_the_line(coordinator):
 
 
 def test_import_refuses_a_submitted_report_and_a_period_not_open(coordinator):
-    report_version(region="01", year=2020, quarter=3, user=coordinator, status="SUBMITTED")
+    report_version(region="01", year=2019, user=coordinator, status="SUBMITTED")
     refused(
-        csv_file("01;2020Q3;KBT;F;PUBLIC;5"),
+        csv_file("01;2019;KBT;F;PUBLIC;5"),
         coordinator,
         [
-            "Rad 2: rapporten för Region Stockholm 2020Q3 är inskickad och granskas av "
+            "Rad 2: rapporten för Region Stockholm 2019 är inskickad och granskas av "
             "Försäkringskassan; den kan inte ändras nu."
         ],
     )
     before = counts()
-    result = load(
-        csv_file("01;2020Q4;KBT;F;PUBLIC;5"), coordinator, today=datetime.date(2020, 6, 1)
-    )
+    result = load(csv_file("01;2020;KBT;F;PUBLIC;5"), coordinator, today=datetime.date(2020, 6, 1))
     assert messages(result) == [
-        "Rad 2, kolumn period: Perioden 2020Q4 öppnar för rapportering 2021-01-01."
+        "Rad 2, kolumn period: Perioden 2020 öppnar för rapportering 2021-01-01."
     ]
     assert counts() == before
 
@@ -307,9 +301,9 @@ def test_import_refuses_a_submitted_report_and_a_period_not_open(coordinator):
 def test_import_lists_every_error_of_every_report(coordinator):
     refused(
         csv_file(
-            "01;2020Q4;XYZ;F;PUBLIC;5",
-            "01;2020Q3;KBT;F;PUBLIC;3",
-            "01;2020Q3;EMPLOYER_CONTACT;F;;9",
+            "01;2020;XYZ;F;PUBLIC;5",
+            "01;2019;KBT;F;PUBLIC;3",
+            "01;2019;EMPLOYER_CONTACT;F;;9",
         ),
         coordinator,
         [
@@ -333,7 +327,7 @@ def test_import_by_fk_without_accept_is_refused(case_officer):
 
 def test_import_accept_records_accepted_versions(case_officer):
     result = load(
-        csv_file("01;2019Q1;KBT;F;PUBLIC;50", "03;2019Q1;KBT;F;PUBLIC;7"),
+        csv_file("01;2019;KBT;F;PUBLIC;50", "03;2019;KBT;F;PUBLIC;7"),
         case_officer,
         accept=True,
         today=datetime.date(2026, 1, 1),  # long after the deadline: no matter
@@ -363,15 +357,11 @@ def test_import_accept_records_accepted_versions(case_officer):
 
 
 def test_import_accept_again_supersedes_and_warnings_need_no_explanation(case_officer, coordinator):
-    report_version(
-        region="01", year=2019, quarter=1, user=coordinator, series={("KBT", "F", "PUBLIC"): 500}
-    )
-    report_version(
-        region="01", year=2019, quarter=2, user=coordinator, series={("KBT", "F", "PUBLIC"): 400}
-    )
-    result = load(csv_file("01;2019Q2;KBT;F;PUBLIC;40"), case_officer, accept=True)
+    report_version(region="01", year=2018, user=coordinator, series={("KBT", "F", "PUBLIC"): 500})
+    report_version(region="01", year=2019, user=coordinator, series={("KBT", "F", "PUBLIC"): 400})
+    result = load(csv_file("01;2019;KBT;F;PUBLIC;40"), case_officer, accept=True)
     assert result.errors == []
-    report = Report.objects.get(region="01", period__agreement__year=2019, period__quarter=2)
+    report = Report.objects.get(region="01", period__agreement__year=2019)
     assert [(v.number, v.status) for v in report.versions.order_by("number")] == [
         (1, "SUPERSEDED"),
         (2, "ACCEPTED"),
@@ -387,7 +377,7 @@ def test_import_accept_again_supersedes_and_warnings_need_no_explanation(case_of
 def test_import_accept_refused_for_a_coordinator(coordinator):
     before = counts()
     with pytest.raises(NotAllowed) as error:
-        load(csv_file("01;2019Q1;KBT;F;PUBLIC;50"), coordinator, accept=True)
+        load(csv_file("01;2019;KBT;F;PUBLIC;50"), coordinator, accept=True)
     assert error.value.message == "Du får inte läsa in godkända rapporter."
     assert counts() == before
 
@@ -402,13 +392,13 @@ def run(*args):
 
 
 def test_command_dry_run_prints_changes_and_saves_nothing(coordinator, tmp_path):
-    path = tmp_path / "q4.csv"
+    path = tmp_path / "2020.csv"
     path.write_bytes(csv_file(*GOOD_LINES[:2]))
     before = counts()
     output = run(str(path), "--user", "samordnare01", "--dry-run")
     assert output.splitlines() == [
         "Provkörning: inget sparas.",
-        "01 Region Stockholm 2020Q4: nytt utkast, version 1, 2 uppgifter ändras",
+        "01 Region Stockholm 2020: nytt utkast, version 1, 2 uppgifter ändras",
         "  KBT:F:PUBLIC: – -> 120",
         "  KBT:M:PRIVATE: – -> 1040",
         "  Varning: Rapporten lämnas in efter sista dag 2021-08-15.",
@@ -422,7 +412,7 @@ def test_command_dry_run_prints_changes_and_saves_nothing(coordinator, tmp_path)
 
 def test_command_refuses_a_bad_file_and_saves_nothing(coordinator, tmp_path):
     path = tmp_path / "fel.csv"
-    path.write_bytes(csv_file(GOOD_LINES[0], "01;2020Q4;KBT;M;PUBLIC;-1"))
+    path.write_bytes(csv_file(GOOD_LINES[0], "01;2020;KBT;M;PUBLIC;-1"))
     before = counts()
     with pytest.raises(CommandError) as error:
         run(str(path), "--user", "samordnare01")
@@ -433,11 +423,11 @@ def test_command_refuses_a_bad_file_and_saves_nothing(coordinator, tmp_path):
 
 
 def test_command_accept_by_fk_and_refused_for_coordinator(coordinator, case_officer, tmp_path):
-    path = tmp_path / "2019.xlsx"
+    path = tmp_path / "2018-2019.xlsx"
     path.write_bytes(
         xlsx_file(
-            ("01", "2019Q1", "KBT", "F", "PUBLIC", 50),
-            ("01", "2019Q2", "KBT", "F", "PUBLIC", 55),
+            ("01", "2018", "KBT", "F", "PUBLIC", 50),
+            ("01", "2019", "KBT", "F", "PUBLIC", 55),
         )
     )
     before = counts()
@@ -449,6 +439,6 @@ def test_command_accept_by_fk_and_refused_for_coordinator(coordinator, case_offi
     assert output.splitlines()[-1] == "Sparat: 2 rapporter, 2 uppgifter."
     assert sorted(
         Report.objects.filter(region="01", accepted_version__isnull=False).values_list(
-            "period__quarter", "accepted_version__status"
+            "period__agreement__year", "accepted_version__status"
         )
-    ) == [(1, "ACCEPTED"), (2, "ACCEPTED")]
+    ) == [(2018, "ACCEPTED"), (2019, "ACCEPTED")]

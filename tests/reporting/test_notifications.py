@@ -38,7 +38,7 @@ def drain(marker):
 def submit_q4(user):
     report = report_get_or_create(
         region="01",
-        period=ReportingPeriod.objects.get(agreement__year=2020, quarter=4),
+        period=ReportingPeriod.objects.get(agreement__year=2020),
         acting_user=user,
     )
     version = report_open_draft(report=report, acting_user=user)
@@ -64,8 +64,8 @@ def test_submit_emails_fk_once(celery_worker, coordinator, other_coordinator):
     wait_for(lambda: len(mail.outbox) == 1)
     [message] = mail.outbox
     assert message.to == [settings.FK_NOTIFICATION_EMAIL]
-    assert message.subject == "Rapport inskickad: Region Stockholm 2020Q4"
-    assert "Region Stockholm har skickat in sin rapport för 2020Q4 (version 1)." in message.body
+    assert message.subject == "Rapport inskickad: Region Stockholm 2020"
+    assert "Region Stockholm har skickat in sin rapport för 2020 (version 1)." in message.body
     event = ReportEvent.objects.get(version=version, action="SUBMITTED")
     # The e-mail leaves inside the transaction that records it; wait for the commit.
     wait_for(lambda: SentNotification.objects.exists())
@@ -97,10 +97,10 @@ def test_return_and_accept_email_the_regions_coordinators(
     wait_for(lambda: len(mail.outbox) == 3)
     returned = mail.outbox[1:]
     assert sorted(m.to[0] for m in returned) == ["b@region.se", "samordnare01@example.se"]
-    assert {m.subject for m in returned} == {"Rapporten för 2020Q4 har återsänts"}
+    assert {m.subject for m in returned} == {"Rapporten för 2020 har återsänts"}
     assert returned[0].body == (
         "Hej!\n\n"
-        "Försäkringskassan har återsänt rapporten för Region Stockholm 2020Q4 (version 1).\n\n"
+        "Försäkringskassan har återsänt rapporten för Region Stockholm 2020 (version 1).\n\n"
         f"Kommentar från {case_officer.get_full_name()}:\n"
         "KBT för kvinnor saknar privata vårdgivare.\n\n"
         "Uppgifter att se över: KBT, kvinnor, privat; Kontakter med Arbetsförmedlingen, män\n\n"
@@ -120,7 +120,7 @@ def test_return_and_accept_email_the_regions_coordinators(
     wait_for(lambda: len(mail.outbox) == 6)
     accepted = mail.outbox[4:]
     assert sorted(m.to[0] for m in accepted) == ["b@region.se", "samordnare01@example.se"]
-    assert {m.subject for m in accepted} == {"Rapporten för 2020Q4 har godkänts"}
+    assert {m.subject for m in accepted} == {"Rapporten för 2020 har godkänts"}
     drain("efter-godkännande")
     # Nobody outside region 01 heard of it; the viewer gets no e-mail.
     recipients = {m.to[0] for m in mail.outbox}
@@ -132,11 +132,10 @@ def test_return_and_accept_email_the_regions_coordinators(
 
 @pytest.mark.django_db(transaction=True)
 def test_deadline_reminders_sent_once(celery_worker, coordinator, other_coordinator):
-    # 2020's quarters are all due 2021-08-15. Region 03 has submitted Q1–Q3.
-    for quarter in (1, 2, 3):
-        report_version(
-            region="03", year=2020, quarter=quarter, user=other_coordinator, status="SUBMITTED"
-        )
+    # The yearly 2020 is due 2021-08-15; say 2019's report was due the same day (a
+    # postponement) so that a reminder lists two reports. Region 03 has submitted 2019.
+    ReportingPeriod.objects.filter(agreement__year=2019).update(deadline=datetime.date(2021, 8, 15))
+    report_version(region="03", year=2019, user=other_coordinator, status="SUBMITTED")
     # 8 days before: nothing yet.
     send_deadline_reminders.delay("2021-08-07")
     drain("för-tidigt")
@@ -151,22 +150,20 @@ def test_deadline_reminders_sent_once(celery_worker, coordinator, other_coordina
     assert stockholm.body == (
         "Hej!\n\n"
         "Region Stockholm har ännu inte skickat in rapporterna för:\n\n"
-        "- 2020Q1, sista dag 2021-08-15\n"
-        "- 2020Q2, sista dag 2021-08-15\n"
-        "- 2020Q3, sista dag 2021-08-15\n"
-        "- 2020Q4, sista dag 2021-08-15\n\n"
+        "- 2019, sista dag 2021-08-15\n"
+        "- 2020, sista dag 2021-08-15\n\n"
         "Rapportera i Rehab, i webbläsaren eller genom att ladda upp en fil.\n\n"
         "Det här meddelandet skickades automatiskt.\n"
     )
-    assert "- 2020Q4, sista dag 2021-08-15\n\n" in by_recipient["samordnare03@example.se"].body
-    assert "2020Q1" not in by_recipient["samordnare03@example.se"].body
+    assert "- 2020, sista dag 2021-08-15\n\n" in by_recipient["samordnare03@example.se"].body
+    assert "2019" not in by_recipient["samordnare03@example.se"].body
 
     # Run again the same day and the next: nobody gets the same reminder twice.
     send_deadline_reminders.delay("2021-08-08")
     send_deadline_reminders.delay("2021-08-09")
     drain("efter-påminnelser")
     assert len(mail.outbox) == 2
-    assert SentNotification.objects.filter(kind="REMINDER").count() == 4 + 1
+    assert SentNotification.objects.filter(kind="REMINDER").count() == 2 + 1
 
     # A coordinator who joins later is reminded of what is still missing.
     UserFactory(

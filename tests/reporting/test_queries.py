@@ -22,26 +22,21 @@ EXTRAS = {("EMPLOYER_CONTACT", "F"): 1}
 
 
 def reports_for(regions: list[str], user: Any) -> None:
-    """Per region: 2019Q1 accepted (history for the checks), 2019Q2 accepted then
-    corrected and submitted again, 2020Q1 submitted, 2020Q2 a draft."""
+    """Per region (yearly reports): 2018 accepted (history for the checks), 2019
+    accepted then corrected and submitted again, 2020 submitted, 2017 a draft."""
     for region in regions:
-        report_version(region=region, year=2019, quarter=1, user=user, series=SERIES)
-        report_version(region=region, year=2019, quarter=2, user=user, series=SERIES)
-        report_version(
-            region=region, year=2019, quarter=2, user=user, series=SERIES, status="SUBMITTED"
-        )
+        report_version(region=region, year=2018, user=user, series=SERIES)
+        report_version(region=region, year=2019, user=user, series=SERIES)
+        report_version(region=region, year=2019, user=user, series=SERIES, status="SUBMITTED")
         report_version(
             region=region,
             year=2020,
-            quarter=1,
             user=user,
             series=SERIES,
             extras=EXTRAS,
             status="SUBMITTED",
         )
-        report_version(
-            region=region, year=2020, quarter=2, user=user, series=SERIES, status="DRAFT"
-        )
+        report_version(region=region, year=2017, user=user, series=SERIES, status="DRAFT")
 
 
 def queries(client: Any, path: str) -> int:
@@ -60,7 +55,7 @@ def other_regions() -> list[str]:
     ("role", "path"),
     [
         ("coordinator", reverse("reporting:overview")),
-        ("coordinator", reverse("reporting:report", args=("01", 2020, 2))),  # the draft's form
+        ("coordinator", reverse("reporting:report", args=("01", 2017))),  # the draft's form
         ("case_officer", reverse("reporting:inbox")),
         ("case_officer", reverse("reporting:inbox") + "?status=ALL"),
         ("case_officer", reverse("reporting:inbox") + "?status=MISSING"),
@@ -84,7 +79,7 @@ def test_page_queries_do_not_grow_with_the_number_of_regions(
 def test_inbox_lists_all_21_regions(login, coordinator, case_officer):
     reports_for(["01", *other_regions()], coordinator)
     html = login(case_officer).get(reverse("reporting:inbox")).content.decode()
-    assert "42 rapporter" in html  # 2019Q2 correction and 2020Q1 per region, to review
+    assert "42 rapporter" in html  # 2019's correction and 2020 per region, to review
 
 
 def test_missing_reports_query_count_does_not_grow_with_the_regions(
@@ -92,7 +87,7 @@ def test_missing_reports_query_count_does_not_grow_with_the_regions(
 ):
     """1 active region against 21: the same queries, 1 and 21 rows listed."""
     client = login(case_officer)
-    path = reverse("reporting:inbox") + "?status=MISSING&agreement=2020&quarter=1"
+    path = reverse("reporting:inbox") + "?status=MISSING&agreement=2014&quarter=1"
     Region.objects.exclude(code="01").update(active=False)
     one = queries(client, path)
     assert "1 rapport saknas" in client.get(path).content.decode()

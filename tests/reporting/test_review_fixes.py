@@ -89,7 +89,7 @@ def test_save_from_a_page_opened_before_fk_returned_names_the_return(
 def test_upload_confirm_after_the_report_was_submitted_saves_nothing(login, coordinator):
     draft_with(coordinator, {"KBT:F:PUBLIC": 10})
     client = login(coordinator)
-    client.post(url("upload"), {"file": csv_file("01;2020Q1;KBT;F;PUBLIC;12\n")})
+    client.post(url("upload"), {"file": csv_file("01;2020;KBT;F;PUBLIC;12\n")})
     assert client.get(url("upload_preview")).status_code == 200
     submitted_with(coordinator, {"KBT:F:PUBLIC": 10})  # a colleague submits meanwhile
     response = client.post(url("upload_preview"))
@@ -135,18 +135,18 @@ def test_review_decision_with_the_version_shown_goes_through(login, coordinator,
 def test_overview_does_not_mark_a_correction_of_an_old_quarter_late(
     login, coordinator, case_officer
 ):
-    version = submitted_with(coordinator, {"KBT:F:PUBLIC": 3}, year=2019, quarter=1)
+    version = submitted_with(coordinator, {"KBT:F:PUBLIC": 3}, year=2014, quarter=1)
     report_accept(version=version, acting_user=case_officer)
     report_start_correction(
         report=version.report, reason="Fel siffra för KBT.", acting_user=coordinator
     )
     html = login(coordinator).get(reverse("reporting:overview")).content.decode()
-    link = f'<a href="{url("report", year=2019, quarter=1)}">2019Q1</a>'
+    link = f'<a href="{url("report", year=2014, quarter=1)}">2014Q1</a>'
     row = html.split(f'<th scope="row">{link}')[1].split("</tr>")[0]
     assert '<span class="badge draft">Rättelse pågår</span>' in row
     assert "dagar sen" not in row
     assert "Gör klart rättelsen och skicka in den." in row
-    other = html.split(f'<th scope="row"><a href="{url("report", year=2019, quarter=2)}">')[1]
+    other = html.split(f'<th scope="row"><a href="{url("report", year=2014, quarter=2)}">')[1]
     assert '<span class="badge late">' in other.split("</tr>")[0]  # never filed: late
 
 

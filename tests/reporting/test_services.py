@@ -32,7 +32,7 @@ from reporting.services import (
 )
 from tests.factories import report_version
 
-OPEN_DAY = datetime.date(2021, 3, 1)  # 2020Q4 is open, deadline 2021-08-15
+OPEN_DAY = datetime.date(2021, 3, 1)  # the yearly 2020 is open, deadline 2021-08-15
 FIGURES = Figures(
     series={("KBT", "F", "PUBLIC"): 12, ("MMR1", "M", "PRIVATE"): 3},
     extras={("EMPLOYER_CONTACT", "F"): 2},
@@ -41,7 +41,8 @@ FIGURES = Figures(
 
 
 def q4():
-    return ReportingPeriod.objects.get(agreement__year=2020, quarter=4)
+    """The period the tests report on: the yearly 2020 (villkor 3 is reported once a year)."""
+    return ReportingPeriod.objects.get(agreement__year=2020, quarter=None)
 
 
 def draft_for(user, region="01"):
@@ -289,14 +290,12 @@ def test_submit_refused_before_the_period_opens(coordinator):
             today=datetime.date(2020, 12, 1),
         )
     assert [i.message for i in refused.value.result.errors] == [
-        "Perioden 2020Q4 öppnar för rapportering 2021-01-01."
+        "Perioden 2020 öppnar för rapportering 2021-01-01."
     ]
 
 
 def test_submit_needs_an_explanation_for_each_warning(coordinator):
-    report_version(
-        region="01", year=2020, quarter=3, user=coordinator, series={("KBT", "F", "PUBLIC"): 80}
-    )
+    report_version(region="01", year=2019, user=coordinator, series={("KBT", "F", "PUBLIC"): 80})
     figures = Figures(series={("IPT", "F", "PUBLIC"): 30})
     version = saved_draft(coordinator, figures)
     late = datetime.date(2021, 9, 1)
@@ -338,9 +337,7 @@ def test_submit_needs_an_explanation_for_each_warning(coordinator):
 
 
 def test_submit_warning_list_is_what_validation_says(coordinator):
-    report_version(
-        region="01", year=2020, quarter=3, user=coordinator, series={("KBT", "F", "PUBLIC"): 80}
-    )
+    report_version(region="01", year=2019, user=coordinator, series={("KBT", "F", "PUBLIC"): 80})
     version = saved_draft(coordinator, Figures(series={("IPT", "F", "PUBLIC"): 1}))
     with pytest.raises(ValidationFailed) as refused:
         report_submit(
@@ -355,7 +352,7 @@ def test_submit_warning_list_is_what_validation_says(coordinator):
         (
             "drop_to_zero",
             "KBT:drop_to_zero",
-            "Kognitiv beteendeterapi (KBT): 0 genomförda behandlingar, men 80 under 2020Q3.",
+            "Kognitiv beteendeterapi (KBT): 0 genomförda behandlingar, men 80 under 2019.",
         ),
         ("late_filing", "", "Rapporten lämnas in efter sista dag 2021-08-15."),
     ]

@@ -132,16 +132,15 @@ def test_warning_filed_in_swedish_reads_in_english_with_the_treatment_name(
 ):
     report_version(
         region="01",
-        year=2020,
-        quarter=3,
+        year=2019,
         user=coordinator,
         series={("IPT", "M", "PUBLIC"): 40},
         status="ACCEPTED",
     )
-    draft = draft_with(coordinator, {"KBT:F:PUBLIC": 3}, year=2020, quarter=4)
+    draft = draft_with(coordinator, {"KBT:F:PUBLIC": 3}, year=2020)
     login(coordinator)
     response = client.post(
-        url("report", quarter=4),
+        url("report"),
         form_data(
             draft,
             all_cells_zero(**{"KBT:F:PUBLIC": "3"}),
@@ -153,13 +152,13 @@ def test_warning_filed_in_swedish_reads_in_english_with_the_treatment_name(
     assert response.status_code == 302, messages_of(response)
     stored = WarningExplanation.objects.get(code="drop_to_zero")
     assert stored.message == (
-        "Interpersonell psykoterapi (IPT): 0 genomförda behandlingar, men 40 under 2020Q3."
+        "Interpersonell psykoterapi (IPT): 0 genomförda behandlingar, men 40 under 2019."
     )
-    swedish = client.get(url("version", 1, quarter=4)).content.decode()
+    swedish = client.get(url("version", 1)).content.decode()
     assert "Interpersonell psykoterapi (IPT): 0 genomförda behandlingar" in swedish
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    english = client.get(url("version", 1, quarter=4)).content.decode()
-    assert "Interpersonal psychotherapy (IPT): 0 completed treatments, but 40 in 2020Q3." in english
+    english = client.get(url("version", 1)).content.decode()
+    assert "Interpersonal psychotherapy (IPT): 0 completed treatments, but 40 in 2019." in english
     assert "genomförda behandlingar" not in english
     assert "The report is being filed after the deadline of 2021-08-15." in english
 
@@ -168,23 +167,22 @@ def test_warnings_are_in_grid_order_not_code_order(login, coordinator):
     # KBT comes before I-KBT in the grid; by code "IKBT" < "KBT".
     report_version(
         region="01",
-        year=2020,
-        quarter=3,
+        year=2019,
         user=coordinator,
         series={("KBT", "M", "PUBLIC"): 4, ("IKBT", "F", "PUBLIC"): 5},
         status="ACCEPTED",
     )
-    draft = draft_with(coordinator, {"IPT:F:PUBLIC": 3}, year=2020, quarter=4)
+    draft = draft_with(coordinator, {"IPT:F:PUBLIC": 3}, year=2020)
     codes = [w.subject for w in report_validate(version=draft).warnings if w.subject]
     assert codes == ["KBT", "IKBT"]
-    html = login(coordinator).get(url("report", quarter=4)).content.decode()
+    html = login(coordinator).get(url("report")).content.decode()
     assert html.index("Kognitiv beteendeterapi (KBT): 0 genomförda") < html.index(
         "Internetbaserad KBT (I-KBT): 0 genomförda"
     )
     # Next to its row, in text (not only a tooltip).
     assert (
         '<span class="warn-mark">varning</span><span class="warn-text">Kognitiv '
-        "beteendeterapi (KBT): 0 genomförda behandlingar, men 4 under 2020Q3.</span>"
+        "beteendeterapi (KBT): 0 genomförda behandlingar, men 4 under 2019.</span>"
     ) in html
     assert 'class="warn-mark" title=' not in html
 
@@ -237,7 +235,7 @@ def test_csrf_failure_page_is_in_the_site_layout_and_goes_back_with_the_figures(
     assert response.status_code == 403
     assert "<h1>Formuläret kunde inte skickas</h1>" in html
     assert 'aria-label="Huvudmeny"' in html  # the site's navigation
-    back = re.search(r'href="(/rapporter/01/2020/1/\?kept=[^"]+)"', html)
+    back = re.search(r'href="(/rapporter/01/2020/\?kept=[^"]+)"', html)
     assert back is not None
     restored = client.get(back.group(1).replace("&amp;", "&")).content.decode()
     assert 'name="KBT:F:PUBLIC" value="17"' in restored

@@ -22,7 +22,7 @@ from tests.reporting.test_views_upload import csv_file
 def test_save_landing_during_the_confirm_is_not_overwritten(login, coordinator):
     draft = draft_with(coordinator, {"KBT:F:PUBLIC": 10, "IPT:M:PUBLIC": 1})
     client = login(coordinator)
-    client.post(url("upload"), {"file": csv_file("01;2020Q1;KBT;F;PUBLIC;12\n")})
+    client.post(url("upload"), {"file": csv_file("01;2020;KBT;F;PUBLIC;12\n")})
     assert client.get(url("upload_preview")).status_code == 200
 
     locked = threading.Event()

@@ -10,8 +10,11 @@ from reporting.models import ValidationSettings
 from reporting.validation import Issue, report_validate, validate_figures
 from tests.factories import report_version
 
-# 2020Q4 opens 2021-01-01, deadline 2021-08-15.
+# The yearly 2020 (villkor 3) opens 2021-01-01, deadline 2021-08-15.
 OPEN_DAY = datetime.date(2021, 3, 1)
+# The deviation checks compare quarters: a model A year's, 2015Q4 (open 2016-01-01,
+# deadline 2016-01-31), against 2014Q4 and the quarters before it.
+QUARTER_DAY = datetime.date(2016, 1, 15)
 
 
 def period(year, quarter):
@@ -20,7 +23,7 @@ def period(year, quarter):
     )
 
 
-def check(figures, *, user=None, year=2020, quarter=4, region="01", today=OPEN_DAY, **kw):
+def check(figures, *, user=None, year=2020, quarter=None, region="01", today=OPEN_DAY, **kw):
     return validate_figures(
         region=Region.objects.get(code=region),
         period=period(year, quarter),
@@ -31,12 +34,17 @@ def check(figures, *, user=None, year=2020, quarter=4, region="01", today=OPEN_D
     )
 
 
+def qcheck(figures, **kw):
+    """check() of 2015Q4, a quarter of a model A year."""
+    return check(figures, year=2015, quarter=4, today=QUARTER_DAY, **kw)
+
+
 def kbt(value, *, sex="F", provider="PUBLIC"):
     return {("KBT", sex, provider): value}
 
 
 def accepted_kbt(user, **by_quarter):
-    """Accepted history for region 01: accepted_kbt(user, q2019_4=100, q2020_1=30, ...)."""
+    """Accepted history for region 01: accepted_kbt(user, q2014_4=100, q2015_1=30, ...)."""
     for name, value in by_quarter.items():
         year, quarter = name[1:].split("_")
         report_version(
@@ -101,7 +109,7 @@ def test_validate_treatment_not_in_agreement(ref):
 
 def test_validate_video_only_where_the_agreement_asks(ref):
     figures = Figures(series=kbt(10), extras={("VIDEO", "F"): 2})
-    result = check(figures, year=2019, quarter=4, historical=True)
+    result = check(figures, year=2019, historical=True)
     assert [(i.code, i.key, i.message) for i in result.errors] == [
         (
             "video_not_in_agreement",
@@ -109,21 +117,21 @@ def test_validate_video_only_where_the_agreement_asks(ref):
             "Överenskommelsen för 2019 frågar inte efter behandlingar via video.",
         )
     ]
-    assert check(figures, year=2020, quarter=4).errors == []
+    assert check(figures, year=2020).errors == []
 
 
 def test_validate_period_not_yet_open(ref):
     result = check(Figures(series=kbt(10)), today=datetime.date(2020, 12, 31))
     assert [(i.code, i.key, i.message) for i in result.errors] == [
-        ("period_not_open", "period", "Perioden 2020Q4 öppnar för rapportering 2021-01-01.")
+        ("period_not_open", "period", "Perioden 2020 öppnar för rapportering 2021-01-01.")
     ]
 
 
 def test_validate_period_closed(ref):
-    ReportingPeriod.objects.filter(agreement__year=2020, quarter=4).update(is_closed=True)
+    ReportingPeriod.objects.filter(agreement__year=2020).update(is_closed=True)
     result = check(Figures(series=kbt(10)))
     assert [(i.code, i.message) for i in result.errors] == [
-        ("period_not_open", "Perioden 2020Q4 är stängd för rapportering.")
+        ("period_not_open", "Perioden 2020 är stängd för rapportering.")
     ]
 
 
@@ -209,8 +217,8 @@ def test_validate_video_exceeds_series(ref):
 
 def test_validate_deviation_from_same_quarter_previous_year(coordinator):
     # 100 a year ago; the recent average (100 + 30 + 30 + 30) / 4 = 47.5 is close enough.
-    accepted_kbt(coordinator, q2019_4=100, q2020_1=30, q2020_2=30, q2020_3=30)
-    result = check(Figures(series=kbt(30)))
+    accepted_kbt(coordinator, q2014_4=100, q2015_1=30, q2015_2=30, q2015_3=30)
+    result = qcheck(Figures(series=kbt(30)))
     assert result.errors == []
     assert result.warnings == [
         Issue(
@@ -226,8 +234,8 @@ def test_validate_deviation_from_same_quarter_previous_year(coordinator):
 
 def test_validate_deviation_from_recent_average(coordinator):
     # Same as a year ago (40), but the last four accepted quarters average 85.
-    accepted_kbt(coordinator, q2019_4=40, q2020_1=100, q2020_2=100, q2020_3=100)
-    result = check(Figures(series=kbt(40)))
+    accepted_kbt(coordinator, q2014_4=40, q2015_1=100, q2015_2=100, q2015_3=100)
+    result = qcheck(Figures(series=kbt(40)))
     assert [(i.code, i.key, i.message) for i in result.warnings] == [
         (
             "deviation_recent_average",
@@ -241,8 +249,8 @@ def test_validate_deviation_from_recent_average(coordinator):
 
 def test_validate_deviation_both_ways_and_upwards(coordinator):
     # The real example: 1 304 series one year, 14 the next; and a jump upwards.
-    accepted_kbt(coordinator, q2019_4=1_304)
-    result = check(Figures(series=kbt(14)))
+    accepted_kbt(coordinator, q2014_4=1_304)
+    result = qcheck(Figures(series=kbt(14)))
     assert [i.code for i in result.warnings] == [
         "deviation_previous_year",
         "deviation_recent_average",
@@ -251,7 +259,7 @@ def test_validate_deviation_both_ways_and_upwards(coordinator):
         "Kognitiv beteendeterapi (KBT): 14 genomförda behandlingar jämfört med 1\xa0304 "
         "samma kvartal året innan (−99 %)."
     )
-    up = check(Figures(series=kbt(3_000)))
+    up = qcheck(Figures(series=kbt(3_000)))
     assert up.warnings[0].message == (
         "Kognitiv beteendeterapi (KBT): 3\xa0000 genomförda behandlingar jämfört med 1\xa0304 "
         "samma kvartal året innan (+130 %)."
@@ -259,35 +267,35 @@ def test_validate_deviation_both_ways_and_upwards(coordinator):
 
 
 def test_validate_no_deviation_warning_below_min_base(coordinator):
-    accepted_kbt(coordinator, q2019_4=19)
-    assert check(Figures(series=kbt(2))).warnings == []
+    accepted_kbt(coordinator, q2014_4=19)
+    assert qcheck(Figures(series=kbt(2))).warnings == []
     # One of the two at or above the base is enough to warn.
-    assert [i.code for i in check(Figures(series=kbt(60))).warnings] == [
+    assert [i.code for i in qcheck(Figures(series=kbt(60))).warnings] == [
         "deviation_previous_year",
         "deviation_recent_average",
     ]
 
 
 def test_validate_thresholds_are_settings(coordinator):
-    accepted_kbt(coordinator, q2019_4=100, q2020_1=30, q2020_2=30, q2020_3=30)
+    accepted_kbt(coordinator, q2014_4=100, q2015_1=30, q2015_2=30, q2015_3=30)
     ValidationSettings.objects.create(deviation_percent=80)
-    assert check(Figures(series=kbt(30))).warnings == []
+    assert qcheck(Figures(series=kbt(30))).warnings == []
     ValidationSettings.objects.filter(pk=1).update(deviation_percent=50, deviation_min_base=200)
-    assert check(Figures(series=kbt(30))).warnings == []
+    assert qcheck(Figures(series=kbt(30))).warnings == []
     ValidationSettings.objects.filter(pk=1).update(deviation_min_base=20, recent_quarters=1)
-    # Only 2020Q3 (30) in the average now; the year-ago warning stays.
-    assert [i.code for i in check(Figures(series=kbt(30))).warnings] == ["deviation_previous_year"]
+    # Only 2015Q3 (30) in the average now; the year-ago warning stays.
+    assert [i.code for i in qcheck(Figures(series=kbt(30))).warnings] == ["deviation_previous_year"]
 
 
 def test_validate_drop_to_zero(coordinator):
-    accepted_kbt(coordinator, q2019_4=40, q2020_3=25)
-    result = check(Figures(series={("IPT", "F", "PUBLIC"): 3}))
+    accepted_kbt(coordinator, q2014_4=40, q2015_3=25)
+    result = qcheck(Figures(series={("IPT", "F", "PUBLIC"): 3}))
     # Warned once as a drop to zero, not also as deviations.
     assert result.warnings == [
         Issue(
             "drop_to_zero",
             "KBT:drop_to_zero",
-            "Kognitiv beteendeterapi (KBT): 0 genomförda behandlingar, men 25 under 2020Q3.",
+            "Kognitiv beteendeterapi (KBT): 0 genomförda behandlingar, men 25 under 2015Q3.",
             "warning",
             "KBT",
         )
@@ -303,7 +311,7 @@ def test_validate_late_filing(ref):
 
 
 def test_validate_historical_skips_period_and_deadline_rules(ref):
-    result = check(Figures(series=kbt(10)), today=datetime.date(2030, 1, 1), year=2020, quarter=4)
+    result = check(Figures(series=kbt(10)), today=datetime.date(2030, 1, 1), year=2020)
     assert [i.code for i in result.issues] == ["late_filing"]
     historical = check(Figures(series=kbt(10)), today=datetime.date(2020, 1, 1), historical=True)
     assert historical.issues == []
@@ -314,7 +322,6 @@ def test_report_validate_reads_the_version(coordinator, status):
     version = report_version(
         region="01",
         year=2020,
-        quarter=4,
         user=coordinator,
         series=kbt(5),
         extras={("AF_CONTACT", "F"): 6},

@@ -26,7 +26,8 @@ from tests.factories import report_version
 
 pytestmark = pytest.mark.django_db
 
-REGION, YEAR, QUARTER = "01", 2020, 1
+# 2020 is reported once a year (villkor 3 2016–2020): quarter None.
+REGION, YEAR, QUARTER = "01", 2020, None
 
 
 def url(
@@ -90,20 +91,19 @@ def form_data(version: ReportVersion | None, cells: dict[str, Any], **extra: Any
 # --------------------------------------------------------------------------- overview
 
 
-def test_overview_lists_quarters_with_status_deadline_and_next_step(login, coordinator):
-    report_version(region=REGION, year=2020, quarter=1, user=coordinator, status="DRAFT")
-    report_version(region=REGION, year=2020, quarter=2, user=coordinator, status="ACCEPTED")
+def test_overview_lists_periods_with_status_deadline_and_next_step(login, coordinator):
+    report_version(region=REGION, year=2020, user=coordinator, status="DRAFT")
+    report_version(region=REGION, year=2019, user=coordinator, status="ACCEPTED")
     response = login(coordinator).get(reverse("reporting:overview"))
     html = response.content.decode()
     assert response.status_code == 200
     assert "Rapporter för Region Stockholm" in html
-    assert "2020Q1" in html
+    assert '<a href="' + url("report") + '">2020</a>' in html
     assert "Gör klart utkastet och skicka in det." in html
     assert "Klar. Godkänd av Försäkringskassan." in html
-    assert "Fyll i rapporten och skicka in den." in html  # 2020Q3, not started
+    assert "Fyll i rapporten och skicka in den." in html  # 2018, not started
     assert "2021-08-15" in html  # the 2020 agreement's deadline
     assert "dagar sen" in html
-    assert 'href="' + url("report") + '"' in html
 
 
 def test_overview_sends_fk_users_to_the_inbox(login, case_officer):
@@ -305,7 +305,7 @@ def test_inbox_lists_submitted_reports_first_and_filters_by_region(
 ):
     submitted_with(coordinator, {"KBT:F:PUBLIC": 3})
     submitted_with(other_coordinator, {"KBT:F:PUBLIC": 5}, region="03")
-    draft_with(coordinator, {"KBT:F:PUBLIC": 1}, year=2020, quarter=2)
+    draft_with(coordinator, {"KBT:F:PUBLIC": 1}, year=2019)
     client = login(case_officer)
     html = client.get(reverse("reporting:inbox")).content.decode()
     assert "2 rapporter" in html
@@ -318,24 +318,25 @@ def test_inbox_lists_submitted_reports_first_and_filters_by_region(
     assert "Region Stockholm" not in html.split("<tbody>")[1]
 
     html = client.get(reverse("reporting:inbox"), {"status": "DRAFT"}).content.decode()
-    assert "1 rapport" in html and "2020Q2" in html
+    assert "1 rapport" in html and url("report", year=2019) in html
 
 
 def test_inbox_filters_by_agreement_and_quarter(login, coordinator, case_officer):
-    submitted_with(coordinator, {"KBT:F:PUBLIC": 3})
-    submitted_with(coordinator, {"KBT:F:PUBLIC": 3}, year=2019, quarter=2)
+    submitted_with(coordinator, {"KBT:F:PUBLIC": 3})  # the yearly 2020
+    submitted_with(coordinator, {"KBT:F:PUBLIC": 3}, year=2014, quarter=2)
     client = login(case_officer)
-    html = client.get(reverse("reporting:inbox"), {"agreement": "2019"}).content.decode()
-    assert "1 rapport" in html and "2019Q2" in html
-    html = client.get(reverse("reporting:inbox"), {"quarter": "1"}).content.decode()
-    assert "1 rapport" in html and "2020Q1" in html
+    html = client.get(reverse("reporting:inbox"), {"agreement": "2014"}).content.decode()
+    assert "1 rapport" in html and "2014Q2" in html
+    html = client.get(reverse("reporting:inbox"), {"agreement": "2020"}).content.decode()
+    assert "1 rapport" in html and "2014Q2" not in html
+    html = client.get(reverse("reporting:inbox"), {"quarter": "2"}).content.decode()
+    assert "1 rapport" in html and "2014Q2" in html
 
 
 def test_review_shows_figures_warnings_and_last_year(login, coordinator, case_officer):
     report_version(
         region=REGION,
         year=2019,
-        quarter=1,
         user=coordinator,
         series={("KBT", "F", "PUBLIC"): 40},
     )
@@ -343,10 +344,10 @@ def test_review_shows_figures_warnings_and_last_year(login, coordinator, case_of
     response = login(case_officer).get(url("review"))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Granska 2020Q1 – Region Stockholm, version 1" in html
+    assert "Granska 2020 – Region Stockholm, version 1" in html
     assert "Rapporten lämnas in efter sista dag 2021-08-15." in html
     assert "Sent på grund av omorganisation." in html  # the region's explanation
-    assert "2019Q1 (godkänd)" in html
+    assert "2019 (godkänd)" in html
     assert '<td class="num">40</td><td class="num">−92 %</td>' in html  # KBT 3 against 40
     assert 'name="flagged" value="KBT:F:PUBLIC" form="review-form"' in html
     assert "Markera Kognitiv beteendeterapi (KBT), kvinnor, offentlig" in html
@@ -357,7 +358,7 @@ def test_review_accept(login, coordinator, case_officer):
     response = login(case_officer).post(url("review"), {"action": "accept", "comment": ""})
     assert response.status_code == 302
     assert response.headers["Location"] == reverse("reporting:inbox")
-    assert messages_of(response) == ["Region Stockholm 2020Q1 version 1 är godkänd."]
+    assert messages_of(response) == ["Region Stockholm 2020 version 1 är godkänd."]
     accepted = Report.objects.get().accepted_version
     assert accepted is not None
     assert (accepted.status, accepted.decided_by) == (VersionStatus.ACCEPTED, case_officer)
@@ -406,7 +407,7 @@ def test_overview_shows_a_returned_report_needs_fixing(login, coordinator, case_
     assert "Läs Försäkringskassans kommentar, rätta och skicka in igen." in html
     assert '<span class="badge returned">Återsänd</span>' in html
     todo = html.split('id="todo-h"')[1].split("</section>")[0]
-    assert f'<a href="{url("report")}">2020Q1</a>' in todo
+    assert f'<a href="{url("report")}">2020</a>' in todo
 
 
 # --------------------------------------------------------------------------- versions
@@ -494,7 +495,7 @@ def test_viewer_reads_the_report_without_inputs(login, coordinator, viewer):
 
 def test_inbox_late_filter_keeps_only_late_reports(login, coordinator, case_officer):
     submitted_with(coordinator, {"KBT:F:PUBLIC": 3})  # after 2021-08-15: late
-    report_version(region="03", year=2020, quarter=1, user=coordinator, status="SUBMITTED")
+    report_version(region="03", year=2020, user=coordinator, status="SUBMITTED")
     client = login(case_officer)
     html = client.get(reverse("reporting:inbox")).content.decode()
     assert "2 rapporter" in html
@@ -513,7 +514,7 @@ def test_a_closed_period_is_read_only(login, coordinator):
     assert 'name="KBT:F:PUBLIC"' not in html
     response = client.post(url("report"), form_data(None, {"KBT:F:PUBLIC": "1"}, action="save"))
     assert response.status_code == 302
-    assert messages_of(response) == ["Perioden 2020Q1 är inte öppen för rapportering."]
+    assert messages_of(response) == ["Perioden 2020 är inte öppen för rapportering."]
     assert Report.objects.count() == 0
 
 

@@ -26,14 +26,12 @@ def csv_file(body: str, name: str = "rapport.csv") -> SimpleUploadedFile:
 def test_csv_template_has_a_line_per_cell(login, coordinator):
     response = login(coordinator).get(url("template", "csv"))
     assert response.status_code == 200
-    assert response.headers["Content-Disposition"] == (
-        'attachment; filename="rapport-01-2020Q1.csv"'
-    )
+    assert response.headers["Content-Disposition"] == ('attachment; filename="rapport-01-2020.csv"')
     lines = response.content.decode("utf-8-sig").splitlines()
     lines = lines[: lines.index("")]  # then what the codes mean (issue 15)
     assert lines[0] == "region;period;item;sex;provider;value"
-    assert lines[1] == "01;2020Q1;KBT;F;PUBLIC;"
-    assert "01;2020Q1;VIDEO;M;;" in lines
+    assert lines[1] == "01;2020;KBT;F;PUBLIC;"
+    assert "01;2020;VIDEO;M;;" in lines
     assert len(lines) == 1 + 11 * 4 + 3 * 2  # 11 treatments in 2020, contacts and video
 
 
@@ -43,15 +41,15 @@ def test_xlsx_template_is_prefilled_with_the_draft(login, coordinator):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0] == ["region", "period", "item", "sex", "provider", "value"]
-    assert rows[1] == ["01", "2020Q1", "KBT", "F", "PUBLIC", 12]
-    assert rows[2] == ["01", "2020Q1", "KBT", "F", "PRIVATE", None]
+    assert rows[1] == ["01", "2020", "KBT", "F", "PUBLIC", 12]
+    assert rows[2] == ["01", "2020", "KBT", "F", "PRIVATE", None]
 
 
 def test_upload_csv_shows_a_preview_and_saves_only_on_confirm(login, coordinator):
     client = login(coordinator)
     response = client.post(
         url("upload"),
-        {"file": csv_file("01;2020Q1;KBT;F;PUBLIC;12\n01;2020Q1;EMPLOYER_CONTACT;F;;2\n")},
+        {"file": csv_file("01;2020;KBT;F;PUBLIC;12\n01;2020;EMPLOYER_CONTACT;F;;2\n")},
     )
     assert response.status_code == 302
     assert response.headers["Location"] == url("upload_preview")
@@ -79,7 +77,7 @@ def test_upload_csv_shows_a_preview_and_saves_only_on_confirm(login, coordinator
 def test_upload_preview_compares_with_the_current_draft(login, coordinator):
     draft_with(coordinator, {"KBT:F:PUBLIC": 10, "IPT:M:PUBLIC": 4})
     client = login(coordinator)
-    client.post(url("upload"), {"file": csv_file("01;2020Q1;KBT;F;PUBLIC;12\n")})
+    client.post(url("upload"), {"file": csv_file("01;2020;KBT;F;PUBLIC;12\n")})
     html = client.get(url("upload_preview")).content.decode()
     assert "1 siffra ändras i utkastet" in html
     assert '<td class="num">10</td><td class="num">12</td><td class="num">+2</td>' in html
@@ -117,27 +115,27 @@ def test_upload_the_filled_in_xlsx_template(login, coordinator):
     [
         (
             "rapport.pdf",
-            "01;2020Q1;KBT;F;PUBLIC;1\n",
+            "01;2020;KBT;F;PUBLIC;1\n",
             "Filtypen stöds inte. Ladda upp en .xlsx- eller .csv-fil.",
         ),
         (
             "rapport.csv",
-            "01;2020Q1;KBT;F;PUBLIC;tolv\n",
+            "01;2020;KBT;F;PUBLIC;tolv\n",
             'Rad 2, kolumn value: "tolv" är inte ett heltal ≥ 0.',
         ),
         (
             "rapport.csv",
-            "01;2020Q2;KBT;F;PUBLIC;1\n",
-            "Rad 2, kolumn period: 2020Q2, men du laddar upp till 2020Q1.",
+            "01;2019;KBT;F;PUBLIC;1\n",
+            "Rad 2, kolumn period: 2019, men du laddar upp till 2020.",
         ),
         (
             "rapport.csv",
-            "03;2020Q1;KBT;F;PUBLIC;1\n",
+            "03;2020;KBT;F;PUBLIC;1\n",
             "Rad 2, kolumn region: 03, men du laddar upp till 01.",
         ),
         (
             "rapport.csv",
-            "01;2020Q1;KBT;F;PUBLIC;1\n01;2020Q1;AF_CONTACT;F;;5\n",
+            "01;2020;KBT;F;PUBLIC;1\n01;2020;AF_CONTACT;F;;5\n",
             "Rad 3, kolumn value: Kontakter med Arbetsförmedlingen (5) är fler än regionens "
             "genomförda behandlingar under perioden (1).",
         ),
@@ -155,7 +153,7 @@ def test_upload_refusals_name_row_and_column_and_save_nothing(
 
 def test_upload_past_the_size_limit_is_refused(login, coordinator):
     ValidationSettings.objects.create(pk=1, max_upload_bytes=60)
-    body = "01;2020Q1;KBT;F;PUBLIC;1\n01;2020Q1;KBT;M;PUBLIC;1\n"
+    body = "01;2020;KBT;F;PUBLIC;1\n01;2020;KBT;M;PUBLIC;1\n"
     response = login(coordinator).post(url("upload"), {"file": csv_file(body)})
     assert response.status_code == 422
     assert "Filen är för stor (88\xa0byte). Största tillåtna storlek är 60\xa0byte." in (
@@ -175,7 +173,7 @@ def test_upload_limit_said_in_megabytes(login, coordinator):
 
 def test_upload_past_the_row_limit_is_refused(login, coordinator):
     ValidationSettings.objects.create(pk=1, max_upload_rows=2)
-    body = "".join(f"01;2020Q1;KBT;{s};{p};1\n" for s in "FM" for p in ("PUBLIC", "PRIVATE"))
+    body = "".join(f"01;2020;KBT;{s};{p};1\n" for s in "FM" for p in ("PUBLIC", "PRIVATE"))
     response = login(coordinator).post(url("upload"), {"file": csv_file(body)})
     html = response.content.decode()
     assert response.status_code == 422
@@ -194,7 +192,7 @@ def test_upload_of_a_submitted_report_is_refused(login, coordinator):
 
     submitted_with(coordinator, {"KBT:F:PUBLIC": 1})
     response = login(coordinator).post(
-        url("upload"), {"file": csv_file("01;2020Q1;KBT;F;PUBLIC;2\n")}
+        url("upload"), {"file": csv_file("01;2020;KBT;F;PUBLIC;2\n")}
     )
     assert response.status_code == 422
     assert "är inskickad och granskas av Försäkringskassan" in response.content.decode()
@@ -203,7 +201,7 @@ def test_upload_of_a_submitted_report_is_refused(login, coordinator):
 def test_confirm_after_the_draft_changed_shows_the_preview_again(login, coordinator):
     draft_with(coordinator, {"KBT:F:PUBLIC": 10})
     client = login(coordinator)
-    client.post(url("upload"), {"file": csv_file("01;2020Q1;KBT;F;PUBLIC;12\n")})
+    client.post(url("upload"), {"file": csv_file("01;2020;KBT;F;PUBLIC;12\n")})
     client.get(url("upload_preview"))
     draft_with(coordinator, {"KBT:F:PUBLIC": 11})  # a colleague saves meanwhile
     response = client.post(url("upload_preview"))

@@ -13,7 +13,7 @@ from tests.factories import UserFactory
 
 
 def the_period() -> ReportingPeriod:
-    """2020's last period (a quarter now; the yearly period once 2020 is yearly)."""
+    """2020's period: the yearly one (villkor 3 2016–2020 is reported once a year)."""
     return (
         ReportingPeriod.objects.select_related("agreement")
         .filter(agreement__year=2020)

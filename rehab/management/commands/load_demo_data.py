@@ -118,9 +118,10 @@ class Command(BaseCommand):
         self._demo_populations()
 
     def _demo_agreement(self) -> None:
-        """The real agreements end with 2020, so every demo quarter would be years
-        late. A demo agreement for the current year, with 2020's rules and open
-        quarters, lets a coordinator try filing before a deadline."""
+        """The real agreements end with 2020, so every demo report would be years
+        late. A demo agreement for the current year, with 2020's money and rules but
+        reported by quarter (2020 itself is yearly, and a yearly period would only
+        open next year), lets a coordinator try filing before a deadline."""
         year = timezone.localdate().year
         if Agreement.objects.filter(year=year).exists():
             return
@@ -147,7 +148,10 @@ class Command(BaseCommand):
             amount_ore=v3.amount_ore,
             frequency=ReportingFrequency.QUARTERLY,
             report_deadline=deadline,
-            source="DEMO: samma regler som 2020, kvartal öppna för att prova rapportering.",
+            source=(
+                "DEMO: samma pengar och regler som 2020 men per kvartal (2020 rapporteras "
+                "en gång om året), så att det finns öppna perioder att prova rapportering på."
+            ),
             sort_order=v3.sort_order,
         )
         for q in range(1, 5):

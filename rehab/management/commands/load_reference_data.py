@@ -10,9 +10,10 @@ from typing import Any
 from django.apps import apps as django_apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from rehab import reference
-from rehab.enums import AgeBand, ConditionKind
+from rehab.enums import AgeBand, ConditionKind, ReportingFrequency
 from rehab.models import (
     Agreement,
     AgreementTreatment,
@@ -96,6 +97,10 @@ class Command(BaseCommand):
                     ):
                         self._condition(existing, c, conditions, requirements)
                 self.stdout.write(f"Överenskommelse {a.year} används redan: lämnas orörd.")
+                # Its treatment report still follows the reference data's frequency
+                # while nobody has reported on it (a run of a written-account
+                # condition decides nothing about the treatment report).
+                self._frequency(existing, a, periods, in_use=True)
                 continue
             agreement = upsert(
                 Agreement,
@@ -117,31 +122,9 @@ class Command(BaseCommand):
                     "payment_due": a.payment_due,
                 },
             )
-            treatment_condition = None
             for c in a.conditions:
-                condition = self._condition(agreement, c, conditions, requirements)
-                if c.kind == ConditionKind.TREATMENTS:
-                    treatment_condition = condition
-            wanted = {p.quarter for p in a.periods()}
-            # A condition that changed frequency (quarterly → yearly) loses the periods
-            # of the other kind; nobody has reported on them (the agreement is not in use).
-            for stale in agreement.periods.all():
-                if stale.quarter not in wanted:
-                    stale.delete()
-                    periods.updated += 1
-            for p in a.periods():
-                upsert(
-                    ReportingPeriod,
-                    periods,
-                    {"agreement": agreement, "quarter": p.quarter},
-                    {
-                        "condition": treatment_condition,
-                        "start_date": p.start_date,
-                        "end_date": p.end_date,
-                        "opens_on": p.opens_on,
-                        "deadline": p.deadline,
-                    },
-                )
+                self._condition(agreement, c, conditions, requirements)
+            self._frequency(agreement, a, periods, in_use=False)
             for code, rate in a.rates_ore.items():
                 existing_rate = AgreementTreatment.objects.filter(
                     agreement=agreement, treatment_id=code
@@ -177,6 +160,107 @@ class Command(BaseCommand):
                 for label, counts in loader():
                     self.stdout.write(f"{label}: {counts}")
 
+    def _frequency(
+        self, agreement: Agreement, row: reference.AgreementRow, periods: Counter, *, in_use: bool
+    ) -> None:
+        """Give the treatment condition the reference data's frequency, with its
+        periods. A condition that already has reports (or a payout run) of the other
+        kind keeps its frequency and periods, and the output says so: the reports
+        filed and paid are never moved. So does one an administrator has verified
+        while the reference data is a guess. An agreement in use keeps its periods."""
+        condition = agreement.treatment_condition
+        wanted = row.treatment_condition
+        if condition is None:
+            return
+        frequency = condition.frequency
+        if frequency != wanted.frequency and not (condition.verified and not wanted.verified):
+            blocker = self._frequency_blocker(agreement)
+            if blocker:
+                kept = str(condition.get_frequency_display()).lower()
+                self.stdout.write(
+                    f"Villkor {condition.code} {agreement.year} rapporteras {kept} och har "
+                    f"redan {blocker}: lämnas {kept} (referensdatan: "
+                    f"{str(ReportingFrequency(wanted.frequency).label).lower()})."
+                )
+            else:
+                try:
+                    with transaction.atomic():
+                        self._replace_periods(agreement, condition, row, wanted.frequency)
+                except ProtectedError:
+                    self.stdout.write(
+                        f"Villkor {condition.code} {agreement.year}: perioderna används redan "
+                        f"(t.ex. av påminnelser) och lämnas "
+                        f"{str(condition.get_frequency_display()).lower()}."
+                    )
+                    condition.refresh_from_db()
+                else:
+                    periods.updated += 1
+                    self.stdout.write(
+                        f"Villkor {condition.code} {agreement.year} rapporteras nu "
+                        f"{str(ReportingFrequency(wanted.frequency).label).lower()}."
+                    )
+                    frequency = wanted.frequency
+        if in_use:
+            return
+        for p in row.periods(frequency):
+            upsert(
+                ReportingPeriod,
+                periods,
+                {"agreement": agreement, "quarter": p.quarter},
+                {
+                    "condition": condition,
+                    "start_date": p.start_date,
+                    "end_date": p.end_date,
+                    "opens_on": p.opens_on,
+                    "deadline": p.deadline,
+                },
+            )
+
+    @staticmethod
+    def _frequency_blocker(agreement: Agreement) -> str:
+        """What keeps the treatment condition's frequency: reports on its periods or
+        a payout run of them (apps above rehab looked up by label, as in selectors)."""
+        for label, lookup, what in (
+            ("reporting.Report", {"period__agreement": agreement}, "rapporter"),
+            (
+                "payments.PayoutRun",
+                {"agreement": agreement, "condition__isnull": True},
+                "utbetalningskörningar",
+            ),
+        ):
+            try:
+                model = django_apps.get_model(label)
+            except LookupError:
+                continue
+            if model._default_manager.filter(**lookup).exists():
+                return what
+        return ""
+
+    @staticmethod
+    def _replace_periods(
+        agreement: Agreement,
+        condition: Condition,
+        row: reference.AgreementRow,
+        frequency: str,
+    ) -> None:
+        """Switch the condition to `frequency`: its periods of the other kind go (a
+        reference to one, say a reminder, raises ProtectedError and undoes it all)."""
+        condition.frequency = frequency
+        condition.save(update_fields=["frequency"])
+        agreement.periods.filter(quarter__isnull=frequency != ReportingFrequency.YEARLY).delete()
+        for p in row.periods(frequency):
+            ReportingPeriod.objects.update_or_create(
+                agreement=agreement,
+                quarter=p.quarter,
+                defaults={
+                    "condition": condition,
+                    "start_date": p.start_date,
+                    "end_date": p.end_date,
+                    "opens_on": p.opens_on,
+                    "deadline": p.deadline,
+                },
+            )
+
     def _condition(
         self,
         agreement: Agreement,
@@ -190,6 +274,9 @@ class Command(BaseCommand):
         if existing is not None and existing.verified and not row.verified:
             conditions.unchanged += 1
             return existing
+        # A treatment condition's frequency decides its periods: `_frequency` changes
+        # the two together, or neither.
+        frequency = existing.frequency if existing is not None else row.frequency
         condition = upsert(
             Condition,
             conditions,
@@ -198,7 +285,7 @@ class Command(BaseCommand):
                 "title": row.title,
                 "kind": row.kind,
                 "amount_ore": row.amount_ore,
-                "frequency": row.frequency,
+                "frequency": frequency,
                 "report_deadline": row.report_deadline,
                 "payment_due": row.payment_due,
                 "population_reference_date": row.population_reference_date,

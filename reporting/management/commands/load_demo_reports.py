@@ -43,7 +43,8 @@ def demo_plan(
 ) -> tuple[list[tuple[int, int | None]], tuple[int, int | None]]:
     """The periods to fill with accepted reports, and the current one (01's draft,
     03's submission). Yearly villkor 3: 2019 and 2020 (2020 for the other regions);
-    an agreement still reported by quarter: 2019Q1–2020Q3, current 2020Q4."""
+    a database loaded while 2019/2020 were still reported by quarter keeps them so:
+    2019Q1–2020Q3, current 2020Q4."""
     if (2020, None) in set(periods):
         return [(2019, None), (2020, None)], (2020, None)
     return [(2019, 1), (2019, 2), (2019, 3), (2019, 4), (2020, 1), (2020, 2), (2020, 3)], (2020, 4)
