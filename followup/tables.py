@@ -178,6 +178,9 @@ class _YearBuilder:
         self.own_region = own_region
 
     def status_heading(self) -> str:
+        # A year reported once (villkor 3 2016–2020) counts reports, not quarters.
+        if any(s.yearly for s in self.f.status.values()):
+            return _("Godkända rapporter")
         return _("Godkända kvartal")
 
     def national_status(self) -> Cell:

@@ -43,10 +43,10 @@ def test_csv_export_has_swedish_headings_and_the_page_numbers(client, case_offic
         "Män %",
         "Summa",
     ]
-    assert rows[1] == ["01", "Region Stockholm", "4 av 4", "60", "68,2", "28", "31,8", "88"]
-    assert rows[2] == ["03", "Region Uppsala", "4 av 4", "49", "12,3", "351", "87,8", "400"]
-    assert rows[4] == ["05", "Region Östergötland", "0 av 4"] + ["saknas"] * 5
-    assert rows[-1] == ["", "Riket", "2 av 21 regioner", "116", "23,4", "379", "76,6", "495"]
+    assert rows[1] == ["01", "Region Stockholm", "1 av 1", "60", "68,2", "28", "31,8", "88"]
+    assert rows[2] == ["03", "Region Uppsala", "1 av 1", "49", "12,3", "351", "87,8", "400"]
+    assert rows[4] == ["05", "Region Östergötland", "0 av 1"] + ["saknas"] * 5
+    assert rows[-1] == ["", "Riket", "3 av 21 regioner", "116", "23,4", "379", "76,6", "495"]
     assert len(rows) == 1 + 21 + 1
     page = client.get(reverse("statistics:year", kwargs={"year": 2019})).content.decode()
     for shown in ("68,2&nbsp;%", "31,8&nbsp;%", "12,3&nbsp;%", "87,8&nbsp;%", "23,4&nbsp;%"):
@@ -68,7 +68,7 @@ def test_csv_export_headings_are_swedish_in_english_interface(client, case_offic
     assert rows[1] == [
         "01",
         "Region Stockholm",
-        "4 av 4",
+        "1 av 1",
         "60",
         "0",
         "8",
@@ -115,18 +115,18 @@ def test_xlsx_export_holds_every_table_with_numbers(client, case_officer):
     assert [c.value for c in sheet[3]] == [
         "01",
         "Region Stockholm",
-        "4 av 4",
+        "1 av 1",
         60,
         68.2,
         28,
         31.8,
         88,
     ]
-    assert [c.value for c in sheet[6]][:4] == ["05", "Region Östergötland", "0 av 4", "saknas"]
+    assert [c.value for c in sheet[6]][:4] == ["05", "Region Östergötland", "0 av 1", "saknas"]
     assert [c.value for c in sheet[24]] == [
         None,
         "Riket",
-        "2 av 21 regioner",
+        "3 av 21 regioner",
         116,
         23.4,
         379,
@@ -183,7 +183,7 @@ def test_time_series_exports(client, case_officer, no_history):
         "16–67 år",
         "befolkning saknas",
         "Godkända rapporter",
-        "2 av 21",
+        "3 av 21",
     ]
     url = reverse("statistics:series_export", kwargs={"table": "alla", "fmt": "xlsx"})
     book = openpyxl.load_workbook(io.BytesIO(client.get(url).content))
@@ -200,16 +200,14 @@ def test_export_statistics_command_output_is_exact(ref, coordinator, capsys):
     report_version(
         region="01",
         year=2019,
-        quarter=1,
         user=coordinator,
         series={("KBT", "F", "PUBLIC"): 40, ("IPT", "M", "PRIVATE"): 3, ("MMR2", "F", "PUBLIC"): 5},
         extras={("EMPLOYER_CONTACT", "F"): 4, ("AF_CONTACT", "M"): 1},
     )
-    # The accepted correction replaces Q1's figures; a draft for Q2 never counts.
+    # The accepted correction replaces the first version's figures; a draft never counts.
     report_version(
         region="01",
         year=2019,
-        quarter=1,
         user=coordinator,
         series={
             ("KBT", "F", "PUBLIC"): 43,
@@ -221,7 +219,6 @@ def test_export_statistics_command_output_is_exact(ref, coordinator, capsys):
     report_version(
         region="01",
         year=2019,
-        quarter=2,
         user=coordinator,
         series={("KBT", "F", "PUBLIC"): 1000},
         status="DRAFT",
@@ -229,7 +226,6 @@ def test_export_statistics_command_output_is_exact(ref, coordinator, capsys):
     report_version(
         region="03",
         year=2019,
-        quarter=1,
         user=coordinator,
         series={("MMR1", "M", "PUBLIC"): 2},
     )
@@ -276,7 +272,7 @@ def test_export_statistics_command_output_is_exact(ref, coordinator, capsys):
     assert out.getvalue() == "\n".join(expected) + "\n"
     messages = err.getvalue()
     assert "04: inga godkända rapporter för 2019." in messages
-    assert "01: bara 1 av 4 kvartal godkända för 2019." in messages
+    assert "01: bara" not in messages  # its yearly report is accepted
     assert "03: befolkningsuppgift saknas, inget per 1 000." in messages
 
 
@@ -294,8 +290,10 @@ def test_export_statistics_decimal_is_a_point(ref, coordinator):
     import datetime
 
     population("01", 1_000_000, datetime.date(2012, 11, 1), "16-65")
-    out = io.StringIO()
-    call_command("export_statistics", "--year", "2012", stdout=out, stderr=io.StringIO())
+    out, err = io.StringIO(), io.StringIO()
+    call_command("export_statistics", "--year", "2012", stdout=out, stderr=err)
+    # 2012 is reported by quarter: one of four is not a whole year.
+    assert "01: bara 1 av 4 kvartal godkända för 2012." in err.getvalue()
     lines = out.getvalue().splitlines()
     assert "01;per_1000;KBT_IPT;1.2" in lines
     assert "ALL;treatments;KBT;1234" in lines
@@ -320,7 +318,7 @@ def test_one_region_time_series_export(client, viewer, no_history):
         "16–67 år",
         "272000",
         "Godkända rapporter",
-        "4 av 4",
+        "1 av 1",
     ]
     assert rows[1] == [
         "2009",

@@ -232,7 +232,6 @@ def test_inbox_in_english_for_case_officer(login, case_officer, coordinator):
     report_version(
         region="01",
         year=2020,
-        quarter=1,
         user=coordinator,
         series={("KBT", "F", "PUBLIC"): 3},
         status="SUBMITTED",
@@ -252,7 +251,6 @@ def test_inbox_in_swedish_by_default(login, case_officer, coordinator):
     report_version(
         region="01",
         year=2020,
-        quarter=1,
         user=coordinator,
         series={("KBT", "F", "PUBLIC"): 3},
         status="SUBMITTED",

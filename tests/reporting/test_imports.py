@@ -371,7 +371,7 @@ def test_import_accept_again_supersedes_and_warnings_need_no_explanation(case_of
         WarningExplanation.objects.filter(version=report.accepted_version).values_list(
             "code", flat=True
         )
-    ) == ["deviation_recent_average"]
+    ) == ["deviation_previous_year", "deviation_recent_average"]
 
 
 def test_import_accept_refused_for_a_coordinator(coordinator):

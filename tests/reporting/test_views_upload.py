@@ -156,7 +156,7 @@ def test_upload_past_the_size_limit_is_refused(login, coordinator):
     body = "01;2020;KBT;F;PUBLIC;1\n01;2020;KBT;M;PUBLIC;1\n"
     response = login(coordinator).post(url("upload"), {"file": csv_file(body)})
     assert response.status_code == 422
-    assert "Filen är för stor (88\xa0byte). Största tillåtna storlek är 60\xa0byte." in (
+    assert "Filen är för stor (84\xa0byte). Största tillåtna storlek är 60\xa0byte." in (
         response.content.decode()
     )
 
