@@ -480,7 +480,7 @@ def test_model_a_year_has_no_bonus_column(coordinator):
         "Kontakter med Arbetsförmedlingen",
         "Summa kontakter",
     ]
-    assert values(t, "01") == ["1 av 1", 2, 0, 2]
+    assert values(t, "01") == ["1 av 4", 2, 0, 2]
     assert t.notes == ["Överenskommelsen 2012 har ingen kontaktbonus."]
 
 

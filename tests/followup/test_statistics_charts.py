@@ -87,10 +87,15 @@ def test_charts_page_in_english_uses_a_decimal_point(client, case_officer):
 
 @pytest.mark.django_db
 def test_series_page_charts_a_chosen_region(client, viewer):
-    report_version(region="03", year=2018, user=viewer, series={("KBT", "F", "PUBLIC"): 12})
+    # One quarter of a model A year: an incomplete year; 2018 is one yearly report.
+    report_version(
+        region="03", year=2014, quarter=1, user=viewer, series={("KBT", "F", "PUBLIC"): 12}
+    )
+    report_version(region="03", year=2018, user=viewer, series={("KBT", "F", "PUBLIC"): 30})
     client.force_login(viewer)
     html = client.get(reverse("statistics:series") + "?region=03").content.decode()
     assert "Region Uppsala: antal genomförda behandlingar per år" in html
-    assert "<title>KBT+IPT 2018: 12 (ofullständigt)</title>" in html
+    assert "<title>KBT+IPT 2014: 12 (ofullständigt)</title>" in html
+    assert "<title>KBT+IPT 2018: 30</title>" in html
     html = client.get(reverse("statistics:series") + "?region=xx").content.decode()
     assert "Riket: antal genomförda behandlingar per år" in html

@@ -36,7 +36,7 @@ def test_csv_export_has_swedish_headings_and_the_page_numbers(client, case_offic
     assert rows[0] == [
         "Länskod",
         "Region",
-        "Godkända kvartal",
+        "Godkända rapporter",
         "Kvinnor",
         "Kvinnor %",
         "Män",
@@ -105,7 +105,7 @@ def test_xlsx_export_holds_every_table_with_numbers(client, case_officer):
     assert [c.value for c in sheet[2]] == [
         "Länskod",
         "Region",
-        "Godkända kvartal",
+        "Godkända rapporter",
         "Kvinnor",
         "Kvinnor %",
         "Män",

@@ -187,12 +187,12 @@ class Command(BaseCommand):
                     with transaction.atomic():
                         self._replace_periods(agreement, condition, row, wanted.frequency)
                 except ProtectedError:
+                    condition.refresh_from_db()  # the switch was rolled back
                     self.stdout.write(
                         f"Villkor {condition.code} {agreement.year}: perioderna används redan "
                         f"(t.ex. av påminnelser) och lämnas "
                         f"{str(condition.get_frequency_display()).lower()}."
                     )
-                    condition.refresh_from_db()
                 else:
                     periods.updated += 1
                     self.stdout.write(
