@@ -89,3 +89,35 @@ def _report_version(
         Report.objects.filter(pk=report.pk).update(accepted_version=version)
     version.refresh_from_db()
     return version
+
+
+def as_quarterly(year: int) -> Any:
+    """The year's villkor 3 reported by quarter, as an administrator can set it in the
+    admin while nobody has reported on it (and as databases from before 2016–2020
+    became yearly have it): the condition and four quarterly periods."""
+    import datetime
+
+    from rehab.enums import ReportingFrequency
+    from rehab.models import Condition
+
+    condition = Condition.objects.get(agreement__year=year, code="V3")
+    condition.frequency = ReportingFrequency.QUARTERLY
+    condition.save(update_fields=["frequency"])
+    ReportingPeriod.objects.filter(agreement__year=year).delete()
+    for quarter in range(1, 5):
+        first = datetime.date(year, 3 * quarter - 2, 1)
+        last = (
+            datetime.date(year, 12, 31)
+            if quarter == 4
+            else datetime.date(year, 3 * quarter + 1, 1) - datetime.timedelta(days=1)
+        )
+        ReportingPeriod.objects.create(
+            agreement=condition.agreement,
+            condition=condition,
+            quarter=quarter,
+            start_date=first,
+            end_date=last,
+            opens_on=last + datetime.timedelta(days=1),
+            deadline=datetime.date(year + 1, 8, 15),
+        )
+    return condition

@@ -98,9 +98,7 @@ def test_api_texts_are_limited_to_the_one_limit(api, coordinator):
 
 @pytest.mark.django_db
 def test_submit_refuses_an_explanation_over_the_limit(coordinator):
-    report_version(
-        region="01", year=2020, quarter=3, user=coordinator, series={("KBT", "F", "PUBLIC"): 80}
-    )
+    report_version(region="01", year=2019, user=coordinator, series={("KBT", "F", "PUBLIC"): 80})
     version = saved_draft(coordinator, Figures(series={("IPT", "F", "PUBLIC"): 30}))
     late = datetime.date(2021, 9, 1)
     explanations = {"": "Sjukdom.", "KBT:drop_to_zero": "x" * (TEXT_MAX_LENGTH + 1)}

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from rehab.enums import ConditionKind, ReportingFrequency
 from rehab.models import Agreement, Condition, ConditionRequirement, ReportingPeriod
-from tests.factories import report_version
+from tests.factories import as_quarterly, report_version
 
 pytestmark = pytest.mark.django_db
 
@@ -97,32 +97,6 @@ def test_reference_data_keeps_an_administrators_verified_correction(ref):
     v4.refresh_from_db()
     assert v4.payment_due == datetime.date(2021, 2, 26)
     assert "Villkor: 0 nya, 0 ändrade" in out.getvalue()
-
-
-def as_quarterly(year: int) -> Condition:
-    """The year's villkor 3 as a database from before the switch has it: quarterly,
-    with four quarters (what migration 0003 and earlier reference data left)."""
-    condition = Condition.objects.get(agreement__year=year, code="V3")
-    condition.frequency = ReportingFrequency.QUARTERLY
-    condition.save(update_fields=["frequency"])
-    ReportingPeriod.objects.filter(agreement__year=year).delete()
-    for quarter in range(1, 5):
-        first = datetime.date(year, 3 * quarter - 2, 1)
-        last = (
-            datetime.date(year, 12, 31)
-            if quarter == 4
-            else datetime.date(year, 3 * quarter + 1, 1) - datetime.timedelta(days=1)
-        )
-        ReportingPeriod.objects.create(
-            agreement=condition.agreement,
-            condition=condition,
-            quarter=quarter,
-            start_date=first,
-            end_date=last,
-            opens_on=last + datetime.timedelta(days=1),
-            deadline=datetime.date(year + 1, 8, 15),
-        )
-    return condition
 
 
 def codes_of(year: int) -> list[str]:

@@ -24,6 +24,7 @@ from reporting.services import (
     report_record_historical_many,
 )
 from reporting.validation import included_treatments
+from tests.factories import as_quarterly
 
 HEADER = "region;period;item;sex;provider;value"
 YEARS = range(2011, 2021)
@@ -31,8 +32,11 @@ YEARS = range(2011, 2021)
 
 def widen_early_agreements() -> None:
     """Give 2011-2015 the treatments of 2016 (reference data has four before
-    2016), so ten years hold 21 regions x 40 quarters x 48 cells: the issue's
-    40,000-row file."""
+    2016), and report 2016-2020 by quarter (an administrator may set a year so; the
+    reference data has them yearly), so ten years hold 21 regions x 40 quarters x 48
+    cells: the issue's 40,000-row file."""
+    for year in range(2016, 2021):
+        as_quarterly(year)
     later = included_treatments(
         ReportingPeriod.objects.select_related("agreement").get(agreement__year=2016, quarter=1)
     )
@@ -158,16 +162,17 @@ def import_queries(lines, user, **kw) -> int:
 
 def test_accepted_import_queries_do_not_grow_with_reports_or_periods(case_officer):
     # History to compare with (the checks read it) and reports in force to correct.
-    import_queries(national_lines(years=[2018]), case_officer, accept=True)
-    small = [line for line in national_lines([2019], ["01"]) if ";2019Q1;" in line]
-    small += [line for line in national_lines([2018], ["03"]) if ";2018Q1;" in line]  # correction
-    large = national_lines(years=[2019, 2020])  # 168 reports
-    large += national_lines(years=[2018])  # 84 corrections
+    # 2017-2019 are one yearly report each (villkor 3).
+    import_queries(national_lines(years=[2017]), case_officer, accept=True)
+    small = national_lines([2018], ["01"])
+    small += national_lines([2017], ["03"])  # a correction
+    large = national_lines(years=[2018, 2019])  # 42 reports
+    large += national_lines(years=[2017])  # 21 corrections
     assert import_queries(small, case_officer, accept=True) == import_queries(
         large, case_officer, accept=True
     )
-    assert Report.objects.filter(accepted_version__isnull=False).count() == 3 * 84
-    corrected = Report.objects.get(region="03", period__agreement__year=2018, period__quarter=1)
+    assert Report.objects.filter(accepted_version__isnull=False).count() == 3 * 21
+    corrected = Report.objects.get(region="03", period__agreement__year=2017)
     assert [(v.number, v.status) for v in corrected.versions.order_by("number")] == [
         (1, "SUPERSEDED"),
         (2, "SUPERSEDED"),
@@ -178,26 +183,27 @@ def test_accepted_import_queries_do_not_grow_with_reports_or_periods(case_office
 
 
 def test_draft_import_queries_do_not_grow_with_periods(coordinator):
-    today = datetime.date(2021, 3, 1)  # every quarter of 2019 and 2020 open
-    first = [line for line in national_lines(years=[2020], regions=["01"]) if "2020Q1" in line]
-    import_queries(first, coordinator, today=today)  # 2020Q1 has a draft now
-    small = [line for line in national_lines(years=[2020], regions=["01"]) if "2020Q1" in line]
+    # Quarters of the model A years 2014 and 2015.
+    today = datetime.date(2021, 3, 1)  # every quarter of 2014 and 2015 open (and late)
+    first = [line for line in national_lines(years=[2015], regions=["01"]) if "2015Q1" in line]
+    import_queries(first, coordinator, today=today)  # 2015Q1 has a draft now
+    small = [line for line in national_lines(years=[2015], regions=["01"]) if "2015Q1" in line]
     small = [line.replace(";50", ";60") for line in small]  # updates the draft
-    small += [line for line in national_lines(years=[2020], regions=["01"]) if "2020Q2" in line]
+    small += [line for line in national_lines(years=[2015], regions=["01"]) if "2015Q2" in line]
     large = [
-        line.replace(";50", ";70") for line in national_lines(years=[2019, 2020], regions=["01"])
+        line.replace(";50", ";70") for line in national_lines(years=[2014, 2015], regions=["01"])
     ]
-    large = [line for line in large if "2020Q2" not in line] + [
-        line for line in national_lines(years=[2020], regions=["01"]) if "2020Q2" in line
+    large = [line for line in large if "2015Q2" not in line] + [
+        line for line in national_lines(years=[2015], regions=["01"]) if "2015Q2" in line
     ]
     # small: one draft updated, one created; large: one updated, one unchanged
-    # (2020Q2 again), six created.
+    # (2015Q2 again), six created.
     assert import_queries(small, coordinator, today=today) == import_queries(
         large, coordinator, today=today
     )
     drafts = ReportVersion.objects.filter(report__region="01", status="DRAFT")
     assert drafts.count() == 8
-    q1 = drafts.get(report__period__agreement__year=2020, report__period__quarter=1)
+    q1 = drafts.get(report__period__agreement__year=2015, report__period__quarter=1)
     assert (q1.number, q1.lock_version) == (1, 2)
     assert figures_of(q1).cells()["KBT:F:PUBLIC"] == 70
 
@@ -207,10 +213,8 @@ def test_bulk_services_refuse_a_report_changed_since_the_file_was_checked(
 ):
     """A report that did not exist when the file was checked (so was not locked) and
     was started by someone else before the save: nothing saved, StaleDraft."""
-    period = ReportingPeriod.objects.select_related("agreement").get(
-        agreement__year=2020, quarter=4
-    )
-    other = ReportingPeriod.objects.select_related("agreement").get(agreement__year=2020, quarter=3)
+    period = ReportingPeriod.objects.select_related("agreement").get(agreement__year=2020)
+    other = ReportingPeriod.objects.select_related("agreement").get(agreement__year=2019)
     figures = Figures(series={("KBT", "F", "PUBLIC"): 5})
     draft = report_import_drafts(
         items=[ImportItem(region="01", period=period, figures=figures, note="först")],
@@ -224,7 +228,7 @@ def test_bulk_services_refuse_a_report_changed_since_the_file_was_checked(
     with pytest.raises(StaleDraft) as error:
         report_import_drafts(items=items, acting_user=coordinator)
     assert error.value.message == (
-        "Rapporten för 01 2020Q4 ändrades medan filen lästes in. Inget sparades; läs in filen igen."
+        "Rapporten för 01 2020 ändrades medan filen lästes in. Inget sparades; läs in filen igen."
     )
     with pytest.raises(StaleDraft):
         report_record_historical_many(items=items[1:], acting_user=case_officer)
