@@ -24,7 +24,7 @@ from tests.reporting.test_views import period, url
 
 pytestmark = pytest.mark.django_db
 
-YEARS = [(2012, 1, PayoutModel.A), (2020, 1, PayoutModel.B)]
+YEARS = [(2012, 1, PayoutModel.A), (2020, None, PayoutModel.B)]  # 2020: one yearly report
 
 
 def keys_of_rows(rows: list[Any]) -> list[str]:

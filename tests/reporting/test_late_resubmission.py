@@ -23,7 +23,7 @@ LATE = "Returnerad sent, rättad nu."
 
 
 def returned_on_time(coordinator, case_officer) -> ReportVersion:
-    """2020Q1 of region 01 submitted before the deadline, returned by FK: the new draft."""
+    """2020 (yearly) of region 01 submitted before the deadline, returned by FK: the new draft."""
     draft = draft_with(
         coordinator, {k: int(v) for k, v in all_cells_zero(**{"KBT:F:PUBLIC": "3"}).items()}
     )

@@ -36,14 +36,14 @@ def error_items(html: str) -> list[str]:
 def test_every_kind_of_problem_is_reported_in_one_pass(login, coordinator):
     body = (
         HEADER
-        + "03;2020Q1;KBT;F;PUBLIC;1\n"  # 2: another region
-        + "01;2020Q2;KBT;M;PUBLIC;1\n"  # 3: another period
-        + "01;2020Q1;IPT;F;PUBLIC;tolv\n"  # 4: not a number
-        + "01;2020Q1;IPT;M;PUBLIC;2\n"  # 5
-        + "01;2020Q1;IPT;M;PUBLIC;3\n"  # 6: line 5 again
-        + "01;2020Q1;KBT;Mä;PUBLIC;1\n"  # 7: not UTF-8 (below)
-        + "01;2020Q1;XYZ;F;PUBLIC;1\n"  # 8: not in the agreement
-        + "01;2020Q3;KBT;X;PUBLIC;1\n"  # 9: another period and a bad sex
+        + "03;2020;KBT;F;PUBLIC;1\n"  # 2: another region
+        + "01;2019;KBT;M;PUBLIC;1\n"  # 3: another period
+        + "01;2020;IPT;F;PUBLIC;tolv\n"  # 4: not a number
+        + "01;2020;IPT;M;PUBLIC;2\n"  # 5
+        + "01;2020;IPT;M;PUBLIC;3\n"  # 6: line 5 again
+        + "01;2020;KBT;Mä;PUBLIC;1\n"  # 7: not UTF-8 (below)
+        + "01;2020;XYZ;F;PUBLIC;1\n"  # 8: not in the agreement
+        + "01;2018;KBT;X;PUBLIC;1\n"  # 9: another period and a bad sex
     ).encode()
     body = body.replace("Mä".encode(), "Mä".encode("latin-1"))
     response = upload(login(coordinator), body)
@@ -52,22 +52,20 @@ def test_every_kind_of_problem_is_reported_in_one_pass(login, coordinator):
     assert "Filen har 8 fel. Inget har sparats." in html
     assert error_items(html) == [
         "Rad 2, kolumn region: 03, men du laddar upp till 01.",
-        "Rad 3, kolumn period: 2020Q2, men du laddar upp till 2020Q1.",
+        "Rad 3, kolumn period: 2019, men du laddar upp till 2020.",
         'Rad 4, kolumn value: "tolv" är inte ett heltal ≥ 0.',
         "Rad 6: samma region, period, behandling, kön och utförare finns redan på rad 5.",
         "Rad 7: raden har tecken som inte är UTF-8. Spara filen som CSV UTF-8.",
         "Rad 8, kolumn item: XYZ ingår inte i överenskommelsen för 2020.",
         'Rad 9, kolumn sex: "X" är inte ett giltigt kön (F eller M).',
-        "Rad 9, kolumn period: 2020Q3, men du laddar upp till 2020Q1.",
+        "Rad 9, kolumn period: 2018, men du laddar upp till 2020.",
     ]
     assert Report.objects.count() == 0
 
 
 def test_header_problems_come_with_the_lines_problems(login, coordinator):
     body = (
-        "region;period;item;kön;provider;value\n"
-        "01;2019Q1;KBT;F;PUBLIC;1\n"
-        "01;2020Q1;IPT;F;PUBLIC;-1\n"
+        "region;period;item;kön;provider;value\n01;2019;KBT;F;PUBLIC;1\n01;2020;IPT;F;PUBLIC;-1\n"
     ).encode()
     html = upload(login(coordinator), body).content.decode()
     items = error_items(html)
@@ -76,19 +74,19 @@ def test_header_problems_come_with_the_lines_problems(login, coordinator):
         in items
     )
     assert "Rad 1: kolumnen sex saknas." in items
-    assert "Rad 2, kolumn period: 2019Q1, men du laddar upp till 2020Q1." in items
+    assert "Rad 2, kolumn period: 2019, men du laddar upp till 2020." in items
     assert 'Rad 3, kolumn value: "-1" är inte ett heltal ≥ 0.' in items
 
 
 def test_sums_are_not_judged_on_part_of_a_file(login, coordinator):
     """Contacts against series: a refused series line would make them look too many."""
-    body = (HEADER + "01;2020Q1;KBT;F;PUBLIC;x\n01;2020Q1;AF_CONTACT;F;;5\n").encode()
+    body = (HEADER + "01;2020;KBT;F;PUBLIC;x\n01;2020;AF_CONTACT;F;;5\n").encode()
     items = error_items(upload(login(coordinator), body).content.decode())
     assert items == ['Rad 2, kolumn value: "x" är inte ett heltal ≥ 0.']
 
 
 def test_many_errors_are_counted_and_the_first_hundred_shown(login, coordinator):
-    body = (HEADER + "".join(f"01;2020Q1;KBT;F;PUBLIC;x{n}\n" for n in range(150))).encode()
+    body = (HEADER + "".join(f"01;2020;KBT;F;PUBLIC;x{n}\n" for n in range(150))).encode()
     html = upload(login(coordinator), body).content.decode()
     assert "Filen har 150 fel. Inget har sparats." in html
     assert len(error_items(html)) == 100
@@ -107,7 +105,7 @@ def test_file_messages_are_rendered_when_read_in_the_readers_language(settings):
 
 def test_every_file_message_goes_through_the_catalogue(monkeypatch):
     """Each part of a message (line prefix and text) is looked up when it is read."""
-    body = (HEADER + "1;2020Q9;KBT;X;PUBLIC;-1\n01;2020Q1;KBT;F;PUBLIC;1\n" * 2).encode()
+    body = (HEADER + "1;2020Q9;KBT;X;PUBLIC;-1\n01;2020;KBT;F;PUBLIC;1\n" * 2).encode()
     parsed = fileformat.read_file("rapport.csv", body)
     monkeypatch.setattr(fileformat, "gettext", lambda msgid: f"«{msgid}»")
     messages = [error.message for error in parsed.errors]
