@@ -96,7 +96,7 @@ def test_admin_frozen_agreement_shows_every_amount_in_kronor(login, admin_user, 
     from rehab.formatting import format_kronor
 
     agreement = Agreement.objects.get(year=2019)
-    report_version(region="01", year=2019, quarter=1, user=coordinator, status="DRAFT")
+    report_version(region="01", year=2019, user=coordinator, status="DRAFT")
     html = change_page(login(admin_user), agreement)
     assert f"{format_kronor(agreement.frame_ore)}\xa0kr" in html  # 500 000 000,00 kr
     assert str(agreement.frame_ore) not in html  # not 50000000000 (öre)

@@ -166,7 +166,7 @@ def test_upload_limit_said_in_megabytes(login, coordinator):
     client = login(coordinator)
     assert "rader och 5\xa0MB." in client.get(url("upload")).content.decode()
     ValidationSettings.objects.create(pk=1, max_upload_bytes=60)
-    body = "01;2020Q1;KBT;F;PUBLIC;1\n" * 190  # 4 750 bytes
+    body = "01;2020;KBT;F;PUBLIC;1\n" * 206  # 4 738 bytes
     refused = client.post(url("upload"), {"file": csv_file(body)}).content.decode()
     assert "Filen är för stor (4,8\xa0kB)." in refused
 
