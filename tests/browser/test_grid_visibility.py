@@ -11,7 +11,7 @@ import pytest
 
 from tests.factories import TEST_PASSWORD
 
-FORM = "/rapporter/01/2020/1/"
+FORM = "/rapporter/01/2020/"  # villkor 3 2020: one yearly report
 
 
 def luminance(css: str) -> float:
