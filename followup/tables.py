@@ -412,9 +412,9 @@ def status_table(f: YearFigures, own_region: str | None = None) -> Table:
     if missing:
         table.notes.append(
             ngettext(
-                "%(n)s region har inte alla kvartal godkända: "
+                "%(n)s region har inte alla årets rapporter godkända: "
                 "dess siffror och rikets är ofullständiga.",
-                "%(n)s regioner har inte alla kvartal godkända: "
+                "%(n)s regioner har inte alla årets rapporter godkända: "
                 "deras siffror och rikets är ofullständiga.",
                 missing,
             )
@@ -647,7 +647,7 @@ def change_table(ts: TimeSeries, year: int, own_region: str | None = None) -> Ta
     table.notes.append(
         _(
             "Förändring i procent av föregående års antal, en decimal, avrundat uppåt från 5. "
-            "* = året har inte alla kvartal godkända."
+            "* = inte alla årets rapporter är godkända."
         )
     )
     return table
@@ -678,7 +678,7 @@ def series_table(
         Column(_("Källa"), TEXT),
     ]
     if key == NATIONAL:
-        columns.append(Column(_("Regioner med alla kvartal godkända"), TEXT))
+        columns.append(Column(_("Regioner med alla årets rapporter godkända"), TEXT))
     else:
         columns.append(Column(_("Godkända kvartal"), TEXT))
     rows = []

@@ -77,7 +77,7 @@ def test_statistics_pages_render_in_browser(page, ref, viewer):
     assert page.page.url.endswith("/statistik/2020/")
     html = page.page.content()
     assert "Statistik 2020" in html
-    assert "Bara 20 av 21 regioner har alla kvartal godkända" in html
+    assert "Bara 20 av 21 regioner har alla årets rapporter godkända" in html
     assert page.page.locator("table").count() >= 7
     shot = page.screenshot("statistics-year-2020")
     page.page.screenshot(path=str(shot.with_name("statistics-year-2020-top.png")))

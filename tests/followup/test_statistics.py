@@ -395,7 +395,7 @@ def test_year_page_shows_tables_and_missing_regions(client, viewer):
     response = client.get(reverse("statistics:year", kwargs={"year": 2019}))
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Bara 3 av 21 regioner har alla kvartal godkända" in html
+    assert "Bara 3 av 21 regioner har alla årets rapporter godkända" in html
     assert '<tr class="own">' in html  # the viewer's own region (01) stands out
     assert "68,2&nbsp;%" in html
     assert "befolkning saknas" in html

@@ -171,7 +171,7 @@ def test_time_series_exports(client, case_officer, no_history):
         "Åldersgrupp per 1 000",
         "Befolkning per 1 november",
         "Källa",
-        "Regioner med alla kvartal godkända",
+        "Regioner med alla årets rapporter godkända",
     ]
     assert rows[11] == [
         "2019",

@@ -285,7 +285,7 @@ def test_statistics_year_in_english(login, case_officer):
     html = client.get(reverse("statistics:year", kwargs={"year": 2019})).content.decode()
     assert "Statistics 2019" in html
     assert "Mild to moderate mental ill-health: treatments by type" in html
-    assert "Only 1 of 21 regions have all quarters accepted." in html
+    assert "Only 1 of 21 regions have all the year's reports accepted." in html
     assert "KBT = Cognitive behavioural therapy" in html  # the catalogue's English name
     assert ">missing<" in html
     assert "Bara 0 av 21" not in html
