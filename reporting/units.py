@@ -541,34 +541,33 @@ def unit_figures_upload(
     Refused (nothing saved): like unit_figures_save, checked before the file is read
     (NotAllowed, ReportError "not_per_unit" / "unit_inactive" / "period_closed"), and
     FileRefused listing every problem of the file."""
-    from .fileformat import FileFormatError, parse_file
+    from .fileformat import read_file
 
     _check_open(unit, period, acting_user)
     settings = ValidationSettings.current()
-    problems: list[Issue]
-    try:
-        rows = parse_file(
-            name,
-            file.read(settings.max_upload_bytes + 1),
-            max_rows=settings.max_upload_rows,
-            max_bytes=settings.max_upload_bytes,
-        )
-    except FileFormatError as error:
-        problems = [Issue("file_format", "file", e.message, ERROR) for e in error.errors]
-    else:
-        figures, lines = unit_figures_from_rows(unit=unit, period=period, rows=rows)
-        problems = [Issue("file_line", "file", message, ERROR) for message in lines]
-        if not problems:
-            try:
-                return unit_figures_save(
-                    unit=unit,
-                    period=period,
-                    figures=figures,
-                    lock_version=lock_version,
-                    acting_user=acting_user,
-                )
-            except ValidationFailed as error:
-                problems = list(error.result.errors)
+    # One pass: the file's own problems and the lines that are not this unit's
+    # (another region or period, a line twice) are told together.
+    parsed = read_file(
+        name,
+        file.read(settings.max_upload_bytes + 1),
+        max_rows=settings.max_upload_rows,
+        max_bytes=settings.max_upload_bytes,
+    )
+    figures, lines = unit_figures_from_rows(unit=unit, period=period, rows=parsed.rows)
+    problems: list[Issue] = [
+        Issue("file_format", "file", e.message, ERROR) for e in parsed.errors
+    ] + [Issue("file_line", "file", message, ERROR) for message in lines]
+    if not problems:
+        try:
+            return unit_figures_save(
+                unit=unit,
+                period=period,
+                figures=figures,
+                lock_version=lock_version,
+                acting_user=acting_user,
+            )
+        except ValidationFailed as error:
+            problems = list(error.result.errors)
     raise FileRefused(
         _("Filen lästes inte in: inget sparades."), result=ValidationResult(errors=problems)
     )

@@ -99,6 +99,27 @@ def test_a_bad_file_lists_every_problem_as_the_browser_does_and_saves_nothing(
     assert not UnitFigures.objects.exists()
 
 
+def test_a_units_file_tells_its_format_and_its_lines_problems_in_one_pass(
+    api, units, period, reporter1
+):
+    """A value the parser refuses and a line of another region come back together
+    (issue 15: uploads report all errors in one pass), and nothing is saved."""
+    text = (
+        HEADER + f"01;{period.label};KBT;F;PUBLIC;-1\n"
+        f"03;{period.label};KBT;M;PUBLIC;1\n"
+        f"01;{period.label};IPT;M;PUBLIC;2\n"
+    )
+    refused = put_file(
+        api(reporter1), units[0], period, SimpleUploadedFile("norr.csv", text.encode())
+    )
+    assert refused.status_code == 422
+    details = refused.json()["error"]["details"]
+    assert [d["code"] for d in details] == ["file_format", "file_line"]
+    assert details[0]["message"].startswith("Rad 2, kolumn value:")
+    assert details[1]["message"] == "Rad 3: region 03, men enheten hör till 01."
+    assert not UnitFigures.objects.exists()
+
+
 def test_the_browser_upload_limits_apply(api, units, period, reporter1):
     settings = ValidationSettings.current()
     settings.max_upload_rows = 2
