@@ -69,6 +69,16 @@ def format_size(size: int | None) -> str:
     return f"{format_int(size)}\u00a0byte"
 
 
+def format_sizes(size: int, limit: int) -> tuple[str, str]:
+    """A size and the limit it broke, as people say them ("6 MB", "5 MB"); in bytes
+    when rounding would make the two read the same ("5 000 001 byte", "5 000 000
+    byte"), so the message never says a file of 5 MB is over a limit of 5 MB."""
+    shown = format_size(size), format_size(limit)
+    if shown[0] == shown[1]:
+        return f"{format_int(size)}\u00a0byte", f"{format_int(limit)}\u00a0byte"
+    return shown
+
+
 # A spreadsheet runs text that starts like this as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9 \u00a0]*(?:[.,][0-9]+)?")

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from .formatting import format_int
+from .formatting import format_int, format_sizes
 
 
 @dataclass(frozen=True)
@@ -79,20 +79,23 @@ def check_zip(data: bytes, *, limits: FileLimits = DEFAULT_LIMITS) -> None:
         if member.file_size > limits.max_member_bytes:
             raise UnsafeFileError(
                 _(
-                    "Filen packas upp till för mycket data (%(name)s: %(size)s byte; "
-                    "högst %(max)s byte per del)."
+                    "Filen packas upp till för mycket data (%(name)s: %(size)s; "
+                    "högst %(max)s per del)."
                 )
-                % {
-                    "name": member.filename[:60],
-                    "size": format_int(member.file_size),
-                    "max": format_int(limits.max_member_bytes),
-                }
+                % dict(
+                    zip(
+                        ("size", "max"),
+                        format_sizes(member.file_size, limits.max_member_bytes),
+                        strict=True,
+                    ),
+                    name=member.filename[:60],
+                )
             )
         total += member.file_size
     if total > limits.max_total_bytes:
         raise UnsafeFileError(
-            _("Filen packas upp till för mycket data (%(size)s byte; högst %(max)s byte).")
-            % {"size": format_int(total), "max": format_int(limits.max_total_bytes)}
+            _("Filen packas upp till för mycket data (%(size)s; högst %(max)s).")
+            % dict(zip(("size", "max"), format_sizes(total, limits.max_total_bytes), strict=True))
         )
 
 

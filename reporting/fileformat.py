@@ -50,6 +50,7 @@ from typing import Any, cast
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext
 
+from rehab.formatting import format_sizes
 from rehab.uploads import DEFAULT_LIMITS, FileLimits, UnsafeFileError, xlsx_rows
 
 from . import cells
@@ -681,10 +682,9 @@ def read_file(
             [
                 _file_error(
                     _(
-                        "Filen är för stor (%(size)s byte). "
-                        "Största tillåtna storlek är %(max)s byte.",
-                        size=_thousands(len(data)),
-                        max=_thousands(max_bytes),
+                        "Filen är för stor (%(size)s). Största tillåtna storlek är %(max)s.",
+                        size=format_sizes(len(data), max_bytes)[0],
+                        max=format_sizes(len(data), max_bytes)[1],
                     )
                 )
             ],

@@ -93,3 +93,15 @@ def test_template_filters_and_separator_tag_follow_the_language():
 )
 def test_spreadsheet_safe_escapes_text_that_would_run_as_a_formula(value, shown):
     assert spreadsheet_safe(value) == shown
+
+
+def test_sizes_in_messages_read_as_people_say_them_unless_that_hides_the_difference():
+    from rehab.formatting import format_sizes
+
+    assert format_sizes(6_000_000, 5_000_000) == ("6\xa0MB", "5\xa0MB")
+    assert format_sizes(1_100_000_000, 25_000_000) == ("1,1\xa0GB", "25\xa0MB")
+    # "5 MB, at most 5 MB" would say nothing: the exact bytes instead.
+    assert format_sizes(5_000_001, 5_000_000) == (
+        "5\xa0000\xa0001\xa0byte",
+        "5\xa0000\xa0000\xa0byte",
+    )

@@ -428,7 +428,7 @@ def test_parse_file_rejects_too_large_file():
     with pytest.raises(FileFormatError) as caught:
         parse_file("rapport.csv", b"x" * 1_001, max_bytes=1_000)
     assert [error.message for error in caught.value.errors] == [
-        "Filen är för stor (1 001 byte). Största tillåtna storlek är 1 000 byte."
+        "Filen är för stor (1\xa0001\xa0byte). Största tillåtna storlek är 1\xa0000\xa0byte."
     ]
 
 

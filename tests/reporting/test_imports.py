@@ -263,7 +263,7 @@ def test_import_limits_are_settings(coordinator):
     refused(
         data,
         coordinator,
-        [f"Filen är för stor ({len(data)} byte). Största tillåtna storlek är 100 byte."],
+        [f"Filen är för stor ({len(data)}\xa0byte). Största tillåtna storlek är 100\xa0byte."],
     )
     ValidationSettings.objects.update(max_upload_bytes=5_000_000)
     refused(data, coordinator, ["Filen har fler än 2 rader. Dela upp den i flera filer."])
