@@ -344,7 +344,7 @@ def _parse_row(line: int, cells: dict[str, str]) -> _Line:
     raw_provider = cells.get("provider", "").strip()
     provider = ""
     if "provider" not in cells:
-        pass
+        pass  # no provider column: the header check has already said so, once
     elif item_ok and item in NON_TREATMENT_ITEMS:
         if raw_provider:
             errors.append(
