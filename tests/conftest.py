@@ -8,16 +8,27 @@ The named users: `coordinator` (region 01), `other_coordinator` (region 03),
 from __future__ import annotations
 
 import os
+import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from celery.signals import (
+    after_task_publish,
+    task_postrun,
+    task_prerun,
+    task_rejected,
+    task_revoked,
+    task_unknown,
+)
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connections
 from django.utils import translation
+from pytest_django.fixtures import validate_django_db
 
 from rehab.bankgiro import give_demo_bankgiros
 from rehab.celery import app as celery_app
@@ -152,11 +163,102 @@ def login(client: Any) -> Callable[[Any], Any]:
     return _login
 
 
+class TaskLedger:
+    """The tasks published in this process to the suite's queue that no worker has
+    finished yet, by task id. Celery's signals fill it: publishing counts one up (a
+    retry publishes its id again), the end of a run, a revocation or an unknown task
+    name counts one down. The suite's worker is a thread of this process, so its
+    signals arrive here too, as do the publications of tasks it queues itself."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._open: Counter[str] = Counter()
+        self._what: dict[str, str] = {}
+        self._running: str | None = None
+
+    def published(
+        self, headers: dict[str, Any] | None = None, routing_key: str = "", **_: Any
+    ) -> None:
+        if not headers or "id" not in headers or routing_key != TEST_QUEUE:
+            return  # a test's own queue, for its own workers (tests/payments/test_worker.py)
+        self._count(headers["id"], +1, f"{headers.get('task')}{headers.get('argsrepr', '()')}")
+
+    def started(self, task_id: str = "", **_: Any) -> None:
+        with self._changed:
+            self._running = task_id
+
+    def ran(self, task_id: str = "", **_: Any) -> None:
+        self._count(task_id, -1)
+
+    def revoked(self, request: Any = None, **_: Any) -> None:
+        self._count(request.id, -1)
+
+    def unknown(self, **signal: Any) -> None:
+        self._count(signal.get("id", ""), -1)
+
+    def rejected(self, message: Any = None, **_: Any) -> None:
+        self._count((message.headers or {}).get("id", ""), -1)
+
+    def _count(self, task_id: str, step: int, what: str = "") -> None:
+        with self._changed:
+            # An end may be counted before its publication: they come from two threads.
+            self._open[task_id] += step
+            if what:
+                self._what[task_id] = what
+            if self._open[task_id] == 0:
+                del self._open[task_id]
+                self._what.pop(task_id, None)
+            if step < 0 and self._running == task_id:
+                self._running = None
+            self._changed.notify_all()
+
+    def unfinished(self) -> list[str]:
+        """What is still open: 'name(args) [id], running' or '..., queued'."""
+        with self._changed:
+            return [
+                f"{self._what.get(task_id, '?')} [{task_id}], "
+                + ("running" if task_id == self._running else "queued")
+                for task_id, count in self._open.items()
+                if count > 0
+            ]
+
+    def wait(self, timeout: float) -> list[str]:
+        """Wait until every published task has finished; returns what is still open
+        after `timeout` seconds (nothing when all finished)."""
+        with self._changed:
+            self._changed.wait_for(
+                lambda: all(count <= 0 for count in self._open.values()), timeout
+            )
+        return self.unfinished()
+
+    def forget(self) -> None:
+        with self._changed:
+            self._open.clear()
+            self._what.clear()
+            self._running = None
+
+
+TASKS = TaskLedger()
+after_task_publish.connect(TASKS.published, weak=False)
+task_prerun.connect(TASKS.started, weak=False)
+task_postrun.connect(TASKS.ran, weak=False)
+task_revoked.connect(TASKS.revoked, weak=False)
+task_unknown.connect(TASKS.unknown, weak=False)
+task_rejected.connect(TASKS.rejected, weak=False)
+
+# Set while the session's worker consumes TEST_QUEUE.
+WORKER_RUNNING = threading.Event()
+# How long a transactional test's teardown waits for the worker before it fails.
+DRAIN_TIMEOUT = 60.0
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
     """A real Celery worker (in a thread of this process) consuming the real
     broker, writing to the test database. Tests that use it must commit their
-    rows (`transactional_db`) so the worker can see them."""
+    rows (`transactional_db`) so the worker can see them. It runs for the rest of
+    the session, so it also runs the tasks of later tests that never asked for it:
+    `worker_done_before_flush` waits for those."""
     from celery.contrib.testing.worker import start_worker
 
     with (
@@ -171,8 +273,60 @@ def celery_worker(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any
             queues=[TEST_QUEUE],
         ) as worker,
     ):
-        yield worker
+        WORKER_RUNNING.set()
+        try:
+            yield worker
+        finally:
+            WORKER_RUNNING.clear()
     connections.close_all()
+
+
+def purge_test_queue() -> None:
+    """Drop the messages waiting in this session's queue (nobody else consumes it)."""
+    with celery_app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(TEST_QUEUE)
+
+
+def is_transactional(request: pytest.FixtureRequest) -> bool:
+    """Whether pytest-django empties the tables after this test (as its own
+    `_django_db_helper` decides) instead of rolling back its transaction."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker:
+        transactional, reset_sequences, *_ = validate_django_db(marker)
+        if transactional or reset_sequences:
+            return True
+    return any(name in request.fixturenames for name in ("transactional_db", "live_server"))
+
+
+@pytest.fixture(autouse=True)
+def worker_done_before_flush(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a transactional test, the worker finishes every task published so far
+    (the test's e-mails, payout runs, ...) before pytest-django empties the tables:
+    a TRUNCATE beside a running task deadlocked once, and a task that ran on past
+    it wrote its rows into the next test. Requesting `transactional_db` here
+    makes this fixture's teardown run before the flush. A test that published
+    nothing does not wait; when the worker is not running, the test's tasks are
+    dropped from the queue (a later worker would run them against another test's
+    rows). A worker still busy after DRAIN_TIMEOUT fails the test, naming the tasks."""
+    if not is_transactional(request):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    if not TASKS.unfinished():
+        return
+    if not WORKER_RUNNING.is_set():
+        purge_test_queue()
+        TASKS.forget()
+        return
+    unfinished = TASKS.wait(DRAIN_TIMEOUT)
+    if unfinished:
+        purge_test_queue()
+        TASKS.forget()
+        pytest.fail(
+            f"the Celery worker had not finished within {DRAIN_TIMEOUT:g} s of the test's "
+            "end (its tables are emptied next): " + "; ".join(unfinished)
+        )
 
 
 def wait_for(predicate: Callable[[], Any], *, timeout: float = 30.0, interval: float = 0.1) -> Any:
