@@ -25,6 +25,7 @@ from payments import selectors as payments_selectors
 from payments.funds import funds_passed_on
 from rehab.dataversion import cached_html
 from rehab.models import Agreement
+from rehab.pagecache import cached_page
 from reporting.models import Report
 
 from . import charts, checks, measures, selectors, tables
@@ -53,6 +54,7 @@ def _default_year(agreements: list[Agreement]) -> int | None:
     return int(agreements[-1].year) if agreements else None
 
 
+@cached_page
 def index(request: HttpRequest) -> HttpResponse:
     """The section's entry: the chosen year (?ar=YYYY, from the year picker) or the latest."""
     agreements = selectors.agreements_with_periods()
@@ -82,6 +84,7 @@ def _year_tables(
     )
 
 
+@cached_page
 def year(request: HttpRequest, year: int) -> HttpResponse:
     """Tables 1–5 and 7 of spec §8 for one year, and which reports count."""
     own = _own_region(request)
@@ -115,6 +118,7 @@ def _rate_bars(table: Table, title: str, own_region: str | None) -> charts.BarCh
     return charts.bar_chart(title, items, missing_text=_("saknas"))
 
 
+@cached_page
 def year_charts(request: HttpRequest, year: int) -> HttpResponse:
     """Regions side by side: KBT+IPT and MMR1+MMR2 per 1,000 inhabitants in the year,
     each chart beside a table of its figures."""
@@ -154,6 +158,7 @@ def _number(cell: tables.Cell) -> int | Decimal | None:
     return cell.value if isinstance(cell.value, (int, Decimal)) else None
 
 
+@cached_page
 def series(request: HttpRequest) -> HttpResponse:
     """Spec §8.6: KBT+IPT and MMR1+MMR2 across all years held, nationally and per
     region, as charts (for the nation or a chosen region) and tables."""
@@ -325,6 +330,7 @@ def _measure_tables(
     return out
 
 
+@cached_page
 def measure_view(request: HttpRequest, year: int) -> HttpResponse:
     """SKR's other measures of the year, each chart beside its data table."""
     agreements = selectors.agreements_with_periods()

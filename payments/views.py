@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from rehab.dataversion import render_cached
 from rehab.enums import REGION_ROLES
 from rehab.models import Region
+from rehab.pagecache import cached_page
 from rehab.permissions import Action, can, require, require_role, role_denied, role_of
 from reporting.enums import VersionStatus
 from reporting.models import ReportVersion
@@ -52,6 +53,7 @@ def _run_url(run: PayoutRun) -> str:
 
 @login_required
 @require_GET
+@cached_page
 def runs(request: HttpRequest) -> HttpResponse:
     """FK's list of runs per agreement, with what each agreement has paid of its frame."""
     _require_national(request.user)
@@ -134,6 +136,7 @@ def run_start(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@cached_page
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_national(request.user)
     user = request.user

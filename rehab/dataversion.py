@@ -169,20 +169,40 @@ def install_triggers(**kwargs: Any) -> None:
             )
 
 
-def data_version() -> str | None:
-    """`epoch:number` of the committed data, or None when this transaction has
-    changed data itself (what it reads is not yet anyone else's). One query."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT v.epoch, v.number, current_setting('rehab.data_dirty', true) "
-            "FROM (SELECT 1) one LEFT JOIN rehab_dataversion v ON v.id = 1"
-        )
-        epoch, number, dirty = cursor.fetchone()
+# The columns of the version (joined as `v`), for a statement that reads it beside
+# other rows: `SELECT …, VERSION_COLUMNS FROM … LEFT JOIN rehab_dataversion v ON v.id = 1`.
+VERSION_COLUMNS = "v.epoch, v.number, current_setting('rehab.data_dirty', true)"
+# Where `rehab.accounts.backends.load_user` leaves the version it read with the user.
+USER_ATTRIBUTE = "_rehab_data_version"
+
+
+def version_of(epoch: Any, number: Any, dirty: Any) -> str | None:
     if dirty == "1":
         return None
     if epoch is None:  # a fresh database: the row comes with the first change
         return "0"
     return f"{epoch}:{number}"
+
+
+def data_version() -> str | None:
+    """`epoch:number` of the committed data, or None when this transaction has
+    changed data itself (what it reads is not yet anyone else's). One query."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {VERSION_COLUMNS} FROM (SELECT 1) one "  # noqa: S608 (a constant)
+            "LEFT JOIN rehab_dataversion v ON v.id = 1"
+        )
+        return version_of(*cursor.fetchone())
+
+
+def request_data_version(request: HttpRequest) -> str | None:
+    """The data version as this request's signed-in user was read with it, at the
+    start of the request (no query), else `data_version()`. For the page cache's key:
+    a GET has changed nothing between reading its user and choosing its page."""
+    user = getattr(request, "user", None)
+    if user is not None and hasattr(user, USER_ATTRIBUTE):
+        return getattr(user, USER_ATTRIBUTE)
+    return data_version()
 
 
 def cache_key(name: str, version: str, vary: Iterable[object]) -> str:
@@ -215,6 +235,18 @@ def cached_html(name: str, vary: Iterable[object], render: Callable[[], str]) ->
 # A page part is cached without the request's CSRF token (which is per visitor): it
 # is rendered with this placeholder, put back on every request.
 CSRF_PLACEHOLDER = "rehab-csrf-token-placeholder-7c1f2a"
+FILLING_PAGE = "_rehab_filling_page"
+
+
+def filling_page(request: HttpRequest | None) -> bool:
+    """True while the request renders a whole page for the page cache
+    (rehab.pagecache): its CSRF token and session time stay placeholders, put in
+    on the way out."""
+    return bool(getattr(request, FILLING_PAGE, False))
+
+
+def set_filling_page(request: HttpRequest, value: bool) -> None:
+    setattr(request, FILLING_PAGE, value)
 
 
 def render_cached(
@@ -238,6 +270,6 @@ def render_cached(
         return render_to_string(body_template, values, request)
 
     body = cached_html(name, vary, render_body)
-    if CSRF_PLACEHOLDER in body:
+    if CSRF_PLACEHOLDER in body and not filling_page(request):
         body = mark_safe(body.replace(CSRF_PLACEHOLDER, get_token(request)))  # noqa: S308
     return render(request, template, {**(context or {}), "body": body}, status=status)

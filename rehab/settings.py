@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "rehab.context_processors.navigation",
                 "rehab.accounts.context_processors.session_timer",
+                "rehab.context_processors.page_cache",
             ],
         },
     },
@@ -137,7 +138,8 @@ LOGOUT_REDIRECT_URL = "login"
 # django-axes first: it refuses a locked-out username+IP before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the signed-in user without the ORM's overhead
+    "rehab.accounts.backends.ModelBackend",
     "rehab.accounts.oidc.OidcBackend",
 ]
 
@@ -263,6 +265,9 @@ SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(10 * 60 * 60)))
 SESSION_WARNING_SECONDS = int(os.environ.get("SESSION_WARNING_SECONDS", "120"))
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+# Sessions are read from the cache (Redis) and written through to the database, so a
+# page costs no session query (issue #12); a session leaves both when it ends.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"

@@ -6,7 +6,11 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest
 
+from rehab.dataversion import filling_page
+
 from .sessions import seconds_left
+
+LEFT_PLACEHOLDER = "rehab-session-left-placeholder-3e9b"  # see rehab.pagecache
 
 
 def session_timer(request: HttpRequest) -> dict[str, Any]:
@@ -19,6 +23,7 @@ def session_timer(request: HttpRequest) -> dict[str, Any]:
             "idle": idle,
             "idle_minutes": max(1, idle // 60),
             "warn": settings.SESSION_WARNING_SECONDS,
-            "left": seconds_left(request),
+            # Put in per request when the page is kept by the page cache.
+            "left": LEFT_PLACEHOLDER if filling_page(request) else seconds_left(request),
         }
     }

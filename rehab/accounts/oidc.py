@@ -31,6 +31,8 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from .backends import load_user
+
 logger = logging.getLogger("rehab.security")
 
 REFUSED_SESSION_KEY = "rehab_oidc_refused"
@@ -94,6 +96,10 @@ class OidcBackend(OIDCAuthenticationBackend):
     @staticmethod
     def get_settings(attr: str, *args: Any) -> Any:
         return oidc_setting(attr, *args)
+
+    def get_user(self, user_id: Any) -> Any:
+        """The signed-in user of every request, as `backends.ModelBackend` reads it."""
+        return load_user(user_id)
 
     def authenticate(self, request: Any, **kwargs: Any) -> Any:
         if not self.configured or "nonce" not in kwargs:

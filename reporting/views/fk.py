@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from rehab.dataversion import render_cached
 from rehab.models import Agreement, Region, ReportingPeriod, Treatment
+from rehab.pagecache import cached_page
 from rehab.permissions import Action, can, require, scope, scoped
 from rehab.selectors import period_code
 
@@ -163,6 +164,7 @@ def _inbox_state(report: Any) -> str:
 
 
 @login_required
+@cached_page
 def inbox(request: HttpRequest) -> HttpResponse:
     """Reports across the regions the user may read, to review first. The list is
     computed once per data version, user, filter and day (rehab.dataversion)."""
@@ -284,6 +286,7 @@ def _totals_table(
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@cached_page
 def review(request: HttpRequest, region: str, year: int, quarter: int | None) -> HttpResponse:
     """FK's review of the submitted version: figures, warnings with the region's
     explanations, the difference against the previous version and the same

@@ -16,6 +16,7 @@ from django.utils import timezone
 from rehab.dataversion import render_cached
 from rehab.enums import REGION_ROLES
 from rehab.models import Agreement, Region, ReportingPeriod
+from rehab.pagecache import cached_page
 from rehab.permissions import Action, can, require, role_of
 
 from ..enums import ReportState, VersionStatus
@@ -32,6 +33,7 @@ from .common import (
 
 
 @login_required
+@cached_page
 def overview(request: HttpRequest) -> HttpResponse:
     """Where coordinators and region viewers land: their region's quarters.
     FK users, who read every region, are sent to the inbox."""
@@ -44,6 +46,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@cached_page
 def region_overview(request: HttpRequest, region: str) -> HttpResponse:
     """One region's overview, for anyone who may read that region's reports."""
     require(request.user, Action.VIEW_REPORTS, region)

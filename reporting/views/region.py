@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from rehab.dataversion import cached
 from rehab.formatting import format_int
 from rehab.kept import TOKEN_PARAM, keep_post, keeps_posted_data, take_kept
+from rehab.pagecache import cached_page
 from rehab.permissions import Action, can
 from rehab.selectors import collects_per_unit
 
@@ -79,6 +80,7 @@ def _login_keeping_figures(view: Callable[..., HttpResponse]) -> Callable[..., H
 @keeps_posted_data
 @_login_keeping_figures
 @require_http_methods(["GET", "POST"])
+@cached_page
 def report(request: HttpRequest, region: str, year: int, quarter: int | None) -> HttpResponse:
     """The report of a region × quarter: the form while there is a draft (or none
     yet) and the user is the region's coordinator; otherwise the latest version,
