@@ -6,6 +6,10 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import http_date
+
+# What add_never_cache_headers gives a response without caching headers of its own.
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
 class ContentSecurityPolicyMiddleware:
@@ -31,5 +35,9 @@ class NoStoreWhenSignedInMiddleware:
         # DRF puts the key's user on the request too, so API responses are covered.
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            add_never_cache_headers(response)
+            if "Cache-Control" in response or "Expires" in response:
+                add_never_cache_headers(response)  # merged with what the view set
+            else:  # the same headers, without parsing an empty Cache-Control
+                response.headers["Expires"] = http_date()
+                response.headers["Cache-Control"] = NEVER_CACHE
         return response

@@ -9,6 +9,7 @@ import uuid
 import pghistory
 import pgtrigger
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -875,3 +876,22 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.key}"
+
+
+class Session(AbstractBaseSession):
+    """A browser's session: Django's session table with the signed-in user's id beside
+    the data, so that one statement reads the session, its user and the data version
+    at the start of a request (rehab/accounts/session_store.py, issue #12)."""
+
+    user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        db_table = "rehab_session"
+        verbose_name = _("session")
+        verbose_name_plural = _("sessioner")
+
+    @classmethod
+    def get_session_store_class(cls) -> type:
+        from rehab.accounts.session_store import SessionStore
+
+        return SessionStore

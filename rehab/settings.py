@@ -265,9 +265,9 @@ SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
 SESSION_ABSOLUTE_TIMEOUT = int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT", str(10 * 60 * 60)))
 SESSION_WARNING_SECONDS = int(os.environ.get("SESSION_WARNING_SECONDS", "120"))
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
-# Sessions are read from the cache (Redis) and written through to the database, so a
-# page costs no session query (issue #12); a session leaves both when it ends.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions in the database (rehab.models.Session), read with their user and the data
+# version in one statement (rehab/accounts/session_store.py, issue #12).
+SESSION_ENGINE = "rehab.accounts.session_store"
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -332,6 +332,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "deadline-reminders": {
         "task": "reporting.tasks.send_deadline_reminders",
         "schedule": crontab(hour=7, minute=0),
+    },
+    "clear-expired-sessions": {
+        "task": "rehab.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 

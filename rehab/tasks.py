@@ -24,3 +24,16 @@ def send_password_reset(user_id: int, domain: str, protocol: str) -> bool:
     from .accounts.services import password_reset_mail_send
 
     return password_reset_mail_send(user_id=user_id, domain=domain, protocol=protocol)
+
+
+@shared_task(name="rehab.tasks.clear_expired_sessions")
+def clear_expired_sessions() -> int:
+    """Delete the sessions that have expired (Django's clearsessions, nightly);
+    returns how many were deleted."""
+    from django.utils import timezone
+
+    from .models import Session
+
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    log.info("deleted %s expired sessions", deleted)
+    return deleted

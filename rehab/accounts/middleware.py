@@ -62,13 +62,20 @@ def _with_next(request: HttpRequest, name: str) -> str:
 class SessionTimeoutMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self._session_path: str | None = None
+
+    def session_path(self) -> str:
+        """The timer's address, looked up once (every request compares against it)."""
+        if self._session_path is None:
+            self._session_path = reverse("accounts:session")
+        return self._session_path
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         reason = session_expired(request)
         if reason is not None:
             url = _with_next(request, "login")
             logout(request)
-            if request.path == reverse("accounts:session"):
+            if request.path == self.session_path():
                 return self.get_response(request)  # the timer learns it from the answer
             message = (
                 _(
@@ -90,7 +97,7 @@ class SessionTimeoutMiddleware:
             # A page goes on signed out: a page that needs a user sends to the login
             # page with `next` (and keeps what a POST carried, where the view does so).
             return self.get_response(request)
-        if request.path != reverse("accounts:session"):
+        if request.path != self.session_path():
             session_touch(request)
         elif request.method == "POST":  # "Fortsätt vara inloggad"; a GET only asks
             session_touch(request, force=True)

@@ -179,3 +179,58 @@ def test_the_user_is_read_as_the_orm_reads_it(coordinator):
     assert load_user(10**9) is None
     assert load_user("not a number") is None
     assert timezone.is_aware(fast.date_joined)
+
+
+def test_a_session_ended_elsewhere_is_signed_out_at_once(coordinator):
+    """The session, its user and the data version are read in one statement: a
+    session signed out in one browser is no longer accepted from a copy of its cookie,
+    even for a page the cache holds."""
+    first = Client()
+    first.force_login(coordinator)
+    path = reverse("reporting:overview")
+    first.get(path)
+    copy = Client()
+    copy.cookies = first.cookies
+    assert copy.get(path).status_code == 200  # from the cache, one query
+    first.post(reverse("logout"))
+    response = copy.get(path)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_session_hands_its_user_over_once_and_only_for_its_id(coordinator, viewer):
+    """What the session store read is taken by the same user id, once; any other id
+    is read from the database."""
+    from rehab.accounts.backends import offer_user
+
+    offered = load_user(coordinator.pk)
+    offered.first_name = "Erbjuden"
+    offer_user(offered)
+    other = load_user(viewer.pk)
+    assert other.pk == viewer.pk
+    assert load_user(coordinator.pk).first_name != "Erbjuden"  # the offer was dropped
+    offer_user(offered)
+    with CaptureQueriesContext(connection) as captured:
+        assert load_user(coordinator.pk) is offered
+    assert captured.captured_queries == []
+    assert load_user(coordinator.pk) is not offered
+
+
+def test_the_pages_csrf_token_is_djangos_format_under_a_fresh_mask(rf):
+    """`csrf_token` masks the session's secret as Django does: Django unmasks it to
+    the same secret, and no two tokens are alike."""
+    from django.middleware.csrf import CSRF_SECRET_LENGTH, _unmask_cipher_token
+
+    from rehab.pagecache import csrf_token
+
+    request = rf.get("/")
+    secret = "AbCdEfGhIjKlMnOpQrStUvWxYz012345"
+    assert len(secret) == CSRF_SECRET_LENGTH
+    request.META["CSRF_COOKIE"] = secret
+    tokens = {csrf_token(request) for _ in range(200)}
+    assert len(tokens) == 200
+    assert {_unmask_cipher_token(token) for token in tokens} == {secret}
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
+    fresh = rf.get("/")  # no secret yet: Django makes one (and the cookie to send)
+    assert len(csrf_token(fresh)) == 2 * CSRF_SECRET_LENGTH
+    assert len(fresh.META["CSRF_COOKIE"]) == CSRF_SECRET_LENGTH

@@ -1,0 +1,67 @@
+"""Sessions in the database, read together with their user and the data version.
+
+Django's database session engine, on the model `rehab.models.Session`, which keeps
+the signed-in user's id beside the session data. Loading a session is one statement
+that also reads the user's row and the data version (rehab.dataversion); the user is
+handed to `rehab.accounts.backends.load_user`, which Django's authentication then
+asks for that user on the same request, so a signed-in request reads its session,
+its user and the data version in one round trip (issue #12). Everything else —
+signing, expiry, saving, cycling the key on sign-in, deleting on sign-out — is
+Django's own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.sessions.backends.db import SessionStore as DBStore
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.utils import timezone
+
+from .backends import offer_user, user_columns, user_from_row
+
+
+class SessionStore(DBStore):
+    @classmethod
+    def get_model_class(cls) -> Any:
+        from rehab.models import Session
+
+        return Session
+
+    def create_model_instance(self, data: dict[str, Any]) -> Any:
+        session = super().create_model_instance(data)
+        try:
+            session.user_id = int(data.get(SESSION_KEY))  # type: ignore[arg-type,attr-defined]
+        except (TypeError, ValueError):
+            session.user_id = None  # type: ignore[attr-defined]
+        return session
+
+    def _get_session_from_db(self) -> Any:
+        if self.session_key is None:
+            return None
+        model = self.model
+        users = get_user_model()._meta
+        connection = connections[DEFAULT_DB_ALIAS]
+        quote = connection.ops.quote_name
+        columns, version_columns = user_columns("u")
+        sessions = quote(model._meta.db_table)
+        table, key = quote(users.db_table), quote(users.pk.column)
+        sql = (
+            "SELECT s.session_key, s.session_data, s.expire_date, "  # noqa: S608 (model names)
+            f"{columns}, {version_columns} FROM {sessions} s "
+            f"LEFT JOIN {table} u ON u.{key} = s.user_id "
+            "LEFT JOIN rehab_dataversion v ON v.id = 1 "
+            "WHERE s.session_key = %s AND s.expire_date > %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.session_key, timezone.now()])
+            row = cursor.fetchone()
+        if row is None:
+            self._session_key = None
+            return None
+        session = model(session_key=row[0], session_data=row[1], expire_date=row[2])
+        user = user_from_row(row[3:])
+        if user is not None:
+            offer_user(user)
+        return session
