@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -206,21 +207,32 @@ class ReportList(ApiListView):
             )
         return qs.order_by("period__agreement__year", "period__quarter", "region_id")
 
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        """The page is computed once per data version, caller's scope (role and
-        region) and address (filters, page, host of the links), then read from the
-        cache: a committed change shows on the next request (rehab.dataversion)."""
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The page is rendered once per data version, caller's scope (role and
+        region), address (filters, page, host of the links) and accepted media type,
+        then its JSON is read from the cache as it is sent: a committed change shows
+        on the next request (rehab.dataversion). Authentication, permissions and the
+        throttle run before, as for every endpoint (DRF's `initial`)."""
 
-        def compute() -> Any:
+        def render() -> bytes:
             page = self.paginate_queryset(self.get_queryset())
             assert page is not None
-            return self.get_paginated_response(
+            data = self.get_paginated_response(
                 ReportSerializer([_with_state(r) for r in page], many=True).data
             ).data
+            renderer = request.accepted_renderer
+            return renderer.render(data, request.accepted_media_type, self.get_renderer_context())
 
         user: Any = request.user
-        vary = (role_of(user), user.region_id, request.build_absolute_uri())
-        return Response(cached("api-report-list", vary, compute))
+        vary = (
+            role_of(user),
+            user.region_id,
+            request.build_absolute_uri(),
+            request.accepted_media_type,  # "application/json; indent=2" is indented
+        )
+        body = cached("api-report-list-json", vary, render)
+        # What DRF's Response would send: the renderer's media type, no charset.
+        return HttpResponse(body, content_type=request.accepted_renderer.media_type)
 
     def post(self, request: Request) -> Response:
         data = validated(ReportCreateSerializer, request).validated_data

@@ -388,6 +388,40 @@ def test_report_list_query_count_does_not_grow(
     assert response.json()["count"] == size
 
 
+@pytest.mark.django_db(transaction=True)
+def test_report_list_shows_an_acceptance_and_a_correction_on_the_next_request(
+    api, coordinator, case_officer
+):
+    """The list's JSON is read from the cache once computed (committed data, as in
+    production: this test commits), and an acceptance or a correction committed
+    through the API is in the next answer."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    report = _submitted(api, coordinator)
+    officer = api(case_officer)
+
+    def listed() -> tuple[str, int | None, int]:
+        response = officer.get("/api/v1/reports/?year=2012")
+        assert response["Content-Type"] == "application/json"
+        (row,) = response.json()["results"]
+        return row["state"], row["accepted_version"], row["latest_version"]["number"]
+
+    assert listed() == ("SUBMITTED", None, 1)
+    with CaptureQueriesContext(connection) as captured:
+        assert listed() == ("SUBMITTED", None, 1)
+    assert not [q for q in captured.captured_queries if "reporting_report" in q["sql"]]
+
+    accepted = officer.post(f"/api/v1/reports/{report['id']}/accept/", {"version": 1})
+    assert accepted.status_code == 200, accepted.json()
+    assert listed() == ("ACCEPTED", 1, 1)
+    corrected = api(coordinator).post(
+        f"/api/v1/reports/{report['id']}/corrections/", {"reason": "Dubbelräknade MMR1."}
+    )
+    assert corrected.status_code == 201, corrected.json()
+    assert listed() == ("CORRECTING", 1, 2)
+
+
 def test_report_save_with_an_unknown_field_is_400_naming_it(api, coordinator):
     client = api(coordinator)
     report = _start(client)
