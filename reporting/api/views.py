@@ -5,8 +5,10 @@ POST action; no endpoint writes a status field."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -29,8 +31,9 @@ from rehab.api.filters import (
     region_filter,
     year_filter,
 )
-from rehab.dataversion import cached
+from rehab.dataversion import TIMEOUT, cache_key, request_data_version
 from rehab.models import ReportingPeriod
+from rehab.pagecache import LOCAL
 from rehab.permissions import Action, can, role_of, scoped
 from rehab.selectors import period_missing_message, yearly_by_year
 
@@ -166,6 +169,28 @@ def _reviewed_version(report: Report, number: int) -> ReportVersion:
 # --------------------------------------------------------------------------- list, create
 
 
+def _kept(name: str, request: Request, vary: tuple[Any, ...], render: Callable[[], bytes]) -> bytes:
+    """`render()`'s bytes, once per data version and `vary` (and language): from this
+    process's store of kept pages (rehab.pagecache.LOCAL), else from the cache, else
+    rendered and put in both. The version is the one read with a session's user at the
+    start of the request, without a query of its own (a caller with an API key reads
+    it with one: rehab.dataversion.request_data_version); a GET has changed nothing
+    since. Rendered afresh and kept nowhere while this transaction has changed data."""
+    version = request_data_version(request._request)
+    if version is None:
+        return render()
+    key = cache_key(name, version, vary)
+    local_key = cache.make_key(key)  # with the cache's prefix, as Redis has it
+    entry = LOCAL.get(local_key)
+    if entry is None:
+        entry = cache.get(key)
+        if entry is None:
+            entry = (render(), [])
+            cache.set(key, entry, TIMEOUT)
+        LOCAL.put(local_key, entry)
+    return entry[0]
+
+
 @extend_schema_view(
     get=extend_schema(
         tags=TAG,
@@ -210,9 +235,9 @@ class ReportList(ApiListView):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:
         """The page is rendered once per data version, caller's scope (role and
         region), address (filters, page, host of the links) and accepted media type,
-        then its JSON is read from the cache as it is sent: a committed change shows
-        on the next request (rehab.dataversion). Authentication, permissions and the
-        throttle run before, as for every endpoint (DRF's `initial`)."""
+        then its JSON is kept and sent as it is (`_kept`): a committed change shows on
+        the next request. Authentication, permissions and the throttle run before, as
+        for every endpoint (DRF's `initial`)."""
 
         def render() -> bytes:
             page = self.paginate_queryset(self.get_queryset())
@@ -230,7 +255,7 @@ class ReportList(ApiListView):
             request.build_absolute_uri(),
             request.accepted_media_type,  # "application/json; indent=2" is indented
         )
-        body = cached("api-report-list-json", vary, render)
+        body = _kept("api-report-list-json", request, vary, render)
         # What DRF's Response would send: the renderer's media type, no charset.
         return HttpResponse(body, content_type=request.accepted_renderer.media_type)
 
