@@ -126,6 +126,10 @@ DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
     "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "10")),
     "max_idle": 60,
 }
+# Statements are prepared only where the code asks (the session's statement,
+# rehab/accounts/session_store.py): Django's own queries bind on the client and are
+# never prepared; psycopg prepares nothing while this is None (Django's default).
+DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 2**31 - 1
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("Rehab runs on PostgreSQL only; DATABASE_URL must be postgres://")
 

@@ -14,12 +14,33 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
 from .backends import offer_user, user_columns, user_from_row
+
+
+class _PreparedCursor(psycopg.Cursor[Any]):
+    """A cursor that binds parameters on the server and prepares its statements."""
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        return super().execute(query, params, prepare=True)
+
+
+def prepared_cursor(connection: Any) -> Any:
+    """A cursor (counted and wrapped as Django's own) whose statement PostgreSQL
+    prepares once per connection: planning the session's three-table statement
+    costs it four times what running it does, on every request otherwise."""
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = _PreparedCursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
 
 
 class SessionStore(DBStore):
@@ -54,7 +75,7 @@ class SessionStore(DBStore):
             "LEFT JOIN rehab_dataversion v ON v.id = 1 "
             "WHERE s.session_key = %s AND s.expire_date > %s"
         )
-        with connection.cursor() as cursor:
+        with prepared_cursor(connection) as cursor:
             cursor.execute(sql, [self.session_key, timezone.now()])
             row = cursor.fetchone()
         if row is None:

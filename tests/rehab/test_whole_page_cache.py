@@ -234,3 +234,20 @@ def test_the_pages_csrf_token_is_djangos_format_under_a_fresh_mask(rf):
     fresh = rf.get("/")  # no secret yet: Django makes one (and the cookie to send)
     assert len(csrf_token(fresh)) == 2 * CSRF_SECRET_LENGTH
     assert len(fresh.META["CSRF_COOKIE"]) == CSRF_SECRET_LENGTH
+
+
+def test_the_session_statement_is_planned_once_per_connection(coordinator):
+    """PostgreSQL prepares the session's statement on its connection: the requests
+    after the first reuse it (planning it cost four times running it)."""
+    client = Client()
+    client.force_login(coordinator)
+    for _ in range(3):
+        assert client.get(reverse("reporting:overview")).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans + custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE '%FROM \"rehab_session\" s%'"
+        )
+        rows = cursor.fetchall()
+    assert len(rows) == 1
+    assert rows[0][0] >= 3
