@@ -34,6 +34,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -234,8 +235,9 @@ def cached_html(name: str, vary: Iterable[object], render: Callable[[], str]) ->
 
 
 # A page part is cached without the request's CSRF token (which is per visitor): it
-# is rendered with this placeholder, put back on every request.
-CSRF_PLACEHOLDER = "rehab-csrf-token-placeholder-7c1f2a"
+# is rendered with this placeholder, put back on every request. Derived from the
+# secret key, so no text a user types can carry it (and be given the reader's token).
+CSRF_PLACEHOLDER = "rehab-csrf-" + salted_hmac("rehab.csrf-placeholder", "1").hexdigest()[:32]
 FILLING_PAGE = "_rehab_filling_page"
 
 

@@ -17,12 +17,13 @@ and the session's own) and the seconds left before the idle timeout.
 
 Not kept: anything but a GET answered 200 with HTML; htmx requests (they get a part of
 a page); a request with messages to show, or one that added a message; a page whose
-view set a cookie or asked for the CSRF token itself; and nothing while this
-transaction has changed data (`data_version()` is None).
+view set a cookie, asked for the CSRF token itself or changed the session; and
+nothing while this transaction has changed data (`data_version()` is None).
 
-Entries live in the shared cache (Redis), so every worker process reads what one
-rendered, and in a small per-process store in front of it, which saves the round trip.
-Both are keyed by the full key, data version included, so neither can be stale.
+Pages are kept in this process only, in a store of at most LOCAL_BYTES that drops the
+least recently used: never in Redis, which is also the task queue and would grow with
+every session and query string; each worker process renders a page once. The key
+holds the data version, so nothing kept can be stale, and a deploy starts empty.
 """
 
 from __future__ import annotations
@@ -46,7 +47,6 @@ from rehab.accounts.context_processors import LEFT_PLACEHOLDER
 from rehab.accounts.sessions import LAST_ACTIVITY, seconds_left
 from rehab.dataversion import (
     CSRF_PLACEHOLDER,
-    TIMEOUT,
     cache_key,
     filling_page,
     request_data_version,
@@ -109,10 +109,10 @@ def _session_digest(request: HttpRequest) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def page_key(request: HttpRequest, version: str) -> str:
+def page_key(request: HttpRequest, version: str, session_digest: str) -> str:
     user: Any = request.user
     vary = [
-        _session_digest(request),
+        session_digest,
         user.pk,
         getattr(user, "role", ""),
         getattr(user, "region_id", ""),
@@ -121,7 +121,8 @@ def page_key(request: HttpRequest, version: str) -> str:
         request.get_full_path(),
         timezone.localdate(),
     ]
-    return cache_key("page", version, vary)
+    # With the cache's key prefix, as every cache key in this process has it.
+    return cache.make_key(cache_key("page", version, vary))
 
 
 def _pending_messages(request: HttpRequest) -> bool:
@@ -187,13 +188,9 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         version = request_data_version(request)
         if version is None:
             return view(request, *args, **kwargs)
-        key = page_key(request, version)
-        local_key = cache.make_key(key)  # with the cache's prefix, as Redis has it
-        entry = LOCAL.get(local_key)
-        if entry is None:
-            entry = cache.get(key)
-            if entry is not None:
-                LOCAL.put(local_key, entry)
+        digest = _session_digest(request)
+        key = page_key(request, version, digest)
+        entry = LOCAL.get(key)
         if entry is not None:
             content, headers = entry
             response = HttpResponse(_fill_in(request, content))
@@ -214,10 +211,8 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if response.streaming:
             return response
         content = response.content
-        if _storable(request, response, token_asked):
-            entry = (content, list(response.items()))
-            cache.set(key, entry, TIMEOUT)
-            LOCAL.put(local_key, entry)
+        if _storable(request, response, token_asked) and _session_digest(request) == digest:
+            LOCAL.put(key, (content, list(response.items())))
         response.content = _fill_in(request, content)
         return response
 

@@ -98,8 +98,10 @@ class OidcBackend(OIDCAuthenticationBackend):
         return oidc_setting(attr, *args)
 
     def get_user(self, user_id: Any) -> Any:
-        """The signed-in user of every request, as `backends.ModelBackend` reads it."""
-        return load_user(user_id)
+        """The signed-in user of every request, as `backends.ModelBackend` reads it: an
+        inactive user is signed out (mozilla-django-oidc's own get_user did not ask)."""
+        user = load_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def authenticate(self, request: Any, **kwargs: Any) -> Any:
         if not self.configured or "nonce" not in kwargs:

@@ -17,7 +17,7 @@ from typing import Any
 import psycopg
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends.db import SessionStore as DBStore
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections
 from django.utils import timezone
 
 from .backends import offer_user, user_columns, user_from_row
@@ -34,6 +34,7 @@ def prepared_cursor(connection: Any) -> Any:
     """A cursor (counted and wrapped as Django's own) whose statement PostgreSQL
     prepares once per connection: planning the session's three-table statement
     costs it four times what running it does, on every request otherwise."""
+    connection.close_if_health_check_failed()
     connection.ensure_connection()
     connection.validate_thread_sharing()
     with connection.wrap_database_errors:
@@ -75,9 +76,22 @@ class SessionStore(DBStore):
             "LEFT JOIN rehab_dataversion v ON v.id = 1 "
             "WHERE s.session_key = %s AND s.expire_date > %s"
         )
-        with prepared_cursor(connection) as cursor:
-            cursor.execute(sql, [self.session_key, timezone.now()])
-            row = cursor.fetchone()
+        params: list[Any] = [self.session_key, timezone.now()]
+        try:
+            with prepared_cursor(connection) as cursor:
+                cursor.execute(sql, params)
+                row = cursor.fetchone()
+        except NotSupportedError as error:
+            # "cached plan must not change result type": a migration changed a column
+            # this connection's prepared statement returns. Forget the connection's
+            # prepared statements (psycopg too, which watches for DEALLOCATE ALL) and
+            # read once more; a new statement is prepared next time.
+            if "cached plan" not in str(error) or not connection.get_autocommit():
+                raise
+            with connection.cursor() as cursor:
+                cursor.execute("DEALLOCATE ALL")
+                cursor.execute(sql, params)
+                row = cursor.fetchone()
         if row is None:
             self._session_key = None
             return None

@@ -251,3 +251,57 @@ def test_the_session_statement_is_planned_once_per_connection(coordinator):
         rows = cursor.fetchall()
     assert len(rows) == 1
     assert rows[0][0] >= 3
+
+
+def test_pages_are_kept_in_the_process_never_in_redis(settings, coordinator):
+    """Redis is the task queue too: a page per session and query string must not
+    grow it. Nothing of the page cache is written there."""
+    from django.core.cache import cache
+
+    client = Client()
+    client.force_login(coordinator)
+    for query in ("", "?a=1", "?a=2"):
+        client.get(reverse("reporting:overview") + query)
+        client.get(reverse("reporting:overview") + query)
+    assert len(LOCAL.entries) == 3
+    redis = cache._cache.get_client(None)  # type: ignore[attr-defined]
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    assert list(redis.scan_iter(match=f"{prefix}:*:page:*")) == []
+
+
+def test_a_user_made_inactive_is_signed_out_whatever_the_sign_in(coordinator):
+    """Password or SITHS (the OIDC backend): an inactive user's next request is
+    anonymous, even for a page the cache holds."""
+    path = reverse("reporting:overview")
+    for backend in ("rehab.accounts.backends.ModelBackend", "rehab.accounts.oidc.OidcBackend"):
+        User.objects.filter(pk=coordinator.pk).update(is_active=True)
+        client = Client()
+        client.force_login(coordinator, backend=backend)
+        client.get(path)
+        assert client.get(path).status_code == 200
+        User.objects.filter(pk=coordinator.pk).update(is_active=False)
+        assert client.get(path).status_code == 302, backend
+
+
+def test_a_migration_under_a_prepared_session_statement_is_survived(coordinator):
+    """A column the prepared statement returns changes type under it (another
+    connection migrates): the next request still reads its session ("cached plan must
+    not change result type" is met by preparing afresh), and so do later ones."""
+    import psycopg
+
+    client = Client()
+    client.force_login(coordinator)
+    path = reverse("reporting:overview")
+    for _ in range(2):
+        assert client.get(path).status_code == 200
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, autocommit=True) as other:
+        other.execute("ALTER TABLE rehab_session ALTER COLUMN session_data TYPE varchar")
+        try:
+            for _ in range(3):
+                assert client.get(path).status_code == 200
+        finally:
+            other.execute("ALTER TABLE rehab_session ALTER COLUMN session_data TYPE text")
+    assert client.get(path).status_code == 200
