@@ -31,7 +31,7 @@ from rehab.api.filters import (
     region_filter,
     year_filter,
 )
-from rehab.dataversion import TIMEOUT, cache_key, request_data_version
+from rehab.dataversion import cache_key, request_data_version
 from rehab.models import ReportingPeriod
 from rehab.pagecache import LOCAL
 from rehab.permissions import Action, can, role_of, scoped
@@ -170,24 +170,21 @@ def _reviewed_version(report: Report, number: int) -> ReportVersion:
 
 
 def _kept(name: str, request: Request, vary: tuple[Any, ...], render: Callable[[], bytes]) -> bytes:
-    """`render()`'s bytes, once per data version and `vary` (and language): from this
-    process's store of kept pages (rehab.pagecache.LOCAL), else from the cache, else
-    rendered and put in both. The version is the one read with a session's user at the
-    start of the request, without a query of its own (a caller with an API key reads
-    it with one: rehab.dataversion.request_data_version); a GET has changed nothing
-    since. Rendered afresh and kept nowhere while this transaction has changed data."""
+    """`render()`'s bytes, once per data version and `vary` (and language), kept in this
+    process's store of pages (rehab.pagecache.LOCAL; bounded, and never in Redis, which
+    a caller could otherwise grow with every query string). The version is the one
+    read with a session's user at the start of the request, without a query of its
+    own (a caller with an API key reads it with one:
+    rehab.dataversion.request_data_version); a GET has changed nothing since. Rendered
+    afresh and kept nowhere while this transaction has changed data."""
     version = request_data_version(request._request)
     if version is None:
         return render()
-    key = cache_key(name, version, vary)
-    local_key = cache.make_key(key)  # with the cache's prefix, as Redis has it
-    entry = LOCAL.get(local_key)
+    key = cache.make_key(cache_key(name, version, vary))  # the cache's prefix, as in tests
+    entry = LOCAL.get(key)
     if entry is None:
-        entry = cache.get(key)
-        if entry is None:
-            entry = (render(), [])
-            cache.set(key, entry, TIMEOUT)
-        LOCAL.put(local_key, entry)
+        entry = (render(), [])
+        LOCAL.put(key, entry)
     return entry[0]
 
 
