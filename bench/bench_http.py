@@ -70,6 +70,9 @@ PAGES = [
     ("payouts overview", "handlaggare", "/utbetalningar/"),
     ("run detail", "handlaggare", "/utbetalningar/korningar/{run}/"),
     ("statistics year", "handlaggare", "/statistik/2019/"),
+    # The same page as the public reads it, signed out (issue #12: "read by everyone
+    # when the figures are published").
+    ("public statistics", None, "/statistik/2019/"),
     ("time series", "handlaggare", "/statistik/tidsserie/"),
     ("charts", "handlaggare", "/statistik/2019/diagram/"),
     ("API list", "handlaggare", "/api/v1/reports/?year=2019"),
