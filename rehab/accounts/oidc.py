@@ -31,7 +31,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
-from .backends import load_user
+from .backends import ModelBackend
 
 logger = logging.getLogger("rehab.security")
 
@@ -97,11 +97,9 @@ class OidcBackend(OIDCAuthenticationBackend):
     def get_settings(attr: str, *args: Any) -> Any:
         return oidc_setting(attr, *args)
 
-    def get_user(self, user_id: Any) -> Any:
-        """The signed-in user of every request, as `backends.ModelBackend` reads it: an
-        inactive user is signed out (mozilla-django-oidc's own get_user did not ask)."""
-        user = load_user(user_id)
-        return user if user is not None and self.user_can_authenticate(user) else None
+    # The signed-in user of every request, read as for a password sign-in: an inactive
+    # user is signed out (mozilla-django-oidc's own get_user did not ask).
+    get_user = ModelBackend.get_user
 
     def authenticate(self, request: Any, **kwargs: Any) -> Any:
         if not self.configured or "nonce" not in kwargs:
